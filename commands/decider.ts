@@ -1,0 +1,35 @@
+/**
+ * A decider (emmett's shape): decide(command, state) → events, evolve(state, event) → state.
+ * Pure and deterministic: time, ids and the acting key come in through the command.
+ */
+export interface Decider<Command, Event, State> {
+  readonly initialState: () => State;
+  readonly evolve: (state: State, event: Event) => State;
+  /** Returns the events to append, or throws a DomainRuleBroken naming the rule. */
+  readonly decide: (command: Command, state: State) => readonly Decided<Event>[];
+}
+
+/**
+ * An event a decision produced, with the soft rules it broke: it is recorded (it is what
+ * happened), and the flags travel in its metadata to the compliance read model.
+ */
+export type Decided<Event> = Event & { readonly flags?: readonly SoftRule[] };
+
+/** Soft rules (DOMAIN.md, "Rules"): recorded and flagged, never refused. */
+export type SoftRule =
+  | 'started-without-approval' // 未批先建
+  | 'late-report'; // recordedAt more than 30 days after occurredOn
+
+/**
+ * A hard rule refused the command: nothing is appended. Carries a stable `rule` name that the
+ * HTTP layer reports in the problem's `rule` field with status 409; no HTTP status here.
+ */
+export class DomainRuleBroken extends Error {
+  constructor(
+    readonly rule: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DomainRuleBroken';
+  }
+}

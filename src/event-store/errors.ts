@@ -1,0 +1,44 @@
+/**
+ * The port's small, typed set of failures. Adapters translate their drivers' errors into
+ * these; nothing above the port ever sees a driver's raw error.
+ */
+import type { ExpectedRevision } from './port.js';
+
+export type EventStoreErrorCode = 'WRONG_EXPECTED_REVISION' | 'STREAM_NOT_FOUND' | 'STORE_UNAVAILABLE';
+
+export abstract class EventStoreError extends Error {
+  abstract readonly code: EventStoreErrorCode;
+}
+
+export class WrongExpectedRevision extends EventStoreError {
+  readonly code = 'WRONG_EXPECTED_REVISION' as const;
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    /** The stream's revision now, or 'no_stream' when it has no event. */
+    readonly actual: number | 'no_stream',
+  ) {
+    super(`stream ${streamId}: expected revision ${String(expected)}, actual ${String(actual)}`);
+    this.name = 'WrongExpectedRevision';
+  }
+}
+
+export class StreamNotFound extends EventStoreError {
+  readonly code = 'STREAM_NOT_FOUND' as const;
+  constructor(readonly streamId: string) {
+    super(`stream ${streamId} not found`);
+    this.name = 'StreamNotFound';
+  }
+}
+
+export class StoreUnavailable extends EventStoreError {
+  readonly code = 'STORE_UNAVAILABLE' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailable';
+  }
+}
+
+export function isEventStoreError(error: unknown): error is EventStoreError {
+  return error instanceof EventStoreError;
+}
