@@ -1,0 +1,352 @@
+/**
+ * The embedded event store: one SQLite file (better-sqlite3, WAL), the default store.
+ *
+ * Durability: with `synchronous: 'FULL'` (the default) an append is acknowledged only after
+ * its transaction's WAL frames are fsynced. Appends that arrive while the event loop is busy
+ * are grouped into one transaction (group commit), so one fsync serves many appenders; each
+ * append in a group still succeeds or fails alone on its own expected revision (a savepoint
+ * each), and a group either commits whole or not at all.
+ *
+ * Live subscribers are pushed the committed events right after COMMIT, from the same thread:
+ * there is no polling interval, and a subscriber switches from reading the file to live in
+ * one synchronous step, so nothing falls between the two.
+ *
+ * One process writes a file at a time (the server); other processes (the rebuild CLI, a
+ * backup) may read it while it runs.
+ */
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { applyStoreSchema } from '../../../migrations/store/apply.js';
+import { StoreUnavailable, StreamNotFound, WrongExpectedRevision, isEventStoreError } from '../errors.js';
+import {
+  matchesFilter,
+  type AppendResult,
+  type EventFilter,
+  type EventStore,
+  type ExpectedRevision,
+  type JsonObject,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+} from '../port.js';
+import { EmbeddedSubscription, type LiveFeed } from './embedded-subscription.js';
+
+export type Synchronous = 'FULL' | 'NORMAL';
+
+export interface EmbeddedStoreOptions {
+  /** A file path, or ':memory:' for tests. */
+  readonly path: string;
+  /** FULL: acknowledged means on disk. NORMAL: may lose the last commits on power loss. */
+  readonly synchronous?: Synchronous;
+  /** Source of record time; record times never go backwards even if this does. */
+  readonly clock?: () => Date;
+  /** Upper bound on appends per group commit, to bound the time the loop is held. */
+  readonly maxGroupSize?: number;
+}
+
+interface EventRow {
+  position: number;
+  stream_id: string;
+  revision: number;
+  id: string;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+}
+
+interface PendingAppend {
+  readonly streamId: string;
+  readonly expected: ExpectedRevision;
+  readonly events: readonly SerialisedEvent[];
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: Error) => void;
+}
+
+interface SerialisedEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly data: string;
+  readonly metadata: string;
+}
+
+const COLUMNS = 'position, stream_id, revision, id, type, data, metadata, recorded_at';
+
+export class EmbeddedEventStore implements EventStore, LiveFeed {
+  readonly kind = 'embedded' as const;
+  private readonly db: Database.Database;
+  private readonly clock: () => Date;
+  private readonly maxGroupSize: number;
+  private pending: PendingAppend[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private lastRecordedAt = '';
+  /** Subscriptions that have caught up and are pushed each commit. */
+  private readonly subscribers = new Set<EmbeddedSubscription>();
+  private readonly opened = new Set<EmbeddedSubscription>();
+  private readonly statements;
+
+  constructor(options: EmbeddedStoreOptions) {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    try {
+      this.db = new Database(options.path);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+      this.db.pragma('busy_timeout = 5000');
+      this.db.pragma('cache_size = -65536');
+      applyStoreSchema(this.db);
+    } catch (error) {
+      throw new StoreUnavailable(`cannot open the embedded store at ${options.path}: ${String(error)}`, { cause: error });
+    }
+    this.clock = options.clock ?? (() => new Date());
+    this.maxGroupSize = options.maxGroupSize ?? 1024;
+    const db = this.db;
+    this.statements = {
+      streamRevision: db.prepare<[string], { revision: number }>(
+        'SELECT revision FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1'),
+      insert: db.prepare<[string, number, string, string, string, string, string]>(
+        'INSERT INTO events (stream_id, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      readStreamForwards: db.prepare<[string, number, number], EventRow>(
+        `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`),
+      readStreamBackwards: db.prepare<[string, number, number], EventRow>(
+        `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`),
+      readAllForwards: db.prepare<[number, number], EventRow>(
+        `SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position ASC LIMIT ?`),
+      readAllBackwards: db.prepare<[number, number], EventRow>(
+        `SELECT ${COLUMNS} FROM events WHERE position <= ? ORDER BY position DESC LIMIT ?`),
+      head: db.prepare<[], { position: number | null }>('SELECT MAX(position) AS position FROM events'),
+      lastRecordedAt: db.prepare<[], { recorded_at: string }>(
+        'SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1'),
+    };
+    this.lastRecordedAt = this.statements.lastRecordedAt.get()?.recorded_at ?? '';
+  }
+
+  appendToStream(
+    streamId: string,
+    events: readonly NewEvent[],
+    options?: { readonly expectedRevision?: ExpectedRevision },
+  ): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new StoreUnavailable('the event store is closed'));
+    // Serialise before queueing, so a bad payload fails its own caller and never its group.
+    const serialised = events.map((event) => ({
+      id: event.id ?? randomUUID(),
+      type: event.type,
+      data: JSON.stringify(event.data),
+      metadata: JSON.stringify(event.metadata ?? {}),
+    }));
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.pending.push({ streamId, expected: options?.expectedRevision ?? 'any', events: serialised, resolve, reject });
+      if (this.pending.length >= this.maxGroupSize) this.flush();
+      else if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // setImmediate, not a microtask: appends issued by every callback that is ready now
+        // (HTTP requests, resolved appenders) join the same group.
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Commits every pending append in one transaction, then answers and notifies. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const group = this.pending;
+    this.pending = [];
+    if (group.length === 0) return;
+    const recordedAt = this.nextRecordedAt();
+    const outcomes: Array<AppendResult | Error> = [];
+    const committed: RecordedEvent[] = [];
+    const appendOne = this.db.transaction((append: PendingAppend) => this.writeAppend(append, recordedAt, committed));
+    try {
+      this.db.transaction(() => {
+        for (const append of group) {
+          const mark = committed.length;
+          try {
+            // A nested transaction is a savepoint: a failure undoes this append only.
+            outcomes.push(appendOne(append));
+          } catch (error) {
+            committed.length = mark;
+            outcomes.push(toStoreError(error));
+          }
+        }
+      }).immediate();
+    } catch (error) {
+      const failure = new StoreUnavailable(`the group commit failed: ${String(error)}`, { cause: error });
+      for (const append of group) append.reject(failure);
+      return;
+    }
+    this.lastRecordedAt = recordedAt;
+    group.forEach((append, index) => {
+      const outcome = outcomes[index];
+      if (outcome instanceof Error) append.reject(outcome);
+      else if (outcome) append.resolve(outcome);
+    });
+    if (committed.length > 0) for (const subscriber of this.subscribers) subscriber.push(committed);
+  }
+
+  private writeAppend(append: PendingAppend, recordedAt: string, committed: RecordedEvent[]): AppendResult {
+    const current = this.statements.streamRevision.get(append.streamId)?.revision;
+    assertExpected(append.streamId, append.expected, current);
+    let revision = current ?? -1;
+    let position = 0;
+    for (const event of append.events) {
+      revision += 1;
+      const result = this.statements.insert.run(append.streamId, revision, event.id, event.type, event.data, event.metadata, recordedAt);
+      position = Number(result.lastInsertRowid);
+      committed.push({
+        id: event.id,
+        streamId: append.streamId,
+        revision,
+        position,
+        type: event.type,
+        data: JSON.parse(event.data) as JsonObject,
+        metadata: JSON.parse(event.metadata) as JsonObject,
+        recordedAt,
+      });
+    }
+    if (append.events.length === 0) position = this.headPositionNow();
+    return { nextRevision: revision, position };
+  }
+
+  /** Record times never go backwards, so "as of a moment" is a prefix of the log. */
+  private nextRecordedAt(): string {
+    const now = this.clock().toISOString();
+    return now > this.lastRecordedAt ? now : this.lastRecordedAt;
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    const rows = options.direction === 'backwards'
+      ? this.statements.readStreamBackwards.all(streamId, options.fromRevision ?? Number.MAX_SAFE_INTEGER, maxCount)
+      : this.statements.readStreamForwards.all(streamId, options.fromRevision ?? 0, maxCount);
+    if (rows.length === 0 && this.statements.streamRevision.get(streamId) === undefined) {
+      throw new StreamNotFound(streamId);
+    }
+    return rows.map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    return this.readAllNow(options);
+  }
+
+  /** Synchronous read of the log, used by subscriptions to catch up without a gap. */
+  readAllNow(options: ReadAllOptions): RecordedEvent[] {
+    const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    if (!options.filter) {
+      const rows = options.direction === 'backwards'
+        ? this.statements.readAllBackwards.all(options.fromPosition ?? Number.MAX_SAFE_INTEGER, maxCount)
+        : this.statements.readAllForwards.all(options.fromPosition ?? 0, maxCount);
+      return rows.map(toRecordedEvent);
+    }
+    return this.readAllFiltered(options.filter, options.direction ?? 'forwards', options.fromPosition, maxCount);
+  }
+
+  private readAllFiltered(filter: EventFilter, direction: 'forwards' | 'backwards', from: number | undefined, maxCount: number): RecordedEvent[] {
+    const found: RecordedEvent[] = [];
+    let cursor = from ?? (direction === 'forwards' ? 0 : Number.MAX_SAFE_INTEGER);
+    const page = 4096;
+    for (;;) {
+      const rows = direction === 'forwards'
+        ? this.statements.readAllForwards.all(cursor, page)
+        : this.statements.readAllBackwards.all(cursor, page);
+      for (const row of rows) {
+        if (matchesFilter(filter, row.stream_id, row.type)) {
+          found.push(toRecordedEvent(row));
+          if (found.length >= maxCount) return found;
+        }
+      }
+      const last = rows.at(-1);
+      if (rows.length < page || !last) return found;
+      cursor = direction === 'forwards' ? last.position + 1 : last.position - 1;
+    }
+  }
+
+  subscribeToAll(options: SubscribeOptions = {}): EmbeddedSubscription {
+    this.assertOpen();
+    const subscription = new EmbeddedSubscription(this, options.afterPosition ?? 0, options.filter);
+    this.opened.add(subscription);
+    return subscription;
+  }
+
+  release(subscription: EmbeddedSubscription): void {
+    this.opened.delete(subscription);
+  }
+
+  /** LiveFeed: a subscription that has caught up starts receiving commits. */
+  goLive(subscription: EmbeddedSubscription): void {
+    this.subscribers.add(subscription);
+  }
+
+  leaveLive(subscription: EmbeddedSubscription): void {
+    this.subscribers.delete(subscription);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    return this.headPositionNow();
+  }
+
+  private headPositionNow(): number {
+    return this.statements.head.get()?.position ?? 0;
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+    this.headPositionNow();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // Appends already accepted are committed, not dropped: they may have been promised.
+    this.flush();
+    for (const subscription of [...this.opened]) subscription.end();
+    this.subscribers.clear();
+    this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreUnavailable('the event store is closed');
+  }
+}
+
+export function openEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedEventStore {
+  return new EmbeddedEventStore(options);
+}
+
+function assertExpected(streamId: string, expected: ExpectedRevision, current: number | undefined): void {
+  const actual = current ?? 'no_stream';
+  const ok =
+    expected === 'any' ||
+    (expected === 'no_stream' && current === undefined) ||
+    (expected === 'stream_exists' && current !== undefined) ||
+    (typeof expected === 'number' && current === expected);
+  if (!ok) throw new WrongExpectedRevision(streamId, expected, actual);
+}
+
+function toStoreError(error: unknown): Error {
+  if (isEventStoreError(error)) return error;
+  return new StoreUnavailable(`append failed: ${String(error)}`, { cause: error });
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.id,
+    streamId: row.stream_id,
+    revision: row.revision,
+    position: row.position,
+    type: row.type,
+    data: JSON.parse(row.data) as JsonObject,
+    metadata: JSON.parse(row.metadata) as JsonObject,
+    recordedAt: row.recorded_at,
+  };
+}
