@@ -1,0 +1,50 @@
+/**
+ * Configuration from the environment (API.md, "Operations"), parsed once at start. A bad
+ * value stops the server with a message naming the variable, never a stack trace later.
+ */
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const configSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATA_DIR: z.string().min(1).default('./data'),
+    EVENT_STORE: z.enum(['embedded', 'kurrentdb']).default('embedded'),
+    ESDB_CONNECTION_STRING: z.string().regex(/^(esdb|kurrentdb|kdb|esdb\+discover|kurrentdb\+discover|kdb\+discover):\/\//, {
+      message: 'must be a connection string such as esdb://localhost:2113?tls=false',
+    }).optional(),
+    /** FULL: an acknowledged append survives power loss. NORMAL: it survives a crash of the process. */
+    STORE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+    ADMIN_KEY: z.string().min(24, { message: 'must be at least 24 characters' }).max(256).optional(),
+    AUTH: z.enum(['on', 'off']).default('on'),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    /** Requests per minute and key before 429. */
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+    /** Largest request body accepted, bytes, before 413. */
+    BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+    /** How many regions the 红黑榜 marks at the top (red) and bottom (black). */
+    RANKING_MARKS: z.coerce.number().int().min(1).max(100).default(3),
+  })
+  .refine((c) => c.EVENT_STORE !== 'kurrentdb' || c.ESDB_CONNECTION_STRING !== undefined, {
+    message: 'EVENT_STORE=kurrentdb needs ESDB_CONNECTION_STRING',
+    path: ['ESDB_CONNECTION_STRING'],
+  });
+
+export type Config = z.output<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty variables count as unset: `PORT= npm start` means the default, not an error.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = configSchema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`));
+}
