@@ -33,3 +33,26 @@ export class DomainRuleBroken extends Error {
     this.name = 'DomainRuleBroken';
   }
 }
+
+/**
+ * A decider whose events live in a store: `decode` turns a stored event (its data as written,
+ * upcasted to the current schema) back into the decider's event. Stored data is trusted, it
+ * was validated when decided, so decoding checks the type and does not re-parse the data
+ * (the request schemas parse 万元 input, not the stored integer Amounts).
+ */
+export interface StreamDecider<Command, Event, State> extends Decider<Command, Event, State> {
+  readonly decode: (stored: StoredEvent) => Event;
+}
+
+export interface StoredEvent {
+  readonly type: string;
+  readonly data: object;
+}
+
+/** An event type this code does not know was found in a stream it decides on. */
+export class UnknownEventType extends Error {
+  constructor(readonly type: string, readonly stream: string) {
+    super(`unknown event type ${type} in a ${stream} stream`);
+    this.name = 'UnknownEventType';
+  }
+}

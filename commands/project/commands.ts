@@ -1,0 +1,41 @@
+/**
+ * The project stream's commands: what the HTTP layer constructs.
+ *
+ * - `POST /v1/projects` → RegisterProject, `data` the parsed ProjectRegistered body (with the
+ *   generated projectId when absent);
+ * - `POST /v1/projects/{id}/milestones` → PostMilestone, `event` is `{ type: body.type, data }`
+ *   with `data` the body parsed by `eventSchemas[body.type]` plus the path's projectId.
+ *
+ * `now` is the instant the command is decided at (the record time to be) and `today` its
+ * business date in China (`chinaDateOf(now)`): the decider never reads a clock.
+ */
+import type { IsoDate } from '../shared/dates.js';
+import { chinaDateOf } from '../shared/dates.js';
+import type { ProjectEvent, ProjectEventData } from './events.js';
+
+/** A project event other than its registration: what a milestone body describes. */
+export type MilestoneEvent = Exclude<ProjectEvent, { type: 'ProjectRegistered' }>;
+
+export interface Clock {
+  /** ISO 8601 UTC instant. */
+  readonly now: string;
+  /** The China business date of `now`. */
+  readonly today: IsoDate;
+}
+
+export interface RegisterProject extends Clock {
+  readonly type: 'RegisterProject';
+  readonly data: ProjectEventData<'ProjectRegistered'>;
+}
+
+export interface PostMilestone extends Clock {
+  readonly type: 'PostMilestone';
+  readonly event: MilestoneEvent;
+}
+
+export type ProjectCommand = RegisterProject | PostMilestone;
+
+/** The command's `now` and `today` from one reading of the clock. */
+export function clockAt(instant: Date): Clock {
+  return { now: instant.toISOString(), today: chinaDateOf(instant) };
+}
