@@ -1,0 +1,289 @@
+/**
+ * The event store port on KurrentDB / EventStoreDB, through @eventstore/db-client 6 (gRPC).
+ *
+ * - Appends go through the driver, which uses the server's BatchAppend stream when the server
+ *   advertises it (every server since 21.10) and a plain Append call otherwise. A refused
+ *   expected revision comes back as WrongExpectedRevision with the stream's actual revision.
+ * - The port's position is the event's commit offset in the transaction log (see log-positions).
+ * - $all holds the server's own `$` events; reads, the head and subscriptions skip them.
+ * - The driver cannot filter $all reads on the server, so readAll pages through the log and
+ *   filters here; subscriptions do filter on the server.
+ * - Reading $all backwards "from" a position on the server excludes the event there (backwards
+ *   reads start from the end of a record); the port's fromPosition is inclusive, so the adapter
+ *   fetches that event with a forwards read of one and continues backwards from it.
+ */
+import {
+  BACKWARDS,
+  END,
+  EventStoreDBClient,
+  FORWARDS,
+  START,
+  type AllStreamRecordedEvent,
+  type AllStreamResolvedEvent,
+  type AppendExpectedRevision,
+  type ReadPosition,
+  type ResolvedEvent,
+  type StreamingRead,
+} from '@eventstore/db-client';
+import { StoreUnavailable, StreamNotFound, WrongExpectedRevision } from '../errors.js';
+import {
+  matchesFilter,
+  type AppendResult,
+  type Direction,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from '../port.js';
+import { toActualRevision, toPortError } from './driver-errors.js';
+import { KurrentDbSubscription } from './kurrentdb-subscription.js';
+import { fromLogPosition, toLogPosition } from './log-positions.js';
+import { isSystemEvent, toEventData, toRecordedEvent } from './recorded-events.js';
+import { toServerFilter } from './server-filter.js';
+
+export interface KurrentDbStoreOptions {
+  /** Events asked of the server per request when paging through $all. Default 512. */
+  readonly pageSize?: number;
+  /** How long ping() waits for an answer before calling the store unavailable. Default 2000 ms. */
+  readonly pingTimeoutMs?: number;
+}
+
+/**
+ * Connects lazily: no request is made until the first call, so the app can start before the
+ * database and report it through ping() (/readyz). A malformed connection string fails here.
+ */
+export async function openKurrentDbStore(connectionString: string, options: KurrentDbStoreOptions = {}): Promise<KurrentDbEventStore> {
+  let client: EventStoreDBClient;
+  try {
+    client = EventStoreDBClient.connectionString(connectionString);
+  } catch (error) {
+    throw new StoreUnavailable(`invalid KurrentDB connection string: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return new KurrentDbEventStore(client, options);
+}
+
+type LogEvent = AllStreamRecordedEvent;
+
+export class KurrentDbEventStore implements EventStore {
+  readonly kind = 'kurrentdb' as const;
+  private readonly pageSize: number;
+  private readonly pingTimeoutMs: number;
+  private closed = false;
+  private readonly appending = new Set<Promise<unknown>>();
+  private readonly subscriptions = new Set<KurrentDbSubscription>();
+
+  constructor(private readonly client: EventStoreDBClient, options: KurrentDbStoreOptions = {}) {
+    this.pageSize = Math.max(2, options.pageSize ?? 512);
+    this.pingTimeoutMs = options.pingTimeoutMs ?? 2000;
+  }
+
+  async appendToStream(
+    streamId: string,
+    events: readonly NewEvent[],
+    options?: { readonly expectedRevision?: ExpectedRevision },
+  ): Promise<AppendResult> {
+    this.assertOpen();
+    const expected = options?.expectedRevision ?? 'any';
+    const expectedRevision = toDriverExpected(expected);
+    const data = events.map(toEventData);
+    if (data.length === 0) return this.appendNothing(streamId, expected);
+    const append = this.client.appendToStream(streamId, data, { expectedRevision });
+    this.appending.add(append);
+    try {
+      const result = await append;
+      if (!result.success) {
+        // Only when the connection string sets throwOnAppendFailure=false.
+        throw new WrongExpectedRevision(streamId, expected, toActualRevision(result.nextExpectedRevision));
+      }
+      return {
+        nextRevision: Number(result.nextExpectedRevision),
+        position: fromLogPosition(result.position, `the append to ${streamId}`),
+      };
+    } catch (error) {
+      throw toPortError(error, { operation: 'appendToStream', streamId, expected });
+    } finally {
+      this.appending.delete(append);
+    }
+  }
+
+  /** Nothing to write: check the expectation and report where the stream and the log are. */
+  private async appendNothing(streamId: string, expected: ExpectedRevision): Promise<AppendResult> {
+    const last = await this.readStream(streamId, { direction: 'backwards', maxCount: 1 })
+      .catch((error: unknown) => {
+        if (error instanceof StreamNotFound) return [];
+        throw error;
+      });
+    const current = last[0]?.revision;
+    const met = expected === 'any' ||
+      (expected === 'no_stream' && current === undefined) ||
+      (expected === 'stream_exists' && current !== undefined) ||
+      expected === current;
+    if (!met) throw new WrongExpectedRevision(streamId, expected, current ?? 'no_stream');
+    return { nextRevision: current ?? -1, position: await this.headPosition() };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const direction = options.direction ?? 'forwards';
+    const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    if (maxCount <= 0) {
+      await this.readStream(streamId, { maxCount: 1 });
+      return [];
+    }
+    const fromRevision = options.fromRevision === undefined
+      ? (direction === 'forwards' ? START : END)
+      : toRevision(options.fromRevision);
+    const read = this.client.readStream(streamId, {
+      direction: direction === 'forwards' ? FORWARDS : BACKWARDS,
+      fromRevision,
+      maxCount,
+    });
+    const resolved = await collect(read, { operation: 'readStream', streamId });
+    return resolved.flatMap(({ event }) => (event ? [toRecordedEvent(event)] : []));
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const maxCount = options.maxCount ?? Number.POSITIVE_INFINITY;
+    const found: RecordedEvent[] = [];
+    if (maxCount <= 0) return found;
+    const keep = (event: LogEvent): boolean =>
+      !isSystemEvent(event.type) && matchesFilter(options.filter, event.streamId, event.type);
+    let scan: AsyncGenerator<LogEvent>;
+    if (options.direction === 'backwards') {
+      const anchor = await this.backwardsAnchor(options.fromPosition);
+      if (anchor.atFrom && keep(anchor.atFrom)) found.push(toRecordedEvent(anchor.atFrom));
+      scan = this.scan('backwards', anchor.from);
+    } else {
+      scan = this.scan('forwards', options.fromPosition === undefined ? START : toLogPosition(options.fromPosition));
+    }
+    if (found.length >= maxCount) return found;
+    for await (const event of scan) {
+      if (keep(event)) found.push(toRecordedEvent(event));
+      if (found.length >= maxCount) break;
+    }
+    return found;
+  }
+
+  /**
+   * Where a backwards read that includes `fromPosition` must start: the first record at or after
+   * it (a backwards read excludes the record it starts from), and the event at `fromPosition`
+   * itself when there is one.
+   */
+  private async backwardsAnchor(fromPosition: number | undefined): Promise<{ from: ReadPosition; atFrom?: LogEvent }> {
+    if (fromPosition === undefined) return { from: END };
+    const [next] = await this.readPage(FORWARDS, toLogPosition(fromPosition), 1);
+    if (!next) return { from: END };
+    const at = next.position.commit === BigInt(fromPosition);
+    return at ? { from: next.position, atFrom: next } : { from: next.position };
+  }
+
+  /**
+   * Every event of $all from `from`, page by page. A page starts at the last event of the one
+   * before: forwards that event comes again and is dropped; backwards the server leaves it out.
+   */
+  private async *scan(direction: Direction, from: ReadPosition, pageSize = this.pageSize): AsyncGenerator<LogEvent> {
+    const forwards = direction === 'forwards';
+    let cursor = from;
+    let seen = typeof from === 'object' && !forwards ? from.commit : undefined;
+    for (;;) {
+      const page = await this.readPage(forwards ? FORWARDS : BACKWARDS, cursor, pageSize);
+      for (const event of page) {
+        const at = event.position.commit;
+        if (seen !== undefined && (forwards ? at <= seen : at >= seen)) continue;
+        seen = at;
+        yield event;
+      }
+      const last = page.at(-1);
+      if (page.length < pageSize || !last) return;
+      cursor = last.position;
+    }
+  }
+
+  private async readPage(direction: typeof FORWARDS | typeof BACKWARDS, fromPosition: ReadPosition, maxCount: number): Promise<LogEvent[]> {
+    const resolved = await collect<AllStreamResolvedEvent>(
+      this.client.readAll({ direction, fromPosition, maxCount }),
+      { operation: 'readAll' });
+    return resolved.flatMap(({ event }) => (event ? [event] : []));
+  }
+
+  subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    this.assertOpen();
+    const after = options.afterPosition;
+    const source = this.client.subscribeToAll({
+      fromPosition: after === undefined ? START : toLogPosition(after),
+      filter: toServerFilter(options.filter),
+    });
+    const subscription = new KurrentDbSubscription(source, after ?? -1, options.filter,
+      (closed) => this.subscriptions.delete(closed));
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    for await (const event of this.scan('backwards', END, 32)) {
+      if (!isSystemEvent(event.type)) return fromLogPosition(event.position, `event ${event.id}`);
+    }
+    return 0;
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+    const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        void read.cancel().catch(() => undefined);
+        reject(new StoreUnavailable(`KurrentDB did not answer within ${this.pingTimeoutMs} ms`));
+      }, this.pingTimeoutMs);
+    });
+    try {
+      await Promise.race([collect(read, { operation: 'ping' }), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // Appends already sent may have been committed: wait for their answers before hanging up.
+    await Promise.allSettled([...this.appending]);
+    await Promise.allSettled([...this.subscriptions].map((subscription) => subscription.close()));
+    await this.client.dispose();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreUnavailable('the event store is closed');
+  }
+}
+
+function toDriverExpected(expected: ExpectedRevision): AppendExpectedRevision {
+  if (typeof expected === 'number') return toRevision(expected);
+  return expected;
+}
+
+function toRevision(revision: number): bigint {
+  if (!Number.isSafeInteger(revision) || revision < 0) {
+    throw new RangeError(`a stream revision is a non-negative integer, got ${String(revision)}`);
+  }
+  return BigInt(revision);
+}
+
+async function collect<E extends ResolvedEvent | AllStreamResolvedEvent>(
+  read: StreamingRead<E>,
+  call: { readonly operation: string; readonly streamId?: string },
+): Promise<E[]> {
+  const events: E[] = [];
+  try {
+    for await (const event of read) events.push(event);
+  } catch (error) {
+    throw toPortError(error, call);
+  }
+  return events;
+}
