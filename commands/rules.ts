@@ -48,3 +48,7 @@ export const RULE_NAMES = Object.keys(RULES) as RuleName[];
 export function refuse(rule: RuleName, message: string): never {
   throw new DomainRuleBroken(rule, message);
 }
+
+export function notInFuture(occurredOn: string, today: string): void {
+  if (occurredOn > today) refuse('occurred-on-not-in-future', `${occurredOn} is after today (${today})`);
+}

@@ -9,19 +9,13 @@
  * `now` is the instant the command is decided at (the record time to be) and `today` its
  * business date in China (`chinaDateOf(now)`): the decider never reads a clock.
  */
-import type { IsoDate } from '../shared/dates.js';
-import { chinaDateOf } from '../shared/dates.js';
+import type { Clock } from '../shared/clock.js';
 import type { ProjectEvent, ProjectEventData } from './events.js';
+
+export { clockAt, type Clock } from '../shared/clock.js';
 
 /** A project event other than its registration: what a milestone body describes. */
 export type MilestoneEvent = Exclude<ProjectEvent, { type: 'ProjectRegistered' }>;
-
-export interface Clock {
-  /** ISO 8601 UTC instant. */
-  readonly now: string;
-  /** The China business date of `now`. */
-  readonly today: IsoDate;
-}
 
 export interface RegisterProject extends Clock {
   readonly type: 'RegisterProject';
@@ -34,8 +28,3 @@ export interface PostMilestone extends Clock {
 }
 
 export type ProjectCommand = RegisterProject | PostMilestone;
-
-/** The command's `now` and `today` from one reading of the clock. */
-export function clockAt(instant: Date): Clock {
-  return { now: instant.toISOString(), today: chinaDateOf(instant) };
-}

@@ -26,7 +26,7 @@ import { UnknownEventType, type Decided, type SoftRule, type StoredEvent, type S
 import { daysBetween, chinaDateOf, periodOf } from '../shared/dates.js';
 import type { IsoDate } from '../shared/dates.js';
 import { AMOUNTS_PER_WAN } from '../shared/money.js';
-import { refuse } from '../rules.js';
+import { notInFuture, refuse } from '../rules.js';
 import { PROJECT_EVENT_TYPES, type CorrectableMilestone, type ProjectEvent, type ProjectEventData } from './events.js';
 import type { MilestoneEvent, PostMilestone, ProjectCommand, RegisterProject } from './commands.js';
 import {
@@ -241,10 +241,6 @@ function checkStageNeighbours(milestone: StageMilestone, on: IsoDate, state: Reg
 function notYetReached(type: CorrectableMilestone, state: RegisteredProject): void {
   const reached = state.milestones[type];
   if (reached !== undefined) refuse('milestone-already-reached', `${type} was reached on ${reached}; correct its date with MilestoneDateCorrected`);
-}
-
-function notInFuture(on: IsoDate, today: IsoDate): void {
-  if (on > today) refuse('occurred-on-not-in-future', `${on} is after today (${today})`);
 }
 
 /** The date the project entered its current progress stage. */
