@@ -1,0 +1,108 @@
+/**
+ * The ledger's queries: one project, and the filtered ledger in registration order with an
+ * opaque cursor. A page scans forward from the cursor until it has `limit` matches, so it never
+ * sorts; rows registered while a client pages appear at the end, and no row is seen twice.
+ */
+import type { Amount } from '../../commands/shared/money.js';
+import type { Category } from '../../commands/project/events.js';
+import { contains, type RegionCode } from '../../commands/shared/region-code.js';
+import { totalInvestment, type ProjectFacts, type Stage } from '../shared/project-facts.js';
+import type { LedgerState } from './projection.js';
+import { toLedgerRow, type LedgerRow } from './row.js';
+
+export interface LedgerFilter {
+  /** The region and every child region (roll-up by code prefix). */
+  readonly regionCode?: RegionCode;
+  readonly stage?: Stage;
+  readonly category?: Category;
+  /** 总投资 at least this, as an integer Amount (the HTTP layer parses 万元 with `wan()`). */
+  readonly minInvestment?: Amount;
+}
+
+export interface LedgerPageRequest extends LedgerFilter {
+  readonly cursor?: string;
+  /** Default 50, at most MAX_PAGE. */
+  readonly limit?: number;
+}
+
+export interface LedgerPage {
+  readonly rows: LedgerRow[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  readonly nextCursor: string | null;
+  /** The global position the ledger reflects. */
+  readonly position: number;
+}
+
+export const DEFAULT_PAGE = 50;
+export const MAX_PAGE = 1000;
+
+/** A cursor this ledger did not make (client error: 400). */
+export class InvalidCursor extends Error {
+  readonly code = 'INVALID_CURSOR';
+  constructor(cursor: string) {
+    super(`not a ledger cursor: ${cursor.slice(0, 80)}`);
+    this.name = 'InvalidCursor';
+  }
+}
+
+export function getProject(state: LedgerState, projectId: string): LedgerRow | undefined {
+  const facts = state.projects[projectId];
+  return facts === undefined ? undefined : toLedgerRow(facts);
+}
+
+export function queryLedger(state: LedgerState, request: LedgerPageRequest): LedgerPage {
+  const limit = Math.max(1, Math.min(MAX_PAGE, Math.floor(request.limit ?? DEFAULT_PAGE)));
+  const matches = ledgerMatcher(request);
+  const rows: LedgerRow[] = [];
+  let seq = request.cursor === undefined ? 0 : decodeCursor(request.cursor);
+  for (; seq < state.order.length && rows.length < limit; seq++) {
+    const facts = factsAt(state, seq);
+    if (facts && matches(facts)) rows.push(toLedgerRow(facts));
+  }
+  const more = rows.length === limit && hasMatchFrom(state, seq, matches);
+  return { rows, nextCursor: more ? encodeCursor(seq) : null, position: state.position };
+}
+
+/** Every matching project in ledger order (for the CSV export). */
+export function* ledgerFacts(state: LedgerState, filter: LedgerFilter): Generator<ProjectFacts> {
+  const matches = ledgerMatcher(filter);
+  for (let seq = 0; seq < state.order.length; seq++) {
+    const facts = factsAt(state, seq);
+    if (facts && matches(facts)) yield facts;
+  }
+}
+
+export function ledgerMatcher(filter: LedgerFilter): (facts: ProjectFacts) => boolean {
+  const { regionCode, stage, category, minInvestment } = filter;
+  return (f) =>
+    (regionCode === undefined || contains(regionCode, f.regionCode)) &&
+    (stage === undefined || f.stage === stage) &&
+    (category === undefined || f.category === category) &&
+    (minInvestment === undefined || totalInvestment(f) >= minInvestment);
+}
+
+function factsAt(state: LedgerState, seq: number): ProjectFacts | undefined {
+  const id = state.order[seq];
+  return id === undefined ? undefined : state.projects[id];
+}
+
+function hasMatchFrom(state: LedgerState, seq: number, matches: (f: ProjectFacts) => boolean): boolean {
+  for (let s = seq; s < state.order.length; s++) {
+    const facts = factsAt(state, s);
+    if (facts && matches(facts)) return true;
+  }
+  return false;
+}
+
+const CURSOR_PREFIX = 'ledger.v1.';
+
+function encodeCursor(seq: number): string {
+  return Buffer.from(`${CURSOR_PREFIX}${seq}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  const text = /^[A-Za-z0-9_-]{1,64}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const match = /^ledger\.v1\.(\d{1,15})$/.exec(text);
+  if (!match) throw new InvalidCursor(cursor);
+  return Number(match[1]);
+}

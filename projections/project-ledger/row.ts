@@ -1,0 +1,93 @@
+/**
+ * A ledger row as answered (GET /v1/projects/{id} and the paged ledger): amounts in 万元,
+ * absent values as null, every milestone's date under its event type.
+ */
+import { amountToWan } from '../../commands/shared/money.js';
+import type { Category } from '../../commands/project/events.js';
+import { totalInvestment, type MilestoneDates, type ProjectFacts, type Stage } from '../shared/project-facts.js';
+
+export interface LedgerRow {
+  readonly projectId: string;
+  readonly name: string;
+  readonly regionCode: string;
+  readonly industry: string;
+  readonly industryClass: string | null;
+  readonly category: Category;
+  readonly origin: string;
+  readonly level: string | null;
+  readonly stage: Stage;
+  /** 总投资 (万元): approved, else contract, else planned. */
+  readonly totalInvestment: number;
+  readonly plannedInvestment: number;
+  readonly expectedInvestment: number | null;
+  readonly contractInvestment: number | null;
+  readonly approvedInvestment: number | null;
+  /** Σ InvestmentReported since start, corrections applied (万元). */
+  readonly completedInvestment: number;
+  readonly fundsArrived: number;
+  readonly fundingSecured: number;
+  readonly milestones: MilestoneDates;
+  readonly investor: string | null;
+  readonly investorOrigin: string | null;
+  readonly agreementType: string | null;
+  readonly signingEvent: string | null;
+  readonly promisedStartBy: string | null;
+  readonly approval: { readonly kind: string; readonly documentNo: string | null; readonly projectCode: string | null } | null;
+  readonly land: { readonly parcelNo: string | null; readonly areaMu: number | null; readonly agreedStartBy: string | null } | null;
+  readonly statisticsMonth: string | null;
+  readonly stallReason: string | null;
+  readonly withdrawReason: string | null;
+  readonly batchId: string | null;
+  readonly flags: readonly string[];
+  readonly revision: number;
+  readonly position: number;
+  readonly lastRecordedAt: string;
+}
+
+const wanOrNull = (amount: number | undefined): number | null => (amount === undefined ? null : amountToWan(amount));
+
+export function toLedgerRow(f: ProjectFacts): LedgerRow {
+  return {
+    projectId: f.projectId,
+    name: f.name,
+    regionCode: f.regionCode,
+    industry: f.industry,
+    industryClass: f.industryClass ?? null,
+    category: f.category,
+    origin: f.origin,
+    level: f.level ?? null,
+    stage: f.stage,
+    totalInvestment: amountToWan(totalInvestment(f)),
+    plannedInvestment: amountToWan(f.plannedInvestment),
+    expectedInvestment: wanOrNull(f.expectedInvestment),
+    contractInvestment: wanOrNull(f.contractInvestment),
+    approvedInvestment: wanOrNull(f.approvedInvestment),
+    completedInvestment: amountToWan(f.completedInvestment),
+    fundsArrived: amountToWan(f.fundsArrived),
+    fundingSecured: amountToWan(f.fundingSecured),
+    milestones: { ...f.dates },
+    investor: f.investor ?? null,
+    investorOrigin: f.investorOrigin ?? null,
+    agreementType: f.agreementType ?? null,
+    signingEvent: f.signingEvent ?? null,
+    promisedStartBy: f.promisedStartBy ?? null,
+    approval: f.approvalKind === undefined ? null : {
+      kind: f.approvalKind,
+      documentNo: f.approvalDocumentNo ?? null,
+      projectCode: f.nationalProjectCode ?? null,
+    },
+    land: f.dates.LandAcquired === undefined ? null : {
+      parcelNo: f.parcelNo ?? null,
+      areaMu: f.landAreaMu ?? null,
+      agreedStartBy: f.agreedStartBy ?? null,
+    },
+    statisticsMonth: f.statisticsMonth ?? null,
+    stallReason: f.stallReason ?? null,
+    withdrawReason: f.withdrawReason ?? null,
+    batchId: f.batchId ?? null,
+    flags: [...f.flags],
+    revision: f.revision,
+    position: f.position,
+    lastRecordedAt: f.lastRecordedAt,
+  };
+}

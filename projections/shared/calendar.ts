@@ -1,0 +1,47 @@
+/**
+ * Calendar arithmetic on business dates and periods without Date objects: projections run
+ * these per event, and a Date allocation plus parse costs more than the rest of the update.
+ */
+import type { IsoDate, Period } from '../../commands/shared/dates.js';
+
+/** Days since 1970-01-01 of a `YYYY-MM-DD` date (proleptic Gregorian; Hinnant's days_from_civil). */
+export function dayNumber(date: IsoDate): number {
+  let y = Number(date.slice(0, 4));
+  const m = Number(date.slice(5, 7));
+  const d = Number(date.slice(8, 10));
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+const CHINA_OFFSET_HOURS = 8;
+
+/**
+ * The business date (China Standard Time, UTC+8) of a store's `recordedAt`, as a day number.
+ * The store writes ISO 8601 UTC (`…T hh:mm:ss(.sss)Z`); anything else goes through Date.
+ */
+export function recordedDayNumber(recordedAt: string): number {
+  if (recordedAt.length >= 20 && recordedAt[10] === 'T' && recordedAt.endsWith('Z')) {
+    const hour = Number(recordedAt.slice(11, 13));
+    return dayNumber(recordedAt.slice(0, 10)) + (hour + CHINA_OFFSET_HOURS >= 24 ? 1 : 0);
+  }
+  return Math.floor((Date.parse(recordedAt) + CHINA_OFFSET_HOURS * 3_600_000) / 86_400_000);
+}
+
+/** `YYYY-MM` → months since year 0 (year × 12 + month − 1): consecutive months differ by 1. */
+export function monthIndex(period: Period): number {
+  return Number(period.slice(0, 4)) * 12 + Number(period.slice(5, 7)) - 1;
+}
+
+export function periodOfIndex(index: number): Period {
+  const year = Math.floor(index / 12);
+  const month = index - year * 12 + 1;
+  return `${String(year).padStart(4, '0')}-${month < 10 ? '0' : ''}${month}`;
+}
+
+export function periodOfYearMonth(year: number, month: number): Period {
+  return periodOfIndex(year * 12 + month - 1);
+}

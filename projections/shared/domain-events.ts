@@ -1,0 +1,29 @@
+/**
+ * From the store's RecordedEvent to the typed domain events of commands/*: the one place where
+ * a projection trusts stored data. The store only holds events whose data passed the event's
+ * zod schema when appended (amounts already integer Amounts), and upcasters run before
+ * projections; re-parsing here would cost more than the whole fold and would apply the 万元 →
+ * Amount transform a second time.
+ */
+import type { RecordedEvent } from '../../src/event-store/port.js';
+import { PROJECT_EVENT_TYPES, type ProjectEvent } from '../../commands/project/events.js';
+import type { TargetsEvent } from '../../commands/targets/events.js';
+import type { BatchEvent } from '../../commands/batch/events.js';
+
+export type DomainEvent = ProjectEvent | TargetsEvent | BatchEvent;
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set<string>([...PROJECT_EVENT_TYPES, 'AnnualTargetsSet', 'GroundbreakingBatchScheduled']);
+
+/** The typed view of a recorded event, or undefined for a type no projection here knows. */
+export function domainEventOf(event: RecordedEvent): DomainEvent | undefined {
+  if (!KNOWN_TYPES.has(event.type)) return undefined;
+  return event as unknown as DomainEvent;
+}
+
+/** The soft-rule flags a decider put in the event's metadata (commands/decider.ts, SoftRule). */
+export function flagsOf(event: RecordedEvent): readonly string[] {
+  const flags = event.metadata['flags'];
+  if (!Array.isArray(flags) || flags.length === 0) return NO_FLAGS;
+  return flags.filter((flag): flag is string => typeof flag === 'string');
+}
+const NO_FLAGS: readonly string[] = [];

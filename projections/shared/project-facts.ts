@@ -1,0 +1,249 @@
+/**
+ * What every project read model knows of one project, folded from its stream: the
+ * registration fields as last corrected, the stage, every milestone's date as last corrected,
+ * and the amounts. The ledger, the statistics, compliance and batches each keep their own copy
+ * (projections are versioned and rebuilt independently); the rules of DOMAIN.md live here once.
+ */
+import type { RecordedEvent } from '../../src/event-store/port.js';
+import type { Amount } from '../../commands/shared/money.js';
+import type { IsoDate, Period } from '../../commands/shared/dates.js';
+import type { RegionCode } from '../../commands/shared/region-code.js';
+import type {
+  Category, CorrectableMilestone, ProjectEvent, ProjectEventData,
+} from '../../commands/project/events.js';
+import { flagsOf } from './domain-events.js';
+import { monthIndex } from './calendar.js';
+import { addAmount, replaceAmount, type PeriodAmounts } from './period-amounts.js';
+
+export const STAGES = [
+  'PLANNED', 'NEGOTIATING', 'SIGNED', 'STARTED', 'COMPLETED', 'COMMISSIONED', 'FULL_PRODUCTION', 'STALLED', 'WITHDRAWN',
+] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Milestones with a business date: the correctable ones, and the stage changes that are not. */
+export type DatedMilestone = CorrectableMilestone | 'Stalled' | 'Resumed' | 'Withdrawn';
+export type MilestoneDates = { [M in DatedMilestone]?: IsoDate };
+
+type Registered = ProjectEventData<'ProjectRegistered'>;
+
+export interface ProjectFacts {
+  projectId: string;
+  /** Registration order in this read model: a stable order for paging. */
+  seq: number;
+  name: string;
+  regionCode: RegionCode;
+  industry: Registered['industry'];
+  industryClass?: string;
+  category: Category;
+  origin: Registered['origin'];
+  level?: NonNullable<Registered['level']>;
+  plannedInvestment: Amount;
+  expectedInvestment?: Amount;
+  contractInvestment?: Amount;
+  approvedInvestment?: Amount;
+  investor?: string;
+  investorOrigin?: string;
+  agreementType?: string;
+  signingEvent?: string;
+  promisedStartBy?: IsoDate;
+  approvalKind?: string;
+  approvalDocumentNo?: string;
+  nationalProjectCode?: string;
+  parcelNo?: string;
+  landAreaMu?: number;
+  agreedStartBy?: IsoDate;
+  statisticsMonth?: Period;
+  statisticsPlannedInvestment?: Amount;
+  stage: Stage;
+  /** The stage a Resumed returns to. */
+  stageBeforeStall?: Stage;
+  stallReason?: string;
+  withdrawReason?: string;
+  dates: MilestoneDates;
+  /** Completed investment by report month (monthIndex), corrections applied. */
+  reported: PeriodAmounts;
+  completedInvestment: Amount;
+  fundsArrived: Amount;
+  /** Funds arrived by month of occurredOn. */
+  fundsByMonth: PeriodAmounts;
+  fundingSecured: Amount;
+  securedByMonth: PeriodAmounts;
+  batchId?: string;
+  /** Every soft-rule flag any of its events carried. */
+  flags: string[];
+  revision: number;
+  position: number;
+  lastRecordedAt: string;
+}
+
+/**
+ * 总投资 (DOMAIN.md): approvedInvestment once approved, else contractInvestment once signed,
+ * else plannedInvestment as last corrected. Size classes use it.
+ */
+export function totalInvestment(facts: ProjectFacts): Amount {
+  return facts.approvedInvestment ?? facts.contractInvestment ?? facts.plannedInvestment;
+}
+
+export function registerFacts(data: Registered, recorded: RecordedEvent, seq: number): ProjectFacts {
+  const facts: ProjectFacts = {
+    projectId: data.projectId,
+    seq,
+    name: data.name,
+    regionCode: data.regionCode,
+    industry: data.industry,
+    category: data.category,
+    origin: data.origin,
+    plannedInvestment: data.plannedInvestment,
+    stage: 'PLANNED',
+    dates: { ProjectRegistered: data.occurredOn },
+    reported: [],
+    completedInvestment: 0,
+    fundsArrived: 0,
+    fundsByMonth: [],
+    fundingSecured: 0,
+    securedByMonth: [],
+    flags: [],
+    revision: recorded.revision,
+    position: recorded.position,
+    lastRecordedAt: recorded.recordedAt,
+  };
+  if (data.industryClass !== undefined) facts.industryClass = data.industryClass;
+  if (data.level !== undefined) facts.level = data.level;
+  addFlags(facts, recorded);
+  return facts;
+}
+
+/** Applies one of the project's events (other than its registration) to its facts, in place. */
+export function evolveFacts(facts: ProjectFacts, event: ProjectEvent, recorded: RecordedEvent): void {
+  facts.revision = recorded.revision;
+  facts.position = recorded.position;
+  facts.lastRecordedAt = recorded.recordedAt;
+  addFlags(facts, recorded);
+  switch (event.type) {
+    case 'ProjectRegistered':
+      return; // registerFacts made the facts; a repeated registration changes nothing
+    case 'NegotiationOpened': {
+      const d = event.data;
+      facts.stage = 'NEGOTIATING';
+      facts.dates.NegotiationOpened = d.occurredOn;
+      facts.investor = d.investor;
+      facts.investorOrigin = d.investorOrigin;
+      facts.expectedInvestment = d.expectedInvestment;
+      return;
+    }
+    case 'ProjectSigned': {
+      const d = event.data;
+      facts.stage = 'SIGNED';
+      facts.dates.ProjectSigned = d.occurredOn;
+      facts.contractInvestment = d.contractInvestment;
+      facts.investor = d.investor;
+      facts.investorOrigin = d.investorOrigin;
+      facts.agreementType = d.agreementType;
+      if (d.signingEvent !== undefined) facts.signingEvent = d.signingEvent;
+      if (d.promisedStartBy !== undefined) facts.promisedStartBy = d.promisedStartBy;
+      return;
+    }
+    case 'ProjectApproved': {
+      const d = event.data;
+      facts.dates.ProjectApproved = d.occurredOn;
+      facts.approvedInvestment = d.approvedInvestment;
+      facts.approvalKind = d.kind;
+      facts.approvalDocumentNo = d.documentNo;
+      if (d.projectCode !== undefined) facts.nationalProjectCode = d.projectCode;
+      return;
+    }
+    case 'LandAcquired': {
+      const d = event.data;
+      facts.dates.LandAcquired = d.occurredOn;
+      facts.parcelNo = d.parcelNo;
+      facts.landAreaMu = d.areaMu;
+      if (d.agreedStartBy !== undefined) facts.agreedStartBy = d.agreedStartBy;
+      return;
+    }
+    case 'Started':
+      facts.stage = 'STARTED';
+      facts.dates.Started = event.data.occurredOn;
+      if (event.data.batchId !== undefined) facts.batchId = event.data.batchId;
+      return;
+    case 'StatisticsEntered':
+      facts.dates.StatisticsEntered = event.data.occurredOn;
+      facts.statisticsMonth = event.data.month;
+      facts.statisticsPlannedInvestment = event.data.plannedInvestment;
+      return;
+    case 'InvestmentReported':
+    case 'InvestmentCorrected': {
+      // Either one sets the period's amount: a correction replaces it, and a repeated report
+      // (refused by the decider) is read the same way rather than counted twice.
+      const previous = replaceAmount(facts.reported, monthIndex(event.data.period), event.data.amount);
+      facts.completedInvestment += event.data.amount - previous;
+      return;
+    }
+    case 'FundsArrived':
+      facts.fundsArrived += event.data.amount;
+      addAmount(facts.fundsByMonth, monthIndex(event.data.occurredOn), event.data.amount);
+      return;
+    case 'FundingSecured':
+      facts.fundingSecured += event.data.amount;
+      addAmount(facts.securedByMonth, monthIndex(event.data.occurredOn), event.data.amount);
+      return;
+    case 'Completed':
+      facts.stage = 'COMPLETED';
+      facts.dates.Completed = event.data.occurredOn;
+      return;
+    case 'Commissioned':
+      facts.stage = 'COMMISSIONED';
+      facts.dates.Commissioned = event.data.occurredOn;
+      return;
+    case 'FullProductionReached':
+      facts.stage = 'FULL_PRODUCTION';
+      facts.dates.FullProductionReached = event.data.occurredOn;
+      return;
+    case 'Stalled':
+      if (facts.stage !== 'STALLED') facts.stageBeforeStall = facts.stage;
+      facts.stage = 'STALLED';
+      facts.stallReason = event.data.reason;
+      facts.dates.Stalled = event.data.occurredOn;
+      return;
+    case 'Resumed':
+      facts.stage = facts.stageBeforeStall ?? facts.stage;
+      delete facts.stageBeforeStall;
+      delete facts.stallReason;
+      facts.dates.Resumed = event.data.occurredOn;
+      return;
+    case 'Withdrawn':
+      facts.stage = 'WITHDRAWN';
+      facts.withdrawReason = event.data.reason;
+      facts.dates.Withdrawn = event.data.occurredOn;
+      return;
+    case 'DetailsCorrected':
+      correctDetails(facts, event.data);
+      return;
+    case 'MilestoneDateCorrected':
+      facts.dates[event.data.milestone] = event.data.occurredOn;
+      return;
+    default: {
+      const unhandled: never = event;
+      return unhandled;
+    }
+  }
+}
+
+function correctDetails(facts: ProjectFacts, d: ProjectEventData<'DetailsCorrected'>): void {
+  if (d.name !== undefined) facts.name = d.name;
+  if (d.regionCode !== undefined) facts.regionCode = d.regionCode;
+  if (d.industry !== undefined) facts.industry = d.industry;
+  if (d.industryClass !== undefined) facts.industryClass = d.industryClass;
+  if (d.category !== undefined) facts.category = d.category;
+  if (d.origin !== undefined) facts.origin = d.origin;
+  if (d.plannedInvestment !== undefined) facts.plannedInvestment = d.plannedInvestment;
+  if (d.level !== undefined) facts.level = d.level;
+}
+
+/** A 集中开工 batch lists the project: the first batch it joins is its batch. */
+export function joinBatch(facts: ProjectFacts, batchId: string): void {
+  if (facts.batchId === undefined) facts.batchId = batchId;
+}
+
+function addFlags(facts: ProjectFacts, recorded: RecordedEvent): void {
+  for (const flag of flagsOf(recorded)) if (!facts.flags.includes(flag)) facts.flags.push(flag);
+}
