@@ -2,10 +2,7 @@ import t from 'tap';
 import { keyDecider } from '../../commands/keys/decider.js';
 import type { KeyCommand } from '../../commands/keys/commands.js';
 import type { KeyEvent, KeyIssuedData } from '../../commands/keys/events.js';
-
-const given = (events: KeyEvent[]) => ({
-  when: (command: KeyCommand) => () => keyDecider.decide(command, events.reduce(keyDecider.evolve, keyDecider.initialState())),
-});
+import { deciderSpec } from '../commands/decider-spec.js';
 
 const data: KeyIssuedData = { keyId: 'k_1', name: '枣强县招商局', role: 'bureau', regions: ['131121'], secretHash: 'a'.repeat(64), occurredOn: '2025-03-01' };
 const issued: KeyEvent = { type: 'KeyIssued', data };
@@ -13,21 +10,24 @@ const revoked: KeyEvent = { type: 'KeyRevoked', data: { keyId: 'k_1', reason: 'l
 const revoke: KeyCommand = { type: 'RevokeKey', keyId: 'k_1', reason: 'left the bureau', occurredOn: '2025-03-02' };
 
 t.test('when no key', async (t) => {
-  t.same(given([]).when({ type: 'IssueKey', data })(), [issued]);
-  t.throws(given([]).when({ type: 'IssueKey', data: { ...data, regions: ['131121', '131121'] } }), { rule: 'key-regions-distinct' });
-  t.throws(given([]).when(revoke), { rule: 'key-not-issued' });
+  const { given } = deciderSpec(t, keyDecider);
+  given([]).when({ type: 'IssueKey', data }).then([issued]);
+  given([]).when({ type: 'IssueKey', data: { ...data, regions: ['131121', '131121'] } }).thenThrows('key-regions-distinct');
+  given([]).when(revoke).thenThrows('key-not-issued');
 });
 
 t.test('when issued', async (t) => {
-  t.throws(given([issued]).when({ type: 'IssueKey', data }), { rule: 'key-already-issued' });
-  t.same(given([issued]).when(revoke)(), [revoked]);
-  const { reason: _reason, ...withoutReason } = revoked.data;
-  t.same(given([issued]).when({ type: 'RevokeKey', keyId: 'k_1', occurredOn: '2025-03-02' })(), [{ type: 'KeyRevoked', data: withoutReason }], 'a reason is optional');
+  const { given } = deciderSpec(t, keyDecider);
+  given([issued]).when({ type: 'IssueKey', data }).thenThrows('key-already-issued');
+  given([issued]).when(revoke).then([revoked]);
+  given([issued]).when({ type: 'RevokeKey', keyId: 'k_1', occurredOn: '2025-03-02' })
+    .then([{ type: 'KeyRevoked', data: { keyId: 'k_1', occurredOn: '2025-03-02' } }], 'a reason is optional');
 });
 
 t.test('when revoked', async (t) => {
-  t.throws(given([issued, revoked]).when(revoke), { rule: 'key-already-revoked' });
-  t.throws(given([issued, revoked]).when({ type: 'IssueKey', data }), { rule: 'key-already-issued' }, 'never revived');
+  const { given } = deciderSpec(t, keyDecider);
+  given([issued, revoked]).when(revoke).thenThrows('key-already-revoked');
+  given([issued, revoked]).when({ type: 'IssueKey', data }).thenThrows('key-already-issued', 'never revived');
 });
 
 t.test('stored events decode through the schemas', async (t) => {
