@@ -1,0 +1,120 @@
+import t from 'tap';
+import { foldAll } from '../../projections/projection.js';
+import { compliance, queryCompliance, type ComplianceKind } from '../../projections/compliance/index.js';
+import { History } from './support/history.js';
+
+const list = (h: History, kind: ComplianceKind, asOfDate: string, regionCode = '131121') =>
+  queryCompliance(foldAll(compliance, h.events), { regionCode, kind, asOfDate }).items;
+const brief = (items: readonly { projectId: string; open: boolean; days: number; since: string; resolvedOn: string | null }[]) =>
+  items.map(({ projectId, open, days, since, resolvedOn }) => ({ projectId, open, days, since, resolvedOn }));
+
+t.test('应统未统: started, planned ≥ 500 万元, not entered within 30 days', async (t) => {
+  const h = new History();
+  const started = (id: string, planned: number, on: string) => {
+    h.register(id, { occurredOn: '2024-12-01', plannedInvestment: planned });
+    h.project(id, 'Started', { occurredOn: on });
+  };
+  started('P1', 600, '2025-03-01'); // due 2025-03-31, not entered
+  started('P2', 400, '2025-03-01'); // below 500 万元: never due
+  started('P3', 600, '2025-03-01');
+  h.project('P3', 'StatisticsEntered', { occurredOn: '2025-03-20', month: '2025-03', plannedInvestment: 600 }); // in time
+  started('P4', 500, '2025-01-01'); // due 2025-01-31, entered 2025-02-15: 15 days late
+  h.project('P4', 'StatisticsEntered', { occurredOn: '2025-02-15', month: '2025-02', plannedInvestment: 500 });
+  // as of 2025-04-15: P1 open, 15 days past 2025-03-31; P4 resolved 15 days late
+  t.same(brief(list(h, 'statistics-not-entered', '2025-04-15')), [
+    { projectId: 'P1', open: true, days: 15, since: '2025-03-31', resolvedOn: null },
+    { projectId: 'P4', open: false, days: 15, since: '2025-01-31', resolvedOn: '2025-02-15' },
+  ]);
+  t.same(brief(list(h, 'statistics-not-entered', '2025-03-31')).map((i) => i.projectId), ['P4'], 'not overdue on its due day');
+  const open = queryCompliance(foldAll(compliance, h.events), { regionCode: '131121', kind: 'statistics-not-entered', asOfDate: '2025-04-15', includeResolved: false });
+  t.same(open.items.map((i) => i.projectId), ['P1']);
+});
+
+t.test('未批先建: started with no approval dated on or before the start', async (t) => {
+  const h = new History();
+  h.register('A', { occurredOn: '2025-01-01' });
+  h.project('A', 'Started', { occurredOn: '2025-03-01' }, { flags: ['started-without-approval'] });
+  h.register('B', { occurredOn: '2025-01-01' });
+  h.project('B', 'ProjectApproved', { occurredOn: '2025-02-01', approvedInvestment: 1000 });
+  h.project('B', 'Started', { occurredOn: '2025-03-01' });
+  h.register('C', { occurredOn: '2025-01-01' });
+  h.project('C', 'Started', { occurredOn: '2025-03-01' }, { flags: ['started-without-approval'] });
+  h.project('C', 'ProjectApproved', { occurredOn: '2025-03-10', approvedInvestment: 1000 });
+  const items = list(h, 'started-without-approval', '2025-04-01');
+  // A: open since 2025-03-01, 31 days at 2025-04-01; C: approved 9 days after its start
+  t.same(brief(items), [
+    { projectId: 'A', open: true, days: 31, since: '2025-03-01', resolvedOn: null },
+    { projectId: 'C', open: false, days: 9, since: '2025-03-01', resolvedOn: '2025-03-10' },
+  ]);
+  t.ok(items.every((i) => i.flagged));
+});
+
+t.test('idle land: not started one year after the agreed start', async (t) => {
+  const h = new History();
+  for (const id of ['L1', 'L2', 'L3', 'L4']) {
+    h.register(id, { occurredOn: '2024-01-01' });
+    h.project(id, 'LandAcquired', { occurredOn: '2024-01-10', parcelNo: `ZQ-${id}`, ...(id === 'L4' ? {} : { agreedStartBy: '2024-03-01' }) });
+  }
+  h.project('L2', 'Started', { occurredOn: '2025-02-01' }); // within the year's grace
+  h.project('L3', 'Started', { occurredOn: '2025-04-01' }); // 31 days after 2025-03-01
+  // L4 has no agreed start date: cannot be judged
+  const items = list(h, 'idle-land', '2025-03-02');
+  // as of 2025-03-02 (due 2025-03-01): L1 and L3 open for 1 day (L3's start of 04-01 is still ahead)
+  t.same(brief(items), [
+    { projectId: 'L1', open: true, days: 1, since: '2025-03-01', resolvedOn: null },
+    { projectId: 'L3', open: true, days: 1, since: '2025-03-01', resolvedOn: null },
+  ]);
+  t.equal(items[0]?.detail, 'ZQ-L1');
+  // as of 2025-05-01: L1 open 61 days (March 30 + April 31); L3 started 31 days after its due date
+  t.same(brief(list(h, 'idle-land', '2025-05-01')).map((i) => [i.projectId, i.open, i.days]), [['L1', true, 61], ['L3', false, 31]]);
+});
+
+t.test('overdue batch starts', async (t) => {
+  const h = new History();
+  for (const id of ['X', 'Y', 'Z']) h.register(id, { occurredOn: '2025-01-01' });
+  h.batch({ batchId: 'Q2', regionCode: '131121', occurredOn: '2025-03-01', ceremonyOn: '2025-04-10', mustStartBy: '2025-04-30', projectIds: ['X', 'Y', 'Z'] });
+  h.project('X', 'Started', { occurredOn: '2025-04-20' });
+  h.project('Z', 'Started', { occurredOn: '2025-05-10' });
+  // as of 2025-05-15: Y open 15 days past 2025-04-30; Z started 10 days late
+  t.same(brief(list(h, 'overdue-batch-start', '2025-05-15')), [
+    { projectId: 'Y', open: true, days: 15, since: '2025-04-30', resolvedOn: null },
+    { projectId: 'Z', open: false, days: 10, since: '2025-04-30', resolvedOn: '2025-05-10' },
+  ]);
+});
+
+t.test('stalled projects, with the days since the stall and its reason', async (t) => {
+  const h = new History();
+  h.register('S', { occurredOn: '2025-01-01' });
+  h.project('S', 'Started', { occurredOn: '2025-02-01' });
+  h.project('S', 'Stalled', { occurredOn: '2025-03-01', reason: 'compensation' });
+  h.register('R', { occurredOn: '2025-01-01' });
+  h.project('R', 'Stalled', { occurredOn: '2025-02-01', reason: 'land' });
+  h.project('R', 'Resumed', { occurredOn: '2025-02-15', reason: 'land' });
+  const items = list(h, 'stalled', '2025-04-01');
+  t.same(brief(items), [{ projectId: 'S', open: true, days: 31, since: '2025-03-01', resolvedOn: null }]);
+  t.equal(items[0]?.detail, 'compensation');
+});
+
+t.test('late reports: recorded more than 30 days (China time) after occurredOn, or flagged', async (t) => {
+  const h = new History();
+  h.register('A', { occurredOn: '2025-01-01' }, { recordedAt: '2025-02-15T01:00:00.000Z', flags: ['late-report'] }); // 45 days
+  h.project('A', 'Started', { occurredOn: '2025-01-01' }, { recordedAt: '2025-01-31T17:00:00.000Z' }); // China 02-01: 31 days
+  h.project('A', 'ProjectApproved', { occurredOn: '2025-01-01', approvedInvestment: 100 }, { recordedAt: '2025-01-31T15:00:00.000Z' }); // China 01-31: 30 days
+  h.project('A', 'MilestoneDateCorrected', { occurredOn: '2024-12-20', milestone: 'Started' }, { recordedAt: '2025-03-01T02:00:00.000Z' });
+  h.register('B', { occurredOn: '2025-01-01', regionCode: '410225' }, { recordedAt: '2025-06-01T02:00:00.000Z' });
+  const items = list(h, 'late-report', '2025-07-01');
+  t.same(items.map((i) => [i.projectId, i.detail, i.days, i.flagged, i.resolvedOn]), [
+    ['A', 'ProjectRegistered #0', 45, true, '2025-02-15'],
+    ['A', 'Started #1', 31, false, '2025-02-01'],
+  ]);
+  t.equal(list(h, 'late-report', '2025-07-01', '410000').length, 1, 'by region');
+});
+
+t.test('all kinds at once, open items first and most overdue first', async (t) => {
+  const h = new History();
+  h.register('A', { occurredOn: '2025-01-01', plannedInvestment: 800 });
+  h.project('A', 'Started', { occurredOn: '2025-02-01' });
+  const items = queryCompliance(foldAll(compliance, h.events), { regionCode: '131121', asOfDate: '2025-04-02' }).items;
+  // 未批先建 open since 02-01 (60 days), 应统未统 due 03-03 (30 days)
+  t.same(items.map((i) => [i.kind, i.days]), [['started-without-approval', 60], ['statistics-not-entered', 30]]);
+});
