@@ -32,6 +32,9 @@ export function amountToWan(amount: Amount): number {
  * A request field in 万元 (≥ 0, ≤ 2 decimals, ≤ MAX_WAN) that parses to an integer Amount.
  * The OpenAPI document shows the input side: a number in 万元.
  */
+/** Every schema made by `wan()`: how stored events' Amount fields are found for display. */
+export const amountSchemas = z.registry<{ unit: '万元' }>();
+
 export const wan = () =>
   z
     .number()
@@ -39,7 +42,15 @@ export const wan = () =>
     .max(MAX_WAN, { message: `amounts above ${MAX_WAN} 万元 are not plausible` })
     .refine(hasAtMostTwoDecimals, { message: 'amounts are in 万元 with at most 2 decimals' })
     .transform(amountFromWan)
-    .meta({ description: 'Amount in 万元 (10,000 元), at most 2 decimals', example: 12500.5 });
+    .meta({ description: 'Amount in 万元 (10,000 元), at most 2 decimals', example: 12500.5 })
+    .register(amountSchemas, { unit: '万元' });
+
+/** The names of an object schema's fields that hold Amounts (optional ones included). */
+export function amountFieldsOf(shape: Readonly<Record<string, z.ZodType>>): string[] {
+  return Object.entries(shape)
+    .filter(([, field]) => amountSchemas.has(field instanceof z.ZodOptional ? field.unwrap() as z.ZodType : field))
+    .map(([name]) => name);
+}
 
 /** Land area in 亩 with at most 2 decimals (kept as given: it is never summed for totals). */
 export const mu = () =>

@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { DomainRuleBroken } from '../../commands/decider.js';
+import { StaleRevision } from '../../commands/handle-command.js';
 import { StoreUnavailable, StreamNotFound, WrongExpectedRevision } from '../event-store/errors.js';
 import { TITLES } from './errors.js';
 
@@ -27,15 +28,25 @@ export function problemType(code: string): string {
   return `urn:problem:pipeline:${code.replace(/^PIPELINE_/, '').toLowerCase().replaceAll('_', '-')}`;
 }
 
-export function sendProblem(reply: FastifyReply, problem: Omit<Problem, 'type' | 'title' | 'instance' | 'requestId'> & { title?: string }): FastifyReply {
-  const body: Problem = {
+export type ProblemFields = Omit<Problem, 'type' | 'title' | 'instance' | 'requestId'> & { title?: string };
+
+export function problemOf(request: FastifyRequest, problem: ProblemFields): Problem {
+  return {
     type: problemType(problem.code),
     title: problem.title ?? TITLES[problem.status] ?? 'Error',
     ...problem,
-    instance: reply.request.url,
-    requestId: String(reply.request.id),
+    instance: request.url,
+    requestId: String(request.id),
   };
-  return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(body);
+}
+
+export function sendProblem(reply: FastifyReply, problem: ProblemFields): FastifyReply {
+  return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problemOf(reply.request, problem));
+}
+
+/** The problem a broken domain rule answers: 409 naming the rule. */
+export function ruleProblem(error: DomainRuleBroken): ProblemFields {
+  return { status: 409, title: 'Domain rule broken', code: 'PIPELINE_RULE_BROKEN', detail: error.message, rule: error.rule };
 }
 
 /** Fastify's own client-error codes, and what they mean to a client. */
@@ -64,13 +75,21 @@ export function errorHandler(this: FastifyInstance, error: FastifyError, request
     });
   }
   if (error instanceof DomainRuleBroken) {
-    return sendProblem(reply, { status: 409, code: 'PIPELINE_RULE_BROKEN', detail: error.message, rule: error.rule });
+    return sendProblem(reply, ruleProblem(error));
   }
-  if (error instanceof WrongExpectedRevision) {
+  if (error instanceof StaleRevision) {
     return sendProblem(reply, {
       status: 412,
       code: 'PIPELINE_STALE_REVISION',
-      detail: `the stream is at revision ${String(error.actual)}, not ${String(error.expected)}: read it again and retry`,
+      detail: `If-Match named revision ${String(error.expected)}, the project is at ${String(error.actual)}: read it again and decide anew`,
+    });
+  }
+  if (error instanceof WrongExpectedRevision) {
+    // The command handler retried on fresh state and other writers kept winning.
+    return sendProblem(reply, {
+      status: 409,
+      code: 'PIPELINE_CONCURRENT_WRITES',
+      detail: `${error.streamId} kept changing while the command was decided; retry`,
     });
   }
   if (error instanceof StreamNotFound) {

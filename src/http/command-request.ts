@@ -1,0 +1,104 @@
+/**
+ * What every command route does around its decider (API.md, "Commands"): take `If-Match` as
+ * the revision the client decided on, run the command at most once per `Idempotency-Key`,
+ * and answer `{ projectId?, revision, position, events }` with `ETag: "<revision>"`.
+ *
+ * A refusal by a domain rule is the request's final answer too: replaying its key answers the
+ * same 409, as a client that retries after a timeout would expect.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { CommandContext } from '../../commands/handle-command.js';
+import { DomainRuleBroken } from '../../commands/decider.js';
+import type { Actor } from '../../commands/metadata.js';
+import type { EventStore, JsonObject, RecordedEvent } from '../event-store/port.js';
+import { errors } from './errors.js';
+import { IDEMPOTENCY_KEY_PATTERN, fingerprintOf, runIdempotently, type Answer } from './idempotency.js';
+import { PROBLEM_CONTENT_TYPE, problemOf, ruleProblem } from './problem-details.js';
+
+export interface CommandOutcome {
+  readonly revision: number;
+  readonly position: number;
+  readonly events: readonly string[];
+}
+
+export interface CommandRequest {
+  readonly store: EventStore;
+  readonly actor: Actor;
+  /** The stream the command appends to. */
+  readonly streamId: string;
+  readonly successStatus: 200 | 201;
+  /** Extra fields of the answer (`projectId`). */
+  readonly answerFields?: JsonObject;
+  /** `Location` of what a 201 created. */
+  readonly location?: string;
+  readonly execute: (context: CommandContext) => Promise<CommandOutcome>;
+}
+
+export async function runCommandRequest(request: FastifyRequest, reply: FastifyReply, command: CommandRequest): Promise<FastifyReply> {
+  const expectedRevision = ifMatchOf(request.headers['if-match']);
+  const idempotencyKey = request.headers['idempotency-key'];
+  const context: CommandContext = {
+    actor: command.actor,
+    correlationId: correlationIdOf(request),
+    causationId: String(request.id),
+    ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+  };
+
+  const answer = (outcome: CommandOutcome): Answer => ({
+    status: command.successStatus,
+    body: { ...command.answerFields, revision: outcome.revision, position: outcome.position, events: [...outcome.events] },
+    headers: { etag: `"${outcome.revision}"`, ...(command.location ? { location: command.location } : {}) },
+  });
+
+  const execute = async (claim?: string): Promise<Answer> => {
+    try {
+      return answer(await command.execute(claim === undefined ? context : { ...context, idempotencyKey: claim }));
+    } catch (error) {
+      if (!(error instanceof DomainRuleBroken)) throw error;
+      return { status: 409, body: { ...problemOf(request, ruleProblem(error)) }, headers: { 'content-type': PROBLEM_CONTENT_TYPE } };
+    }
+  };
+
+  if (idempotencyKey === undefined) return send(reply, await execute(), false);
+  if (Array.isArray(idempotencyKey) || !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
+    throw new errors.Malformed('Idempotency-Key is 1 to 128 visible ASCII characters');
+  }
+  const outcome = await runIdempotently(
+    command.store,
+    {
+      keyId: command.actor.keyId,
+      idempotencyKey,
+      fingerprint: fingerprintOf(request.method, request.url.split('?')[0] ?? request.url, request.body),
+      streamId: command.streamId,
+    },
+    execute,
+    (stamped) => answer(outcomeOf(stamped)),
+  );
+  return send(reply, outcome, outcome.replayed);
+}
+
+function outcomeOf(stamped: readonly RecordedEvent[]): CommandOutcome {
+  const last = stamped.at(-1);
+  return { revision: last?.revision ?? -1, position: last?.position ?? 0, events: stamped.map((e) => e.type) };
+}
+
+function send(reply: FastifyReply, answer: Answer, replayed: boolean): FastifyReply {
+  reply.code(answer.status).headers(answer.headers);
+  if (replayed) reply.header('idempotent-replayed', 'true');
+  return reply.send(answer.body);
+}
+
+/** `If-Match: "3"` (or `W/"3"`, or bare 3) → 3; absent → undefined; anything else is 400. */
+export function ifMatchOf(header: string | string[] | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const value = Array.isArray(header) ? header.join(',') : header;
+  const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(value);
+  if (!match?.[1]) throw new errors.Malformed('If-Match takes the ETag of a GET, a revision such as "3"');
+  return Number(match[1]);
+}
+
+/** A client's own correlation id travels into the events' metadata; else the request id. */
+function correlationIdOf(request: FastifyRequest): string {
+  const given = request.headers['x-correlation-id'];
+  return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : String(request.id);
+}

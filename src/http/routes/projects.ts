@@ -1,0 +1,168 @@
+/**
+ * The project commands and the project's own reads (API.md): register, post a milestone,
+ * the current state with its ETag, and the full history for auditors.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { clockAt } from '../../../commands/project/commands.js';
+import { projectDecider } from '../../../commands/project/decider.js';
+import { projectStreamId } from '../../../commands/project/events.js';
+import { handleCommand, loadStream } from '../../../commands/handle-command.js';
+import { projectLedger, getProject } from '../../../projections/project-ledger/index.js';
+import { foldAll } from '../../../projections/projection.js';
+import type { Clock } from '../../clock.js';
+import type { EventStore, RecordedEvent } from '../../event-store/port.js';
+import { StreamNotFound } from '../../event-store/errors.js';
+import { runCommandRequest } from '../command-request.js';
+import { errors } from '../errors.js';
+import type { ZodApp } from '../zod-app.js';
+import type { RegionCatalogue } from '../../regions/catalogue.js';
+import { assertCovers, requireRole } from '../auth/index.js';
+import { commandAnswer, dataInWan, milestoneBody, milestoneEventOf, projectIdParams, registerBody } from './project-bodies.js';
+
+export interface ProjectRoutesOptions {
+  readonly store: EventStore;
+  readonly clock: Clock;
+  readonly regions: RegionCatalogue;
+}
+
+const asOfQuery = z.object({
+  asOf: z.iso.datetime({ offset: true }).optional().meta({ description: 'Answer as the data stood when this moment was recorded' }),
+});
+
+const historyEvent = z.object({
+  revision: z.number().int(),
+  position: z.number().int(),
+  type: z.string(),
+  occurredOn: z.string().nullable(),
+  recordedAt: z.string(),
+  data: z.record(z.string(), z.unknown()),
+  actor: z.unknown(),
+  flags: z.array(z.string()),
+  prevHash: z.string().nullable(),
+  hash: z.string().nullable(),
+});
+
+export async function projectRoutes(app: ZodApp, options: ProjectRoutesOptions): Promise<void> {
+  const { store, clock, regions } = options;
+
+  app.post('/projects', {
+    preHandler: requireRole('bureau', 'admin'),
+    schema: {
+      tags: ['commands'],
+      summary: 'Register a project (ProjectRegistered)',
+      body: registerBody,
+      response: { 201: commandAnswer },
+    },
+  }, async (request, reply) => {
+    const data = { ...request.body, projectId: request.body.projectId ?? randomUUID() };
+    regions.assertKnown(data.regionCode);
+    assertCovers(request.actor, data.regionCode);
+    return runCommandRequest(request, reply, {
+      store,
+      actor: request.actor,
+      streamId: projectStreamId(data.projectId),
+      successStatus: 201,
+      answerFields: { projectId: data.projectId },
+      location: `/v1/projects/${encodeURIComponent(data.projectId)}`,
+      execute: (context) => handleCommand(store, projectStreamId(data.projectId), projectDecider,
+        { type: 'RegisterProject', data, ...clockAt(clock.now()) }, context),
+    });
+  });
+
+  app.post('/projects/:projectId/milestones', {
+    preHandler: requireRole('bureau', 'admin'),
+    schema: {
+      tags: ['commands'],
+      summary: 'Post a milestone: any project event but ProjectRegistered, by `type`',
+      params: projectIdParams,
+      body: milestoneBody,
+      response: { 201: commandAnswer },
+    },
+  }, async (request, reply) => {
+    const { projectId } = request.params;
+    const streamId = projectStreamId(projectId);
+    const current = await loadStream(store, streamId, projectDecider);
+    if (current.state.status === 'unregistered') throw new errors.NotFound(`no project ${projectId}`);
+    assertCovers(request.actor, current.state.details.regionCode);
+    const event = milestoneEventOf(request.body, projectId);
+    if (event.type === 'DetailsCorrected' && event.data.regionCode !== undefined) {
+      // Moving a project to another region takes write access to both.
+      regions.assertKnown(event.data.regionCode);
+      assertCovers(request.actor, event.data.regionCode);
+    }
+    return runCommandRequest(request, reply, {
+      store,
+      actor: request.actor,
+      streamId,
+      successStatus: 201,
+      answerFields: { projectId },
+      execute: (context) => handleCommand(store, streamId, projectDecider, { type: 'PostMilestone', event, ...clockAt(clock.now()) }, context),
+    });
+  });
+
+  app.get('/projects/:projectId', {
+    preHandler: requireRole('bureau', 'auditor', 'dashboard', 'admin'),
+    schema: {
+      tags: ['queries'],
+      summary: 'A project\'s current state (or as of a moment), with its revision as ETag',
+      params: projectIdParams,
+      querystring: asOfQuery,
+    },
+  }, async (request, reply) => {
+    const events = await projectEvents(store, request.params.projectId, request.query.asOf);
+    const project = getProject(foldAll(projectLedger, events), request.params.projectId);
+    if (!project) throw new errors.NotFound(`no project ${request.params.projectId}`);
+    assertCovers(request.actor, project.regionCode, 'read');
+    const etag = `"${project.revision}"`;
+    reply.header('etag', etag);
+    if (request.query.asOf === undefined && request.headers['if-none-match'] === etag) return reply.code(304).send();
+    return project;
+  });
+
+  app.get('/projects/:projectId/history', {
+    preHandler: requireRole('bureau', 'auditor', 'admin'),
+    schema: {
+      tags: ['queries'],
+      summary: 'Every event of the project in order, with its record time, actor and hash',
+      params: projectIdParams,
+      querystring: asOfQuery,
+      response: { 200: z.object({ projectId: z.string(), events: z.array(historyEvent) }) },
+    },
+  }, async (request) => {
+    const events = await projectEvents(store, request.params.projectId, request.query.asOf);
+    const registered = events.find((e) => e.type === 'ProjectRegistered');
+    if (!registered) throw new errors.NotFound(`no project ${request.params.projectId}`);
+    const regionCode = events.reduce((code, e) => typeof e.data['regionCode'] === 'string' ? e.data['regionCode'] : code, '');
+    assertCovers(request.actor, regionCode, 'read');
+    return {
+      projectId: request.params.projectId,
+      events: events.map((e) => ({
+        revision: e.revision,
+        position: e.position,
+        type: e.type,
+        occurredOn: typeof e.data['occurredOn'] === 'string' ? e.data['occurredOn'] : null,
+        recordedAt: e.recordedAt,
+        data: dataInWan(e.type, e.data),
+        actor: e.metadata['actor'] ?? null,
+        flags: Array.isArray(e.metadata['flags']) ? e.metadata['flags'].map(String) : [],
+        prevHash: typeof e.metadata['prevHash'] === 'string' ? e.metadata['prevHash'] : null,
+        hash: typeof e.metadata['hash'] === 'string' ? e.metadata['hash'] : null,
+      })),
+    };
+  });
+}
+
+/** The project's events, or those recorded up to `asOf`. */
+async function projectEvents(store: EventStore, projectId: string, asOf: string | undefined): Promise<RecordedEvent[]> {
+  let events: RecordedEvent[];
+  try {
+    events = await store.readStream(projectStreamId(projectId));
+  } catch (error) {
+    if (error instanceof StreamNotFound) throw new errors.NotFound(`no project ${projectId}`);
+    throw error;
+  }
+  if (asOf === undefined) return events;
+  const cutoff = Date.parse(asOf);
+  return events.filter((e) => Date.parse(e.recordedAt) <= cutoff);
+}
