@@ -14,6 +14,7 @@ import type { EventStore } from '../event-store/port.js';
 import { errorHandler, notFoundHandler } from './problem-details.js';
 import { Metrics } from './metrics.js';
 import { healthRoutes } from './routes/health.js';
+import { installAccess } from './auth/install-access.js';
 import type { ReadinessCheck, ZodApp } from './zod-app.js';
 
 declare module 'fastify' {
@@ -94,6 +95,8 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes);
+  // Regions, keys, authentication and rate limits: before any /v1 route (they check each one).
+  await installAccess(app, { store, config, clock });
 
   void clock;
   return app;

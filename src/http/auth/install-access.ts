@@ -1,0 +1,72 @@
+/**
+ * Regions, keys and authentication, installed on the root app before any /v1 route:
+ * - `app.regions`: the region catalogue (official + custom child regions), caught up with the
+ *   `region-*` streams and following them;
+ * - the key registry, caught up with the `key-*` streams and following them, and on first
+ *   start the admin key (first-admin-key.ts);
+ * - authentication and roles (authenticate.ts), then rate limiting per key (rate-limit.ts);
+ * - the routes /v1/keys and /v1/regions.
+ */
+import type { Config } from '../../config.js';
+import type { Clock } from '../../clock.js';
+import type { EventStore } from '../../event-store/port.js';
+import { KEY_STREAM_PREFIX } from '../../../commands/keys/events.js';
+import { REGION_STREAM_PREFIX } from '../../../commands/regions/events.js';
+import { RegionCatalogue } from '../../regions/catalogue.js';
+import { followStreams, type StreamFollower } from '../../regions/follow-streams.js';
+import { keyRoutes } from '../routes/keys.js';
+import { regionRoutes } from '../routes/regions.js';
+import type { ZodApp } from '../zod-app.js';
+import { installAuthentication } from './authenticate.js';
+import { ensureAdminKey } from './first-admin-key.js';
+import { KeyRegistry } from './key-registry.js';
+import { installRateLimit } from './rate-limit.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The region catalogue: `app.regions.assertKnown(code)`, `nameOf`, `fullName`, `childrenOf`. */
+    regions: RegionCatalogue;
+  }
+}
+
+export interface AccessDeps {
+  readonly store: EventStore;
+  readonly config: Config;
+  readonly clock: Clock;
+}
+
+export async function installAccess(app: ZodApp, deps: AccessDeps): Promise<void> {
+  const { store, config, clock } = deps;
+  const authOff = config.AUTH === 'off';
+  const followers: StreamFollower[] = [];
+  app.addHook('onClose', async () => {
+    await Promise.all(followers.map((follower) => follower.close()));
+  });
+
+  const regions = new RegionCatalogue();
+  app.decorate('regions', regions);
+  const regionFeed = await followStreams(store, REGION_STREAM_PREFIX, (event) => regions.apply(event), app.log);
+  followers.push(regionFeed);
+  app.readiness.push({ name: 'region-catalogue', probe: async () => ({ ok: regionFeed.healthy(), detail: regionFeed.healthy() ? 'following' : 'the region feed stopped' }) });
+
+  const registry = new KeyRegistry();
+  const keyFeed = await followStreams(store, KEY_STREAM_PREFIX, (event) => registry.apply(event), app.log);
+  followers.push(keyFeed);
+  app.readiness.push({ name: 'key-registry', probe: async () => ({ ok: keyFeed.healthy(), detail: keyFeed.healthy() ? 'following' : 'the key feed stopped' }) });
+
+  const keyDeps = { store, registry, regions, clock };
+  if (authOff) {
+    app.log.warn('AUTH=off: AUTHENTICATION IS DISABLED. Every request acts as an admin covering 000000. For local demos only, never in service.');
+  } else {
+    // buildApp fails here on a revoked ADMIN_KEY: no app to close, so stop the feeds now.
+    await ensureAdminKey(keyDeps, config, app.log).catch(async (error: unknown) => {
+      await Promise.all(followers.map((follower) => follower.close()));
+      throw error;
+    });
+  }
+
+  const auth = installAuthentication(app, { registry, authOff });
+  await installRateLimit(app, { perMinute: config.RATE_LIMIT_PER_MINUTE, auth, authOff });
+  await app.register(keyRoutes, keyDeps);
+  await app.register(regionRoutes, { store, regions, clock });
+}
