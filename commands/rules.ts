@@ -5,8 +5,11 @@
  * marked (local choice) are this code's reading where DOMAIN.md is silent.
  */
 import { DomainRuleBroken } from './decider.js';
+import { KEY_RULES } from './keys/rules.js';
+import { REGION_RULES } from './regions/rules.js';
 
-export const RULES = {
+/** The rules of the project stream. */
+export const PROJECT_RULES = {
   // Lifecycle
   'project-already-registered': 'a project id is registered once',
   'project-not-registered': 'the project must be registered first',
@@ -33,13 +36,18 @@ export const RULES = {
   'investment-period-once': 'at most one InvestmentReported per period; later ones are InvestmentCorrected',
   'investment-period-not-ahead': 'a period cannot be later than the month it is recorded in',
   'investment-correction-needs-report': 'InvestmentCorrected needs an InvestmentReported for that period',
-  // Region streams
+} as const;
+
+/** The rules of the targets and batch streams (besides project-not-registered and the date rules). */
+export const TARGET_AND_BATCH_RULES = {
   'targets-stream-mismatch': 'a targets stream holds one region and year',
   'batch-already-scheduled': 'a batch id is scheduled once',
   'project-already-in-batch': 'a project joins at most one 集中开工 batch',
   'batch-project-already-started': 'a project joins a batch only before it has started',
   'batch-project-outside-region': "a batch's projects lie in the batch's region (local choice)",
 } as const;
+
+export const RULES = { ...PROJECT_RULES, ...TARGET_AND_BATCH_RULES, ...KEY_RULES, ...REGION_RULES } as const;
 
 export type RuleName = keyof typeof RULES;
 export const RULE_NAMES = Object.keys(RULES) as RuleName[];
