@@ -51,6 +51,7 @@ export function milestoneEventOf(body: MilestoneBody, projectIdFromPath: string)
 
 export const commandAnswer = z.object({
   projectId: z.string().optional(),
+  batchId: z.string().optional(),
   revision: z.number().int().meta({ description: 'The stream\'s revision after the command; also the ETag' }),
   position: z.number().int().meta({ description: 'Global position of the last event appended; pass it as minPosition to read your writes' }),
   events: z.array(z.string()).meta({ description: 'Types of the events appended' }),
