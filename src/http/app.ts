@@ -15,6 +15,8 @@ import { errorHandler, notFoundHandler } from './problem-details.js';
 import { Metrics } from './metrics.js';
 import { healthRoutes } from './routes/health.js';
 import { installAccess } from './auth/install-access.js';
+import { projectRoutes } from './routes/projects.js';
+import { targetsAndBatchesRoutes } from './routes/targets-and-batches.js';
 import type { ReadinessCheck, ZodApp } from './zod-app.js';
 
 declare module 'fastify' {
@@ -97,7 +99,8 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
   await app.register(healthRoutes);
   // Regions, keys, authentication and rate limits: before any /v1 route (they check each one).
   await installAccess(app, { store, config, clock });
+  await app.register(projectRoutes, { prefix: '/v1', store, clock, regions: app.regions });
+  await app.register(targetsAndBatchesRoutes, { prefix: '/v1', store, clock });
 
-  void clock;
   return app;
 }
