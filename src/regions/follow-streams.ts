@@ -1,6 +1,6 @@
 /**
- * Keeps an in-memory fold (the region catalogue, the key registry) in step with the streams
- * of one prefix: it catches up before the app serves (a key must work, a region be known, from
+ * Keeps in-memory folds (the region catalogue, the key registry) in step with the streams of
+ * some prefixes: it catches up before the app serves (a key must work, a region be known, from
  * the first request), then follows live. Requests never wait for the live feed: a command
  * applies what it committed itself (`applyCommitted`), so its effect (a revocation above all)
  * holds for the very next request; the feed then brings the same event again and `apply`
@@ -20,11 +20,13 @@ const PAGE = 1000;
 
 export async function followStreams(
   store: EventStore,
-  prefix: string,
+  prefixes: readonly string[],
   apply: (event: RecordedEvent) => void,
   log: FastifyBaseLogger,
 ): Promise<StreamFollower> {
-  const filter = { streamPrefixes: [prefix] };
+  // One follower for all the prefixes: catching up reads the log once, not once per fold.
+  const filter = { streamPrefixes: prefixes };
+  const streams = prefixes.map((prefix) => `${prefix}*`).join(', ');
   const head = await store.headPosition();
   let from = 0;
   for (;;) {
@@ -47,11 +49,11 @@ export async function followStreams(
           apply(upcasters.upcast(event));
         } catch (error) {
           healthy = false;
-          log.error({ err: error, streamId: event.streamId, revision: event.revision }, `cannot fold an event of the ${prefix}* streams`);
+          log.error({ err: error, streamId: event.streamId, revision: event.revision }, `cannot fold an event of the ${streams} streams`);
         }
       }
     } catch (error) {
-      if (!closing) log.error({ err: error }, `the live feed of the ${prefix}* streams ended`);
+      if (!closing) log.error({ err: error }, `the live feed of the ${streams} streams ended`);
     } finally {
       healthy = false;
     }

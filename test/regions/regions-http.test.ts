@@ -33,9 +33,12 @@ t.test('金海湖新区 registered by the bureau of 毕节市, then used in a ke
   const registered = await app.inject({ method: 'POST', url: '/v1/regions', headers: bearer(bijie.key), payload: { code: '520500-JHH', name: '金海湖新区', occurredOn: '2016-05-20' } });
   t.equal(registered.statusCode, 201);
   t.equal(registered.headers.location, '/v1/regions/520500-JHH');
-  t.match(registered.json(), {
+  t.same(registered.json(), { code: '520500-JHH', parentCode: '520500', name: '金海湖新区', revision: 0, position: registered.json<{ position: number }>().position, events: ['CustomRegionRegistered'] });
+  t.equal(registered.headers.etag, '"0"');
+  const read = await app.inject({ url: '/v1/regions/520500-JHH', headers: bearer(bijie.key) });
+  t.match(read.json(), {
     code: '520500-JHH', name: '金海湖新区', fullName: '贵州省毕节市金海湖新区', level: 'custom', custom: true,
-    parent: { code: '520500', name: '毕节市' }, children: [], revision: 0, events: ['CustomRegionRegistered'],
+    parent: { code: '520500', name: '毕节市', level: 'city' }, children: [],
   });
   const [event] = await store.readStream('region-520500-JHH');
   t.match(event, {
@@ -56,6 +59,14 @@ t.test('金海湖新区 registered by the bureau of 毕节市, then used in a ke
   const again = await app.inject({ method: 'POST', url: '/v1/regions', headers: bearer(ADMIN_SECRET), payload: { code: '520500-JHH', name: '金海湖新区' } });
   t.equal(again.statusCode, 409);
   t.match(again.json(), { code: 'PIPELINE_RULE_BROKEN', rule: 'region-already-registered' });
+
+  const once = { method: 'POST' as const, url: '/v1/regions', headers: { ...bearer(bijie.key), 'idempotency-key': 'reg-qxg-1' }, payload: { code: '520502-KFQ', name: '七星关经济开发区' } };
+  const firstTry = await app.inject(once);
+  const retry = await app.inject(once);
+  t.equal(firstTry.statusCode, 201);
+  t.equal(retry.statusCode, 201, 'a retried command with its Idempotency-Key answers the same');
+  t.same(retry.json(), firstTry.json());
+  t.equal((await store.readStream('region-520502-KFQ')).length, 1, 'and appends nothing more');
 });
 
 t.test('a city key covers its counties and their custom children', async (t) => {

@@ -13,7 +13,7 @@ import type { EventStore } from '../../event-store/port.js';
 import { KEY_STREAM_PREFIX } from '../../../commands/keys/events.js';
 import { REGION_STREAM_PREFIX } from '../../../commands/regions/events.js';
 import { RegionCatalogue } from '../../regions/catalogue.js';
-import { followStreams, type StreamFollower } from '../../regions/follow-streams.js';
+import { followStreams } from '../../regions/follow-streams.js';
 import { keyRoutes } from '../routes/keys.js';
 import { regionRoutes } from '../routes/regions.js';
 import type { ZodApp } from '../zod-app.js';
@@ -38,21 +38,18 @@ export interface AccessDeps {
 export async function installAccess(app: ZodApp, deps: AccessDeps): Promise<void> {
   const { store, config, clock } = deps;
   const authOff = config.AUTH === 'off';
-  const followers: StreamFollower[] = [];
-  app.addHook('onClose', async () => {
-    await Promise.all(followers.map((follower) => follower.close()));
-  });
-
   const regions = new RegionCatalogue();
   app.decorate('regions', regions);
-  const regionFeed = await followStreams(store, REGION_STREAM_PREFIX, (event) => regions.apply(event), app.log);
-  followers.push(regionFeed);
-  app.readiness.push({ name: 'region-catalogue', probe: async () => ({ ok: regionFeed.healthy(), detail: regionFeed.healthy() ? 'following' : 'the region feed stopped' }) });
-
   const registry = new KeyRegistry();
-  const keyFeed = await followStreams(store, KEY_STREAM_PREFIX, (event) => registry.apply(event), app.log);
-  followers.push(keyFeed);
-  app.readiness.push({ name: 'key-registry', probe: async () => ({ ok: keyFeed.healthy(), detail: keyFeed.healthy() ? 'following' : 'the key feed stopped' }) });
+  const feed = await followStreams(store, [REGION_STREAM_PREFIX, KEY_STREAM_PREFIX], (event) => {
+    if (event.streamId.startsWith(REGION_STREAM_PREFIX)) regions.apply(event);
+    else registry.apply(event);
+  }, app.log);
+  app.addHook('onClose', feed.close);
+  app.readiness.push({
+    name: 'regions-and-keys',
+    probe: async () => (feed.healthy() ? { ok: true, detail: 'following' } : { ok: false, detail: 'the region and key feed stopped' }),
+  });
 
   const keyDeps = { store, registry, regions, clock };
   if (authOff) {
@@ -60,7 +57,7 @@ export async function installAccess(app: ZodApp, deps: AccessDeps): Promise<void
   } else {
     // buildApp fails here on a revoked ADMIN_KEY: no app to close, so stop the feeds now.
     await ensureAdminKey(keyDeps, config, app.log).catch(async (error: unknown) => {
-      await Promise.all(followers.map((follower) => follower.close()));
+      await feed.close();
       throw error;
     });
   }

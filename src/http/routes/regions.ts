@@ -14,6 +14,7 @@ import type { Region, RegionCatalogue } from '../../regions/catalogue.js';
 import { applyCommitted } from '../../regions/follow-streams.js';
 import { ALL_ROLES } from '../auth/authenticate.js';
 import { assertCovers } from '../auth/region-scope.js';
+import { runCommandRequest } from '../command-request.js';
 import { errors } from '../errors.js';
 import type { ZodApp } from '../zod-app.js';
 
@@ -62,28 +63,38 @@ export async function regionRoutes(app: ZodApp, deps: RegionRoutesDeps): Promise
   app.post('/v1/regions', {
     config: { roles: ['bureau', 'admin'] },
     schema: {
-      tags, summary: 'Register a custom child region (开发区, 新区) under an official region',
+      tags, summary: 'Register a custom child region (开发区, 新区) under an official region; If-Match and Idempotency-Key as for every command',
       body: registerBody,
-      response: { 201: regionView.extend({ revision: z.number().int(), position: z.number().int(), events: z.array(z.string()) }) },
+      response: {
+        201: z.object({ code: z.string(), parentCode: z.string(), name: z.string(), revision: z.number().int(), position: z.number().int(), events: z.array(z.string()) }),
+      },
     },
   }, async (request, reply) => {
     const { code, name } = request.body;
     const parentCode = parentCodeOf(code);
     assertCovers(request.actor, parentCode);
     const parent = regions.get(parentCode);
-    const now = deps.clock.now();
-    const today = chinaDateOf(now);
+    const today = chinaDateOf(deps.clock.now());
     const command = {
       type: 'RegisterCustomRegion' as const, code, name, today,
       occurredOn: request.body.occurredOn ?? today,
       parent: parent === undefined ? undefined : { code: parent.code, level: parent.level, grouping: parent.grouping },
     };
     const streamId = regionStreamId(code);
-    const result = await handleCommand(deps.store, streamId, regionDecider, command, { actor: request.actor, correlationId: request.id });
-    await applyCommitted(deps.store, streamId, result, (event) => regions.apply(event));
-    const region = regions.assertKnown(code);
-    return reply.code(201).header('location', `/v1/regions/${code}`)
-      .send({ ...viewOf(region), revision: result.revision, position: result.position, events: [...result.events] });
+    return runCommandRequest(request, reply, {
+      store: deps.store,
+      actor: request.actor,
+      streamId,
+      successStatus: 201,
+      answerFields: { code, parentCode, name },
+      location: `/v1/regions/${code}`,
+      execute: async (context) => {
+        const result = await handleCommand(deps.store, streamId, regionDecider, command, context);
+        // Known to the catalogue before the answer: a key for it can be issued next.
+        await applyCommitted(deps.store, streamId, result, (event) => regions.apply(event));
+        return result;
+      },
+    });
   });
 
   app.get('/v1/regions/:code', {
