@@ -3,7 +3,7 @@
  * hundred keys) so that authenticating a request is one hash and one map lookup.
  * GET /v1/keys lists it; nothing in it ever holds a secret, only its hash.
  */
-import { keyIssuedSchema, keyRevokedSchema } from '../../../commands/keys/events.js';
+import { KEY_STREAM_PREFIX, keyIssuedSchema, keyRevokedSchema } from '../../../commands/keys/events.js';
 import type { Actor, Role } from '../../../commands/metadata.js';
 import type { RecordedEvent } from '../../event-store/port.js';
 import { hashSecret, MAX_SECRET_LENGTH, sameHash } from './key-secrets.js';
@@ -38,13 +38,14 @@ export class KeyRegistry {
 
   /** Folds one event of a `key-*` stream; a revision already folded changes nothing. */
   apply(event: RecordedEvent): void {
-    const keyId = event.streamId.slice('key-'.length);
+    if (!event.streamId.startsWith(KEY_STREAM_PREFIX)) return;
+    const keyId = event.streamId.slice(KEY_STREAM_PREFIX.length);
     const entry = this.byId.get(keyId);
     if (entry && event.revision <= entry.revision) return;
     switch (event.type) {
       case 'KeyIssued': {
-        if (entry) return;
         const data = keyIssuedSchema.parse(event.data);
+        if (entry || data.keyId !== keyId) return;
         const view: KeyView = {
           id: data.keyId, name: data.name, role: data.role, regions: data.regions,
           issuedAt: event.recordedAt, issuedBy: actorKeyId(event), revokedAt: null, revokedBy: null, revocationReason: null,
