@@ -52,6 +52,7 @@ function checkRole(request: FastifyRequest, roles: readonly Role[], actor: Actor
     throw new errors.Forbidden(`${request.method} ${request.routeOptions.url ?? request.url} is for ${roles.join(', ')}; key ${actor.keyId} is ${actor.role}`);
   }
 }
+
 export const AUTH_OFF_ACTOR: Actor = { keyId: 'auth-off', role: 'admin', regions: [COUNTRY] };
 
 const BEARER = /^Bearer +(\S+) *$/i;
