@@ -256,11 +256,35 @@ export class KurrentDbEventStore implements EventStore {
     await Promise.allSettled([...this.appending]);
     await Promise.allSettled([...this.subscriptions].map((subscription) => subscription.close()));
     await this.client.dispose();
+    await closeChannel(this.client);
   }
 
   private assertOpen(): void {
     if (this.closed) throw new StoreUnavailable('the event store is closed');
   }
+}
+
+/**
+ * dispose() cancels the driver's calls but leaves its gRPC channel open, and a channel still
+ * trying to reach a silent server holds the process for its 20 s connect timeout. The driver
+ * keeps the channel behind a protected getter; close it when that getter is there.
+ */
+async function closeChannel(client: EventStoreDBClient): Promise<void> {
+  if (!hasChannelGetter(client)) return;
+  try {
+    const channel = await client.getChannel();
+    if (hasClose(channel)) channel.close();
+  } catch {
+    // No channel could be made (an unresolvable host): nothing to close.
+  }
+}
+
+function hasChannelGetter(client: object): client is { getChannel(): Promise<unknown> } {
+  return 'getChannel' in client && typeof client.getChannel === 'function';
+}
+
+function hasClose(channel: unknown): channel is { close(): void } {
+  return typeof channel === 'object' && channel !== null && 'close' in channel && typeof channel.close === 'function';
 }
 
 function toDriverExpected(expected: ExpectedRevision): AppendExpectedRevision {
