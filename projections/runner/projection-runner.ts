@@ -1,0 +1,352 @@
+/**
+ * Keeps one projection's read model current: resumes from its latest snapshot, subscribes to
+ * the log after that position (catch-up, then live), applies events in global order, and
+ * snapshots every so often so that a restart resumes instead of replaying all history.
+ *
+ * - `waitFor(position)`: read-your-writes for queries given `minPosition`.
+ * - `onApplied(listener)`: after each burst of events, coalesced (one call per loop turn).
+ * - `rebuild()`: folds the whole log into a fresh state in the background while the current
+ *   state keeps answering, then swaps it in at the same position: no downtime.
+ * - `stateAsOf(moment)`: the read model as it stood when a moment was recorded: a replay from
+ *   the newest snapshot recorded before it, cached.
+ *
+ * A new projection version starts from the beginning of the log: its snapshots are its own.
+ */
+import type { EventStore, RecordedEvent, Subscription } from '../../src/event-store/port.js';
+import type { Projection } from '../projection.js';
+import type { SnapshotStore } from './snapshot-store.js';
+
+export interface RunnerLogger {
+  info(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+export interface RunnerOptions<State> {
+  readonly store: EventStore;
+  readonly projection: Projection<State>;
+  readonly snapshots: SnapshotStore;
+  readonly logger?: RunnerLogger;
+  /** Snapshot after this many events applied (default 100,000). */
+  readonly snapshotEvery?: number;
+  /** Snapshots of the version kept for "as of" replays (default 16). */
+  readonly keepSnapshots?: number;
+  /** Events applied between yields to the event loop while catching up (default 4,096). */
+  readonly yieldEvery?: number;
+}
+
+export type RunnerStatus = 'stopped' | 'catching-up' | 'live' | 'failed';
+
+export interface Lag {
+  readonly events: number;
+  readonly ms: number;
+}
+
+interface Waiter {
+  readonly position: number;
+  readonly resolve: (reached: boolean) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+interface Shadow<State> {
+  state: State;
+  position: number;
+  recordedAt: string;
+  subscription: Subscription;
+  readonly done: Promise<void>;
+}
+
+const AS_OF_CACHE = 8;
+
+export class ProjectionRunner<State> {
+  private current: State;
+  private appliedPosition = 0;
+  private appliedRecordedAt = '';
+  private sinceSnapshot = 0;
+  private subscription: Subscription | undefined;
+  private loop: Promise<void> | undefined;
+  private runnerStatus: RunnerStatus = 'stopped';
+  private failure: unknown;
+  private targetAtStart = 0;
+  private waiters: Waiter[] = [];
+  private readonly listeners = new Set<(events: readonly RecordedEvent[]) => void>();
+  private burst: RecordedEvent[] = [];
+  private burstScheduled = false;
+  private shadow: Shadow<State> | undefined;
+  /** "As of" answers by moment, least recently asked first. */
+  private readonly asOfCache = new Map<string, { readonly state: State; readonly position: number }>();
+  private readonly handles: ReadonlySet<string>;
+
+  constructor(private readonly options: RunnerOptions<State>) {
+    this.current = options.projection.initialState();
+    this.handles = new Set(options.projection.handles);
+  }
+
+  get name(): string {
+    return this.options.projection.name;
+  }
+
+  /** The live read model. Callers read it; only the runner changes it. */
+  get state(): State {
+    return this.current;
+  }
+
+  get position(): number {
+    return this.appliedPosition;
+  }
+
+  get status(): RunnerStatus {
+    return this.runnerStatus;
+  }
+
+  get rebuilding(): boolean {
+    return this.shadow !== undefined;
+  }
+
+  /** Resumes from the latest snapshot and starts following the log; does not wait to catch up. */
+  async start(): Promise<void> {
+    const { projection, snapshots, store } = this.options;
+    const snapshot = snapshots.latest(projection.name, projection.version);
+    if (snapshot) {
+      this.current = projection.deserialise(snapshot.state);
+      this.appliedPosition = snapshot.position;
+      this.appliedRecordedAt = snapshot.recordedAt;
+    }
+    this.targetAtStart = await store.headPosition();
+    this.runnerStatus = this.appliedPosition >= this.targetAtStart ? 'live' : 'catching-up';
+    this.options.logger?.info({ projection: projection.name, version: projection.version, from: this.appliedPosition, head: this.targetAtStart }, 'projection starting');
+    this.subscription = store.subscribeToAll({ afterPosition: this.appliedPosition });
+    this.loop = this.follow(this.subscription);
+  }
+
+  /** Resolves once the runner has applied everything that was in the log when it started. */
+  async caughtUp(timeoutMs = 60_000): Promise<boolean> {
+    return this.waitFor(this.targetAtStart, timeoutMs);
+  }
+
+  /** Resolves true once `position` is applied, false after `timeoutMs`. */
+  waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    if (this.appliedPosition >= position) return Promise.resolve(true);
+    if (this.runnerStatus === 'failed' || this.runnerStatus === 'stopped') return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        position,
+        resolve,
+        timer: setTimeout(() => {
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          resolve(false);
+        }, timeoutMs),
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  onApplied(listener: (events: readonly RecordedEvent[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async lag(): Promise<Lag> {
+    const head = await this.options.store.headPosition();
+    if (head <= this.appliedPosition) return { events: 0, ms: 0 };
+    const [newest] = await this.options.store.readAll({ direction: 'backwards', maxCount: 1 });
+    const behindMs = newest && this.appliedRecordedAt
+      ? Math.max(0, Date.parse(newest.recordedAt) - Date.parse(this.appliedRecordedAt))
+      : 0;
+    // Embedded positions are contiguous, so this is a count; KurrentDB's are log offsets.
+    return { events: head - this.appliedPosition, ms: behindMs };
+  }
+
+  async stop(): Promise<void> {
+    if (this.runnerStatus === 'stopped') return;
+    this.runnerStatus = 'stopped';
+    await this.shadow?.subscription.close();
+    await this.subscription?.close();
+    await this.loop;
+    this.saveSnapshot();
+    for (const waiter of this.waiters) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(false);
+    }
+    this.waiters = [];
+  }
+
+  /** Folds the whole log into a fresh state beside the live one, then swaps it in. */
+  rebuild(): Promise<void> {
+    if (this.shadow) return this.shadow.done;
+    const subscription = this.options.store.subscribeToAll({ afterPosition: 0 });
+    let finished: () => void = () => undefined;
+    const shadow: Shadow<State> = {
+      state: this.options.projection.initialState(),
+      position: 0,
+      recordedAt: '',
+      subscription,
+      done: new Promise<void>((resolve) => { finished = resolve; }),
+    };
+    this.shadow = shadow;
+    void (async () => {
+      let count = 0;
+      try {
+        if (this.trySwap(shadow)) return;
+        for await (const event of subscription) {
+          if (this.handles.has(event.type)) shadow.state = this.options.projection.evolve(shadow.state, event);
+          shadow.position = event.position;
+          shadow.recordedAt = event.recordedAt;
+          if (this.trySwap(shadow)) return;
+          if (++count % (this.options.yieldEvery ?? 4096) === 0) await yieldToLoop();
+        }
+      } catch (error) {
+        this.options.logger?.error({ projection: this.name, err: error }, 'the rebuild failed; the current state keeps answering');
+      } finally {
+        await subscription.close();
+        if (this.shadow === shadow) this.shadow = undefined;
+        finished();
+      }
+    })();
+    return shadow.done;
+  }
+
+  /** The read model as it stood when `moment` was recorded, and the position it reflects. */
+  async stateAsOf(moment: string): Promise<{ readonly state: State; readonly position: number }> {
+    const cutoff = new Date(moment).toISOString();
+    const cached = this.asOfCache.get(cutoff);
+    if (cached) return cached;
+    const { projection, snapshots, store } = this.options;
+    const snapshot = snapshots.latestRecordedBy(projection.name, projection.version, cutoff);
+    let state = snapshot ? projection.deserialise(snapshot.state) : projection.initialState();
+    let position = snapshot?.position ?? 0;
+    // Record times never go backwards, so "recorded by then" is a prefix of the log.
+    for (;;) {
+      const page = await store.readAll({ fromPosition: position + 1, maxCount: 4096 });
+      let past = false;
+      for (const event of page) {
+        if (event.recordedAt > cutoff) {
+          past = true;
+          break;
+        }
+        if (this.handles.has(event.type)) state = projection.evolve(state, event);
+        position = event.position;
+      }
+      if (past || page.length < 4096) break;
+      await yieldToLoop();
+    }
+    const answer = { state, position };
+    // Only a moment already passed by the log is final; a later one may still gain events.
+    if (await this.isSettled(cutoff)) this.remember(cutoff, answer);
+    return answer;
+  }
+
+  private async isSettled(cutoff: string): Promise<boolean> {
+    const [newest] = await this.options.store.readAll({ direction: 'backwards', maxCount: 1 });
+    return newest !== undefined && newest.recordedAt > cutoff;
+  }
+
+  private remember(cutoff: string, answer: { readonly state: State; readonly position: number }): void {
+    this.asOfCache.delete(cutoff);
+    this.asOfCache.set(cutoff, answer);
+    while (this.asOfCache.size > AS_OF_CACHE) {
+      const oldest = this.asOfCache.keys().next();
+      if (oldest.done) break;
+      this.asOfCache.delete(oldest.value);
+    }
+  }
+
+  private async follow(subscription: Subscription): Promise<void> {
+    const yieldEvery = this.options.yieldEvery ?? 4096;
+    let count = 0;
+    try {
+      for await (const event of subscription) {
+        this.apply(event);
+        if (this.runnerStatus === 'catching-up') {
+          if (this.appliedPosition >= this.targetAtStart) {
+            this.runnerStatus = 'live';
+            this.options.logger?.info({ projection: this.name, position: this.appliedPosition }, 'projection caught up');
+          } else if (++count % yieldEvery === 0) {
+            // A long catch-up must not starve HTTP (readiness, other reads).
+            await yieldToLoop();
+          }
+        }
+      }
+    } catch (error) {
+      this.runnerStatus = 'failed';
+      this.failure = error;
+      this.options.logger?.error({ projection: this.name, err: error }, 'projection stopped following the log');
+      for (const waiter of this.waiters) {
+        clearTimeout(waiter.timer);
+        waiter.resolve(false);
+      }
+      this.waiters = [];
+    }
+  }
+
+  get lastError(): unknown {
+    return this.failure;
+  }
+
+  private apply(event: RecordedEvent): void {
+    if (event.position <= this.appliedPosition) return;
+    if (this.handles.has(event.type)) this.current = this.options.projection.evolve(this.current, event);
+    this.appliedPosition = event.position;
+    this.appliedRecordedAt = event.recordedAt;
+    if (this.shadow) this.trySwap(this.shadow);
+    if (this.waiters.length > 0) this.releaseWaiters();
+    if (this.listeners.size > 0) this.announce(event);
+    if (++this.sinceSnapshot >= (this.options.snapshotEvery ?? 100_000)) this.saveSnapshot();
+  }
+
+  /** Swaps a rebuilt state in when it stands exactly where the live one does. */
+  private trySwap(shadow: Shadow<State>): boolean {
+    if (this.shadow !== shadow || shadow.position !== this.appliedPosition) return false;
+    this.current = shadow.state;
+    this.shadow = undefined;
+    this.options.logger?.info({ projection: this.name, position: shadow.position }, 'projection rebuilt and swapped in');
+    this.saveSnapshot();
+    return true;
+  }
+
+  private releaseWaiters(): void {
+    const remaining: Waiter[] = [];
+    for (const waiter of this.waiters) {
+      if (waiter.position <= this.appliedPosition) {
+        clearTimeout(waiter.timer);
+        waiter.resolve(true);
+      } else {
+        remaining.push(waiter);
+      }
+    }
+    this.waiters = remaining;
+  }
+
+  private announce(event: RecordedEvent): void {
+    this.burst.push(event);
+    if (this.burstScheduled) return;
+    this.burstScheduled = true;
+    setImmediate(() => {
+      const events = this.burst;
+      this.burst = [];
+      this.burstScheduled = false;
+      for (const listener of this.listeners) {
+        try {
+          listener(events);
+        } catch (error) {
+          this.options.logger?.error({ projection: this.name, err: error }, 'a listener of the projection failed');
+        }
+      }
+    });
+  }
+
+  private saveSnapshot(): void {
+    if (this.appliedPosition === 0 || this.sinceSnapshot === 0) return;
+    const { projection, snapshots } = this.options;
+    snapshots.save(projection.name, projection.version, {
+      position: this.appliedPosition,
+      recordedAt: this.appliedRecordedAt,
+      state: projection.serialise(this.current),
+    });
+    snapshots.prune(projection.name, projection.version, this.options.keepSnapshots ?? 16);
+    this.sinceSnapshot = 0;
+  }
+}
+
+function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

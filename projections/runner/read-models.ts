@@ -1,0 +1,82 @@
+/**
+ * Every read model of the product, each kept by its own runner (so one can be rebuilt while
+ * the others carry on), with what queries need of them together: wait for a position,
+ * listen for changes, report lag and readiness.
+ */
+import type { EventStore, RecordedEvent } from '../../src/event-store/port.js';
+import { PROJECTIONS, type ProjectionStates } from '../index.js';
+import { ProjectionRunner, type Lag, type RunnerLogger } from './projection-runner.js';
+import type { SnapshotStore } from './snapshot-store.js';
+
+export type ProjectionName = keyof ProjectionStates;
+export const PROJECTION_NAMES = Object.keys(PROJECTIONS) as ProjectionName[];
+
+export type Runners = { readonly [K in ProjectionName]: ProjectionRunner<ProjectionStates[K]> };
+
+export interface ReadModelsOptions {
+  readonly store: EventStore;
+  readonly snapshots: SnapshotStore;
+  readonly logger?: RunnerLogger;
+  readonly snapshotEvery?: number;
+}
+
+export class ReadModels {
+  readonly runners: Runners;
+
+  constructor(private readonly options: ReadModelsOptions) {
+    const runner = <K extends ProjectionName>(name: K) => new ProjectionRunner<ProjectionStates[K]>({
+      store: options.store,
+      projection: PROJECTIONS[name],
+      snapshots: options.snapshots,
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.snapshotEvery ? { snapshotEvery: options.snapshotEvery } : {}),
+    });
+    this.runners = {
+      'project-ledger': runner('project-ledger'),
+      'pipeline-statistics': runner('pipeline-statistics'),
+      compliance: runner('compliance'),
+      batches: runner('batches'),
+    };
+  }
+
+  private get all(): ProjectionRunner<unknown>[] {
+    return PROJECTION_NAMES.map((name) => this.runners[name] as ProjectionRunner<unknown>);
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.all.map((runner) => runner.start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.all.map((runner) => runner.stop()));
+    this.options.snapshots.close();
+  }
+
+  /** The lowest position every read model has applied. */
+  get position(): number {
+    return Math.min(...this.all.map((runner) => runner.position));
+  }
+
+  /** Read-your-writes: true once every read model has applied `position`. */
+  async waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    const reached = await Promise.all(this.all.map((runner) => runner.waitFor(position, timeoutMs)));
+    return reached.every(Boolean);
+  }
+
+  async caughtUp(timeoutMs?: number): Promise<boolean> {
+    const reached = await Promise.all(this.all.map((runner) => runner.caughtUp(timeoutMs)));
+    return reached.every(Boolean);
+  }
+
+  async lags(): Promise<Array<{ readonly name: ProjectionName; readonly status: string; readonly position: number } & Lag>> {
+    return Promise.all(PROJECTION_NAMES.map(async (name) => {
+      const runner = this.runners[name];
+      return { name, status: runner.rebuilding ? 'rebuilding' : runner.status, position: runner.position, ...(await runner.lag()) };
+    }));
+  }
+
+  /** Called after each burst of events the named read model has applied. */
+  onApplied(name: ProjectionName, listener: (events: readonly RecordedEvent[]) => void): () => void {
+    return this.runners[name].onApplied(listener);
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The projection runner on a real embedded store: catch-up then live, read-your-writes,
+ * resuming from snapshots, rebuilding in the background, "as of" replays.
+ */
+import t from 'tap';
+import { openEmbeddedStore } from '../../src/event-store/embedded/sqlite-store.js';
+import type { EventStore, RecordedEvent } from '../../src/event-store/port.js';
+import { jsonCodec, foldAll, type Projection } from '../../projections/projection.js';
+import { ProjectionRunner } from '../../projections/runner/projection-runner.js';
+import { openSnapshotStore } from '../../projections/runner/snapshot-store.js';
+
+interface Tally { counts: Record<string, number>; folded: number }
+
+/** Counts events by type; `folded` counts every evolve call, to see what was replayed. */
+const tally = (version = 1, calls = { evolve: 0 }): Projection<Tally> => ({
+  name: 'tally',
+  version,
+  handles: ['Signed', 'Started'],
+  initialState: () => ({ counts: {}, folded: 0 }),
+  evolve: (state, event) => {
+    calls.evolve += 1;
+    if (event.type !== 'Signed' && event.type !== 'Started') return state;
+    state.counts[event.type] = (state.counts[event.type] ?? 0) + 1;
+    state.folded += 1;
+    return state;
+  },
+  ...jsonCodec<Tally>(),
+});
+
+async function append(store: EventStore, n: number, type = 'Signed'): Promise<number> {
+  let position = 0;
+  for (let i = 0; i < n; i++) position = (await store.appendToStream(`p-${i % 7}`, [{ type, data: { i } }, { type: 'Noise', data: {} }])).position;
+  return position;
+}
+
+t.test('catches up on history, then follows live appends; waitFor is read-your-writes', async (t) => {
+  const store = openEmbeddedStore({ path: ':memory:' });
+  const snapshots = openSnapshotStore(':memory:');
+  t.teardown(async () => { await runner.stop(); await store.close(); });
+  await append(store, 500);
+  const runner = new ProjectionRunner({ store, projection: tally(), snapshots, yieldEvery: 64 });
+  await runner.start();
+  t.ok(await runner.caughtUp(5000), 'caught up');
+  t.equal(runner.state.counts['Signed'], 500);
+  t.equal(runner.status, 'live');
+
+  const position = await append(store, 10, 'Started');
+  t.ok(await runner.waitFor(position, 2000), 'waitFor resolves once the position is applied');
+  t.equal(runner.state.counts['Started'], 10);
+  t.equal(runner.state.counts['Noise'], undefined, 'events it does not handle are skipped');
+  t.equal(runner.position, position);
+  t.equal(await runner.waitFor(position + 1000, 50), false, 'a position never reached times out');
+  t.same(await runner.lag(), { events: 0, ms: 0 });
+});
+
+t.test('a restart resumes from the snapshot; a new version starts over', async (t) => {
+  const store = openEmbeddedStore({ path: ':memory:' });
+  const snapshots = openSnapshotStore(':memory:');
+  t.teardown(async () => { await store.close(); });
+  await append(store, 300);
+  const first = new ProjectionRunner({ store, projection: tally(), snapshots, snapshotEvery: 100 });
+  await first.start();
+  await first.caughtUp();
+  await first.stop();
+
+  await append(store, 20);
+  const calls = { evolve: 0 };
+  const second = new ProjectionRunner({ store, projection: tally(1, calls), snapshots });
+  await second.start();
+  await second.caughtUp();
+  t.equal(second.state.counts['Signed'], 320, 'the state is whole');
+  t.equal(calls.evolve, 20, 'only the events after the snapshot were folded (unhandled ones never reach evolve)');
+  await second.stop();
+
+  const newVersion = { evolve: 0 };
+  const third = new ProjectionRunner({ store, projection: tally(2, newVersion), snapshots });
+  await third.start();
+  await third.caughtUp();
+  t.equal(third.state.folded, 320, 'a new version folds the whole log');
+  t.ok(newVersion.evolve >= 320);
+  t.equal(third.state.counts['Signed'], 320);
+  await third.stop();
+});
+
+t.test('rebuild: the old state answers until the rebuilt one is swapped in at the same position', async (t) => {
+  const store = openEmbeddedStore({ path: ':memory:' });
+  const snapshots = openSnapshotStore(':memory:');
+  t.teardown(async () => { await runner.stop(); await store.close(); });
+  await append(store, 2000);
+  const runner = new ProjectionRunner({ store, projection: tally(), snapshots, yieldEvery: 100 });
+  await runner.start();
+  await runner.caughtUp();
+  const before = runner.state;
+  // Corrupt the live state to see the rebuild replace it.
+  before.counts['Signed'] = -1;
+  const rebuilt = runner.rebuild();
+  t.ok(runner.rebuilding);
+  t.equal(runner.state, before, 'the current state keeps answering while rebuilding');
+  const during = append(store, 50);
+  await Promise.all([rebuilt, during]);
+  await runner.waitFor(await store.headPosition(), 2000);
+  t.notOk(runner.rebuilding);
+  t.equal(runner.state.counts['Signed'], 2050, 'the rebuilt state has history and what came during the rebuild, once');
+  t.not(runner.state, before);
+});
+
+t.test('as of a moment: the fold of what was recorded by then', async (t) => {
+  let now = Date.parse('2025-01-01T00:00:00Z');
+  const store = openEmbeddedStore({ path: ':memory:', clock: () => new Date(now) });
+  const snapshots = openSnapshotStore(':memory:');
+  t.teardown(async () => { await runner.stop(); await store.close(); });
+  const runner = new ProjectionRunner({ store, projection: tally(), snapshots, snapshotEvery: 40 });
+  await runner.start();
+  for (let day = 0; day < 10; day++) {
+    now = Date.parse('2025-01-01T00:00:00Z') + day * 86_400_000;
+    await append(store, 10 + day, day % 2 ? 'Started' : 'Signed');
+  }
+  await runner.waitFor(await store.headPosition(), 2000);
+  const all = await store.readAll();
+  for (const moment of ['2025-01-03T12:00:00Z', '2025-01-07T00:00:00Z', '2024-12-31T00:00:00Z', '2030-01-01T00:00:00Z']) {
+    const expected = foldAll(tally(), all.filter((e: RecordedEvent) => Date.parse(e.recordedAt) <= Date.parse(moment)));
+    const asOf = await runner.stateAsOf(moment);
+    t.same(asOf.state.counts, expected.counts, `as of ${moment}`);
+  }
+  const again = await runner.stateAsOf('2025-01-03T12:00:00Z');
+  t.equal(again, await runner.stateAsOf('2025-01-03T12:00:00Z'), 'a settled moment is cached');
+});
+
+t.test('listeners hear each burst once, coalesced', async (t) => {
+  const store = openEmbeddedStore({ path: ':memory:' });
+  const snapshots = openSnapshotStore(':memory:');
+  t.teardown(async () => { await runner.stop(); await store.close(); });
+  const runner = new ProjectionRunner({ store, projection: tally(), snapshots });
+  await runner.start();
+  const bursts: number[] = [];
+  runner.onApplied((events) => bursts.push(events.length));
+  await Promise.all(Array.from({ length: 20 }, (_, i) => store.appendToStream(`s-${i}`, [{ type: 'Signed', data: {} }])));
+  await runner.waitFor(await store.headPosition(), 2000);
+  await new Promise((resolve) => setImmediate(resolve));
+  t.equal(bursts.reduce((a, b) => a + b, 0), 20, 'every event heard');
+  t.ok(bursts.length < 20, `coalesced into ${bursts.length} burst(s)`);
+});
