@@ -6,6 +6,8 @@ import { pino } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openStore } from './event-store/open-store.js';
 import { buildApp } from './http/app.js';
+import { join } from 'node:path';
+import { openSnapshotStore } from '../projections/runner/snapshot-store.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -23,7 +25,8 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'pipeline' } });
   const store = await openStore(config);
   logger.info({ store: store.kind, dataDir: config.DATA_DIR }, 'event store open');
-  const app = await buildApp({ store, config, logger });
+  const snapshots = openSnapshotStore(join(config.DATA_DIR, 'read-models.db'));
+  const app = await buildApp({ store, config, logger, snapshots });
 
   let closing = false;
   const shutdown = (signal: string) => {

@@ -18,12 +18,16 @@ import { installAccess } from './auth/install-access.js';
 import { projectRoutes } from './routes/projects.js';
 import { targetsAndBatchesRoutes } from './routes/targets-and-batches.js';
 import type { ReadinessCheck, ZodApp } from './zod-app.js';
+import { ReadModels } from '../../projections/runner/read-models.js';
+import { openSnapshotStore, type SnapshotStore } from '../../projections/runner/snapshot-store.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Checks /readyz runs; features add theirs. */
     readiness: ReadinessCheck[];
     metrics: Metrics;
+    /** The projections' runners: queries read their states, SSE listens to them. */
+    readModels: ReadModels;
   }
 }
 
@@ -33,6 +37,8 @@ export interface AppDeps {
   readonly clock?: Clock;
   /** A pino logger; tests pass none (silent). */
   readonly logger?: FastifyBaseLogger;
+  /** Where projection snapshots are kept; in memory when absent (tests). */
+  readonly snapshots?: SnapshotStore;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -95,6 +101,25 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const readModels = new ReadModels({ store, snapshots: deps.snapshots ?? openSnapshotStore(':memory:'), logger: app.log });
+  app.decorate('readModels', readModels);
+  await readModels.start();
+  app.addHook('onClose', async () => { await readModels.stop(); });
+  app.readiness.push({
+    name: 'read-models',
+    probe: async () => {
+      const lags = await readModels.lags();
+      const behind = lags.filter((lag) => lag.status !== 'live');
+      return behind.length === 0
+        ? { ok: true, detail: `at position ${readModels.position}` }
+        : { ok: false, detail: behind.map((lag) => `${lag.name} ${lag.status}, ${lag.events} events behind`).join(', ') };
+    },
+  });
+  app.metrics.gauge('projection_lag_events', 'Events the read model is behind the head of the log', async () =>
+    (await readModels.lags()).map((lag) => ({ labels: { projection: lag.name }, value: lag.events })));
+  app.metrics.gauge('projection_lag_ms', 'How far behind the head of the log the read model is, in record time', async () =>
+    (await readModels.lags()).map((lag) => ({ labels: { projection: lag.name }, value: lag.ms })));
 
   await app.register(healthRoutes);
   // Regions, keys, authentication and rate limits: before any /v1 route (they check each one).

@@ -3,12 +3,13 @@
  * scrape time. Enough for /metrics without another dependency.
  */
 type Labels = Readonly<Record<string, string>>;
+type Sample = { readonly labels: Labels; readonly value: number };
 
 interface Family {
   readonly help: string;
   readonly kind: 'counter' | 'gauge';
   readonly values: Map<string, { labels: Labels; value: number }>;
-  readonly collect?: () => ReadonlyArray<{ labels: Labels; value: number }>;
+  readonly collect?: () => ReadonlyArray<Sample> | Promise<ReadonlyArray<Sample>>;
 }
 
 export class Metrics {
@@ -25,15 +26,15 @@ export class Metrics {
   }
 
   /** A gauge whose values are read when scraped. */
-  gauge(name: string, help: string, collect: () => ReadonlyArray<{ labels: Labels; value: number }>): void {
+  gauge(name: string, help: string, collect: () => ReadonlyArray<Sample> | Promise<ReadonlyArray<Sample>>): void {
     this.families.set(name, { help, kind: 'gauge', values: new Map(), collect });
   }
 
-  render(): string {
+  async render(): Promise<string> {
     const lines: string[] = [];
     for (const [name, family] of this.families) {
       lines.push(`# HELP ${name} ${family.help}`, `# TYPE ${name} ${family.kind}`);
-      const samples = family.collect ? family.collect() : [...family.values.values()];
+      const samples = family.collect ? await family.collect() : [...family.values.values()];
       for (const { labels, value } of samples) lines.push(`${name}${renderLabels(labels)} ${value}`);
     }
     return `${lines.join('\n')}\n`;

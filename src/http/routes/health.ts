@@ -41,5 +41,5 @@ export async function healthRoutes(app: ZodApp): Promise<void> {
 
   app.get('/metrics', {
     schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: false },
-  }, async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(app.metrics.render()));
+  }, async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(await app.metrics.render()));
 }
