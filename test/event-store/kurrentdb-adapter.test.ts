@@ -309,6 +309,13 @@ t.test('ping() gives up on a server that accepts connections but never answers',
   t.ok(Date.now() - started < 3000, 'within the ping timeout, not the driver\'s');
 });
 
-t.test('a malformed connection string is StoreUnavailable', async (t) => {
+t.test('connection strings: KurrentDB\'s schemes are accepted, a malformed one is StoreUnavailable', async (t) => {
+  const standIn = await startStandIn();
+  t.teardown(() => standIn.stop());
+  for (const scheme of ['kurrentdb', 'kdb']) {
+    const store = await openKurrentDbStore(standIn.connectionString.replace(/^esdb:/, `${scheme}:`));
+    await t.resolves(store.ping(), `${scheme}://`);
+    await store.close();
+  }
   await t.rejects(openKurrentDbStore('http://nowhere'), StoreUnavailable);
 });

@@ -55,11 +55,13 @@ export interface KurrentDbStoreOptions {
 /**
  * Connects lazily: no request is made until the first call, so the app can start before the
  * database and report it through ping() (/readyz). A malformed connection string fails here.
+ * KurrentDB's own schemes (kurrentdb://, kdb://, and their +discover forms) are accepted too:
+ * driver 6 only knows esdb://, which means the same.
  */
 export async function openKurrentDbStore(connectionString: string, options: KurrentDbStoreOptions = {}): Promise<KurrentDbEventStore> {
   let client: EventStoreDBClient;
   try {
-    client = EventStoreDBClient.connectionString(connectionString);
+    client = EventStoreDBClient.connectionString(connectionString.replace(/^(?:kurrentdb|kdb)(\+discover)?:\/\//i, 'esdb$1://'));
   } catch (error) {
     throw new StoreUnavailable(`invalid KurrentDB connection string: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
