@@ -1,0 +1,31 @@
+# The app, run from its TypeScript sources with tsx, as `npm start` runs it.
+#
+#   docker build -t xiangmu-pipeline .
+#   docker run -p 3000:3000 -v pipeline-data:/data xiangmu-pipeline            # embedded store
+#   docker compose up                                                          # on KurrentDB
+
+# Dependencies, with what better-sqlite3 needs to compile when no prebuilt binary fits.
+FROM node:20-bookworm-slim AS dependencies
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+# tsx (the runtime) is a dependency; the compiler, tap and the other dev tools are not needed.
+RUN npm ci --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    DATA_DIR=/data
+WORKDIR /app
+COPY --from=dependencies /app/node_modules ./node_modules
+COPY . .
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME /data
+EXPOSE 3000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
+CMD ["npm", "start"]
