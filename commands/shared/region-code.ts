@@ -44,6 +44,8 @@ export function coveragePrefix(code: RegionCode): string {
 
 /** Whether `inner` lies within `outer` (a region contains itself). */
 export function contains(outer: RegionCode, inner: RegionCode): boolean {
+  // A custom child has no children: `520500-JH` must not take in `520500-JHH`.
+  if (levelOf(outer) === 'custom') return inner === outer;
   return inner.startsWith(coveragePrefix(outer));
 }
 

@@ -8,10 +8,12 @@
  */
 import { StoreUnavailable } from '../errors.js';
 import { matchesFilter, type EventFilter, type ReadAllOptions, type RecordedEvent, type Subscription } from '../port.js';
+import type { FilteredPage } from './sqlite-store.js';
 
 export interface LiveFeed {
   readonly isClosed: boolean;
   readAllNow(options: ReadAllOptions): RecordedEvent[];
+  readFilteredPage(filter: EventFilter, direction: 'forwards', from: number, maxCount: number, scanLimit: number): FilteredPage;
   goLive(subscription: EmbeddedSubscription): void;
   leaveLive(subscription: EmbeddedSubscription): void;
   /** The subscription has ended for good. */
@@ -50,6 +52,8 @@ export class EmbeddedSubscription implements Subscription, AsyncIterator<Recorde
       }
       if (this.live) return new Promise((resolve) => { this.waiting = resolve; });
       this.catchUp();
+      // A filter that matched nothing in a long stretch of log: let other work run.
+      if (this.head >= this.queue.length && !this.live) await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
@@ -92,16 +96,25 @@ export class EmbeddedSubscription implements Subscription, AsyncIterator<Recorde
   }
 
   private catchUp(): void {
+    if (this.filter) {
+      const page = this.feed.readFilteredPage(this.filter, 'forwards', this.scannedTo + 1, PAGE, PAGE * 8);
+      for (const event of page.events) this.enqueue(event);
+      this.scannedTo = Math.max(this.scannedTo, page.scannedTo);
+      if (page.exhausted) this.goLive();
+      return;
+    }
     const rows = this.feed.readAllNow({ fromPosition: this.scannedTo + 1, maxCount: PAGE });
     for (const event of rows) {
       this.scannedTo = event.position;
-      if (matchesFilter(this.filter, event.streamId, event.type)) this.enqueue(event);
+      this.enqueue(event);
     }
-    if (rows.length < PAGE) {
-      // Same synchronous step as the read: nothing can be committed in between.
-      this.live = true;
-      this.feed.goLive(this);
-    }
+    if (rows.length < PAGE) this.goLive();
+  }
+
+  /** Called in the same synchronous step as the last read: nothing can be committed in between. */
+  private goLive(): void {
+    this.live = true;
+    this.feed.goLive(this);
   }
 
   private enqueue(event: RecordedEvent): void {

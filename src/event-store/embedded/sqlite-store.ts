@@ -76,6 +76,22 @@ interface SerialisedEvent {
 
 const COLUMNS = 'position, stream_id, revision, id, type, data, metadata, recorded_at';
 
+/** Below this many events, a stream prefix is read through the stream index. */
+const SELECTIVE = 20_000;
+
+export interface FilteredPage {
+  readonly events: RecordedEvent[];
+  /** Every event up to this position has been looked at. */
+  readonly scannedTo: number;
+  /** Nothing after `scannedTo` was left unread when the page was taken. */
+  readonly exhausted: boolean;
+}
+
+/** The smallest string greater than every string that starts with `prefix`. */
+function upperBound(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
 export class EmbeddedEventStore implements EventStore, LiveFeed {
   readonly kind = 'embedded' as const;
   private readonly db: Database.Database;
@@ -119,6 +135,10 @@ export class EmbeddedEventStore implements EventStore, LiveFeed {
       readAllBackwards: db.prepare<[number, number], EventRow>(
         `SELECT ${COLUMNS} FROM events WHERE position <= ? ORDER BY position DESC LIMIT ?`),
       head: db.prepare<[], { position: number | null }>('SELECT MAX(position) AS position FROM events'),
+      countPrefix: db.prepare<[string, string, number], { n: number }>(
+        'SELECT COUNT(*) AS n FROM (SELECT 1 FROM events WHERE stream_id >= ? AND stream_id < ? LIMIT ?)'),
+      readPrefix: db.prepare<[string, string, number], EventRow>(
+        `SELECT ${COLUMNS} FROM events INDEXED BY events_by_stream WHERE stream_id >= ? AND stream_id < ? AND position >= ?`),
       lastRecordedAt: db.prepare<[], { recorded_at: string }>(
         'SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1'),
     };
@@ -234,36 +254,66 @@ export class EmbeddedEventStore implements EventStore, LiveFeed {
     return this.readAllNow(options);
   }
 
-  /** Synchronous read of the log, used by subscriptions to catch up without a gap. */
+  /** Synchronous read of the log (readAll without the promise). */
   readAllNow(options: ReadAllOptions): RecordedEvent[] {
     const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    const direction = options.direction ?? 'forwards';
     if (!options.filter) {
-      const rows = options.direction === 'backwards'
+      const rows = direction === 'backwards'
         ? this.statements.readAllBackwards.all(options.fromPosition ?? Number.MAX_SAFE_INTEGER, maxCount)
         : this.statements.readAllForwards.all(options.fromPosition ?? 0, maxCount);
       return rows.map(toRecordedEvent);
     }
-    return this.readAllFiltered(options.filter, options.direction ?? 'forwards', options.fromPosition, maxCount);
+    const from = options.fromPosition ?? (direction === 'forwards' ? 0 : Number.MAX_SAFE_INTEGER);
+    return this.readFilteredPage(options.filter, direction, from, maxCount, Number.MAX_SAFE_INTEGER).events;
   }
 
-  private readAllFiltered(filter: EventFilter, direction: 'forwards' | 'backwards', from: number | undefined, maxCount: number): RecordedEvent[] {
+  /**
+   * Up to `maxCount` events passing `filter`, scanning no more than `scanLimit` rows, and how
+   * far the scan got: a subscription catching up moves on from there. Rows are matched before
+   * their JSON is parsed; a stream prefix that few events have is read through the stream
+   * index instead of scanning the log (the key and region catalogues at start).
+   */
+  readFilteredPage(filter: EventFilter, direction: 'forwards' | 'backwards', from: number, maxCount: number, scanLimit: number): FilteredPage {
+    if (direction === 'forwards' && this.isSelective(filter)) return this.readThroughStreamIndex(filter, from, maxCount);
     const found: RecordedEvent[] = [];
-    let cursor = from ?? (direction === 'forwards' ? 0 : Number.MAX_SAFE_INTEGER);
+    let cursor = from;
+    let scanned = 0;
     const page = 4096;
     for (;;) {
       const rows = direction === 'forwards'
         ? this.statements.readAllForwards.all(cursor, page)
         : this.statements.readAllBackwards.all(cursor, page);
       for (const row of rows) {
+        scanned += 1;
         if (matchesFilter(filter, row.stream_id, row.type)) {
           found.push(toRecordedEvent(row));
-          if (found.length >= maxCount) return found;
+          if (found.length >= maxCount) return { events: found, scannedTo: row.position, exhausted: false };
         }
+        if (scanned >= scanLimit) return { events: found, scannedTo: row.position, exhausted: false };
       }
       const last = rows.at(-1);
-      if (rows.length < page || !last) return found;
+      if (rows.length < page || !last) return { events: found, scannedTo: this.headPositionNow(), exhausted: true };
       cursor = direction === 'forwards' ? last.position + 1 : last.position - 1;
     }
+  }
+
+  /** A prefix filter is selective when each prefix has fewer than SELECTIVE events in all. */
+  private isSelective(filter: EventFilter): boolean {
+    const prefixes = filter.streamPrefixes ?? [];
+    if (prefixes.length === 0 || prefixes.some((prefix) => prefix.length === 0)) return false;
+    return prefixes.every((prefix) => (this.statements.countPrefix.get(prefix, upperBound(prefix), SELECTIVE)?.n ?? 0) < SELECTIVE);
+  }
+
+  private readThroughStreamIndex(filter: EventFilter, from: number, maxCount: number): FilteredPage {
+    const scannedTo = this.headPositionNow();
+    const rows = (filter.streamPrefixes ?? [])
+      .flatMap((prefix) => this.statements.readPrefix.all(prefix, upperBound(prefix), from))
+      .filter((row) => matchesFilter(filter, row.stream_id, row.type))
+      .sort((a, b) => a.position - b.position);
+    const taken = rows.slice(0, maxCount);
+    const exhausted = taken.length === rows.length;
+    return { events: taken.map(toRecordedEvent), scannedTo: exhausted ? scannedTo : (taken.at(-1)?.position ?? scannedTo), exhausted };
   }
 
   subscribeToAll(options: SubscribeOptions = {}): EmbeddedSubscription {
