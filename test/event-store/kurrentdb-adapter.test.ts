@@ -163,6 +163,18 @@ function adapterBehaviour(t: Test, open: Open): void {
     t.same(numbers(await take(subscription, 2)), [2, 4]);
   });
 
+  t.test('close() lets a read in flight finish whole', async (t) => {
+    const writer = await open();
+    const id = stream('closing-read');
+    await writer.appendToStream(id, Array.from({ length: 40 }, (_, n) => event('Tested', n)));
+    const [first] = await writer.readStream(id, { maxCount: 1 });
+    await writer.close();
+    const store = await open({ pageSize: 2 });
+    const read = store.readAll({ fromPosition: first?.position ?? 0, filter: { streamPrefixes: [id] } });
+    await store.close();
+    t.equal((await read).length, 40, 'not cut short by the hang-up');
+  });
+
   t.test('close() waits for appends in flight and ends open subscriptions', async (t) => {
     const store = await open();
     const id = stream('close');

@@ -75,7 +75,8 @@ export class KurrentDbEventStore implements EventStore {
   private readonly pageSize: number;
   private readonly pingTimeoutMs: number;
   private closed = false;
-  private readonly appending = new Set<Promise<unknown>>();
+  /** Calls under way: close() lets them finish before hanging up. */
+  private readonly inFlight = new Set<Promise<unknown>>();
   private readonly subscriptions = new Set<KurrentDbSubscription>();
 
   constructor(private readonly client: EventStoreDBClient, options: KurrentDbStoreOptions = {}) {
@@ -83,20 +84,75 @@ export class KurrentDbEventStore implements EventStore {
     this.pingTimeoutMs = options.pingTimeoutMs ?? 2000;
   }
 
-  async appendToStream(
+  appendToStream(
     streamId: string,
     events: readonly NewEvent[],
     options?: { readonly expectedRevision?: ExpectedRevision },
   ): Promise<AppendResult> {
+    return this.track(() => this.append(streamId, events, options?.expectedRevision ?? 'any'));
+  }
+
+  readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    return this.track(() => this.readStreamNow(streamId, options));
+  }
+
+  readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return this.track(() => this.readAllNow(options));
+  }
+
+  headPosition(): Promise<number> {
+    return this.track(() => this.headPositionNow());
+  }
+
+  ping(): Promise<void> {
+    return this.track(() => this.pingNow());
+  }
+
+  subscribeToAll(options: SubscribeOptions = {}): Subscription {
     this.assertOpen();
-    const expected = options?.expectedRevision ?? 'any';
+    const after = options.afterPosition;
+    const source = this.client.subscribeToAll({
+      fromPosition: after === undefined ? START : toLogPosition(after),
+      filter: toServerFilter(options.filter),
+    });
+    const subscription = new KurrentDbSubscription(source, after ?? -1, options.filter,
+      (closed) => this.subscriptions.delete(closed));
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // An append already sent may be committed, and dispose() would cut a read short without an
+    // error (the driver ignores its own cancellations): let both finish before hanging up.
+    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.subscriptions].map((subscription) => subscription.close()));
+    await this.client.dispose();
+    await closeChannel(this.client);
+  }
+
+  private track<T>(operation: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new StoreUnavailable('the event store is closed'));
+    const running = operation();
+    this.inFlight.add(running);
+    const settled = (): void => {
+      this.inFlight.delete(running);
+    };
+    running.then(settled, settled);
+    return running;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreUnavailable('the event store is closed');
+  }
+
+  private async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     const expectedRevision = toDriverExpected(expected);
     const data = events.map(toEventData);
     if (data.length === 0) return this.appendNothing(streamId, expected);
-    const append = this.client.appendToStream(streamId, data, { expectedRevision });
-    this.appending.add(append);
     try {
-      const result = await append;
+      const result = await this.client.appendToStream(streamId, data, { expectedRevision });
       if (!result.success) {
         // Only when the connection string sets throwOnAppendFailure=false.
         throw new WrongExpectedRevision(streamId, expected, toActualRevision(result.nextExpectedRevision));
@@ -107,14 +163,12 @@ export class KurrentDbEventStore implements EventStore {
       };
     } catch (error) {
       throw toPortError(error, { operation: 'appendToStream', streamId, expected });
-    } finally {
-      this.appending.delete(append);
     }
   }
 
   /** Nothing to write: check the expectation and report where the stream and the log are. */
   private async appendNothing(streamId: string, expected: ExpectedRevision): Promise<AppendResult> {
-    const last = await this.readStream(streamId, { direction: 'backwards', maxCount: 1 })
+    const last = await this.readStreamNow(streamId, { direction: 'backwards', maxCount: 1 })
       .catch((error: unknown) => {
         if (error instanceof StreamNotFound) return [];
         throw error;
@@ -125,15 +179,14 @@ export class KurrentDbEventStore implements EventStore {
       (expected === 'stream_exists' && current !== undefined) ||
       expected === current;
     if (!met) throw new WrongExpectedRevision(streamId, expected, current ?? 'no_stream');
-    return { nextRevision: current ?? -1, position: await this.headPosition() };
+    return { nextRevision: current ?? -1, position: await this.headPositionNow() };
   }
 
-  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    this.assertOpen();
+  private async readStreamNow(streamId: string, options: ReadStreamOptions): Promise<RecordedEvent[]> {
     const direction = options.direction ?? 'forwards';
     const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
     if (maxCount <= 0) {
-      await this.readStream(streamId, { maxCount: 1 });
+      await this.readStreamNow(streamId, { maxCount: 1 });
       return [];
     }
     const fromRevision = options.fromRevision === undefined
@@ -148,8 +201,7 @@ export class KurrentDbEventStore implements EventStore {
     return resolved.flatMap(({ event }) => (event ? [toRecordedEvent(event)] : []));
   }
 
-  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    this.assertOpen();
+  private async readAllNow(options: ReadAllOptions): Promise<RecordedEvent[]> {
     const maxCount = options.maxCount ?? Number.POSITIVE_INFINITY;
     const found: RecordedEvent[] = [];
     if (maxCount <= 0) return found;
@@ -213,29 +265,14 @@ export class KurrentDbEventStore implements EventStore {
     return resolved.flatMap(({ event }) => (event ? [event] : []));
   }
 
-  subscribeToAll(options: SubscribeOptions = {}): Subscription {
-    this.assertOpen();
-    const after = options.afterPosition;
-    const source = this.client.subscribeToAll({
-      fromPosition: after === undefined ? START : toLogPosition(after),
-      filter: toServerFilter(options.filter),
-    });
-    const subscription = new KurrentDbSubscription(source, after ?? -1, options.filter,
-      (closed) => this.subscriptions.delete(closed));
-    this.subscriptions.add(subscription);
-    return subscription;
-  }
-
-  async headPosition(): Promise<number> {
-    this.assertOpen();
+  private async headPositionNow(): Promise<number> {
     for await (const event of this.scan('backwards', END, 32)) {
       if (!isSystemEvent(event.type)) return fromLogPosition(event.position, `event ${event.id}`);
     }
     return 0;
   }
 
-  async ping(): Promise<void> {
-    this.assertOpen();
+  private async pingNow(): Promise<void> {
     const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -249,20 +286,6 @@ export class KurrentDbEventStore implements EventStore {
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    // Appends already sent may have been committed: wait for their answers before hanging up.
-    await Promise.allSettled([...this.appending]);
-    await Promise.allSettled([...this.subscriptions].map((subscription) => subscription.close()));
-    await this.client.dispose();
-    await closeChannel(this.client);
-  }
-
-  private assertOpen(): void {
-    if (this.closed) throw new StoreUnavailable('the event store is closed');
   }
 }
 
