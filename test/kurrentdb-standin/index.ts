@@ -58,6 +58,8 @@ export interface StandInOptions {
 export interface StandIn {
   /** `esdb://127.0.0.1:PORT?tls=false` */
   readonly connectionString: string;
+  /** `127.0.0.1:PORT`, for a raw gRPC client. */
+  readonly address: string;
   /** Writes an event as the server does for itself ($statsCollected in a $stats stream). */
   appendSystemEvent(): LogRecord;
   /** Every Read request received so far (reads and subscriptions), oldest first. */
@@ -85,6 +87,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
   let stopped = false;
   return {
     connectionString: `esdb://127.0.0.1:${port}?tls=false`,
+    address: `127.0.0.1:${port}`,
     appendSystemEvent: () => log.appendSystemEvent(),
     reads: requests.reads,
     stop: async () => {
