@@ -7,7 +7,7 @@ import type { IStreamsServer } from '@eventstore/db-client/generated/streams_grp
 import codePb from '@eventstore/db-client/generated/code_pb.js';
 import statusPb from '@eventstore/db-client/generated/status_pb.js';
 import { serveAllSubscription, type LogFilter } from './all-subscription.js';
-import { type AppendOutcome, type ExpectedVersion, type InMemoryLog, type LogRecord, type ProposedEvent, type TfPos } from './in-memory-log.js';
+import type { AppendOutcome, ExpectedVersion, InMemoryLog, LogRecord, ProposedEvent, TfPos } from './in-memory-log.js';
 import {
   RpcError,
   invalidArgument,
