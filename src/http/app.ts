@@ -17,6 +17,10 @@ import { healthRoutes } from './routes/health.js';
 import { installAccess } from './auth/install-access.js';
 import { projectRoutes } from './routes/projects.js';
 import { targetsAndBatchesRoutes } from './routes/targets-and-batches.js';
+import { statisticsRoutes } from './routes/statistics.js';
+import { ledgerRoutes } from './routes/ledger.js';
+import { liveRoutes } from './routes/live.js';
+import type { LiveSettings } from './sse/live-hub.js';
 import type { ReadinessCheck, ZodApp } from './zod-app.js';
 import { ReadModels } from '../../projections/runner/read-models.js';
 import { openSnapshotStore, type SnapshotStore } from '../../projections/runner/snapshot-store.js';
@@ -39,6 +43,8 @@ export interface AppDeps {
   readonly logger?: FastifyBaseLogger;
   /** Where projection snapshots are kept; in memory when absent (tests). */
   readonly snapshots?: SnapshotStore;
+  /** GET /v1/live's timings (heartbeat, coalescing window, slow-client limits); tests shorten them. */
+  readonly live?: Partial<LiveSettings>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -55,7 +61,6 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    requestIdLogLabel: 'requestId',
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
@@ -126,6 +131,9 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
   await installAccess(app, { store, config, clock });
   await app.register(projectRoutes, { prefix: '/v1', store, clock, regions: app.regions });
   await app.register(targetsAndBatchesRoutes, { prefix: '/v1', store, clock });
+  await app.register(ledgerRoutes, { prefix: '/v1', clock });
+  await app.register(statisticsRoutes, { prefix: '/v1', clock, config });
+  await app.register(liveRoutes, { prefix: '/v1', store, clock, readModels, ...(deps.live ? { settings: deps.live } : {}) });
 
   return app;
 }
