@@ -1,0 +1,98 @@
+/**
+ * What every read-model query accepts (API.md, "Queries"):
+ * - `minPosition=<n>`: read your writes. The answer waits until every read model has applied
+ *   position n (a command's answer carries it), at most MIN_POSITION_WAIT_MS, else 503
+ *   PIPELINE_NOT_READY: the read models are behind, retry.
+ * - `asOf=<ISO time>`: the read model as it stood when that moment was recorded (a replay of
+ *   the log up to it). The replay reads the store itself, so it never waits for minPosition.
+ * Every answer carries the global position of the state it was computed from.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { chinaDateOf, type IsoDate } from '../../../commands/shared/dates.js';
+import { InvalidPeriod } from '../../../projections/pipeline-statistics/periods.js';
+import { InvalidCursor } from '../../../projections/project-ledger/query.js';
+import type { ProjectionRunner } from '../../../projections/runner/projection-runner.js';
+import type { ReadModels } from '../../../projections/runner/read-models.js';
+import type { Clock } from '../../clock.js';
+import { COUNTRY, type RegionCode } from '../../../commands/shared/region-code.js';
+import type { Actor } from '../../../commands/metadata.js';
+import type { RegionCatalogue } from '../../regions/catalogue.js';
+import { assertCovers, covers } from '../auth/index.js';
+import { errors } from '../errors.js';
+import { errorHandler, sendProblem } from '../problem-details.js';
+
+/** How long a query waits for `minPosition` (API.md: "up to a few seconds"). */
+export const MIN_POSITION_WAIT_MS = 5_000;
+
+export const readOptionsShape = {
+  asOf: z.iso.datetime({ offset: true }).optional()
+    .meta({ description: 'Answer as the data stood when this moment was recorded (ISO 8601)', example: '2025-04-05T16:00:00Z' }),
+  minPosition: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional()
+    .meta({ description: 'Wait (up to 5 s) until the read models reflect this global position: pass a command\'s `position` to read your own writes' }),
+};
+
+export interface ReadOptions {
+  readonly asOf?: string | undefined;
+  readonly minPosition?: number | undefined;
+}
+
+export interface ReadState<State> {
+  readonly state: State;
+  /** The global position the state reflects. */
+  readonly position: number;
+}
+
+/** The state a query answers from: as of a moment, or the live one once it has reached minPosition. */
+export async function readState<State>(readModels: ReadModels, runner: ProjectionRunner<State>, options: ReadOptions): Promise<ReadState<State>> {
+  if (options.asOf !== undefined) return runner.stateAsOf(options.asOf);
+  if (options.minPosition !== undefined) await awaitPosition(readModels, options.minPosition);
+  // Read together, in one turn of the loop: the runner applies events between turns only.
+  return { state: runner.state, position: runner.position };
+}
+
+export async function awaitPosition(readModels: ReadModels, position: number): Promise<void> {
+  if (await readModels.waitFor(position, MIN_POSITION_WAIT_MS)) return;
+  throw new errors.NotReady(
+    `the read models are behind: they have not reached position ${position} within ${MIN_POSITION_WAIT_MS / 1000} s (now at ${readModels.position}); retry shortly`,
+  );
+}
+
+/** The business date (China) a query is judged at: the asOf moment's, else today's. */
+export function businessDate(options: ReadOptions, clock: Clock): IsoDate {
+  return chinaDateOf(options.asOf === undefined ? clock.now() : new Date(options.asOf));
+}
+
+/**
+ * The region a statistics query is about: the one named (it must be known, 409 otherwise, and
+ * readable by the key, 403 otherwise), else the key's own when it has one region (the whole
+ * country for an auditor); a key over several regions must name one.
+ */
+export function queryRegion(actor: Actor, regionCode: RegionCode | undefined, regions: RegionCatalogue): RegionCode {
+  if (regionCode !== undefined) {
+    regions.assertKnown(regionCode);
+    assertCovers(actor, regionCode, 'read');
+    return regionCode;
+  }
+  if (covers(actor, COUNTRY, 'read')) return COUNTRY;
+  const [only, ...others] = actor.regions;
+  if (only !== undefined && others.length === 0) return only;
+  throw new errors.Malformed(`key ${actor.keyId} covers ${actor.regions.join(', ')}: name one of them as regionCode`);
+}
+
+/**
+ * The app's error handler, but answering PIPELINE_NOT_READY as the 503 it is registered as:
+ * the root handler maps only the registry's 4xx codes and would answer a thrown 503 as 500.
+ * It also maps the read models' own client errors (an impossible period, a foreign cursor) to 400.
+ * Query plugins set it with `app.setErrorHandler(readErrorHandler)` (encapsulated to them).
+ */
+export function readErrorHandler(this: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof InvalidPeriod || error instanceof InvalidCursor) {
+    return sendProblem(reply, { status: 400, code: 'PIPELINE_MALFORMED', detail: error.message });
+  }
+  if (error.code === 'PIPELINE_NOT_READY') {
+    reply.header('retry-after', '1');
+    return sendProblem(reply, { status: 503, code: error.code, detail: error.message });
+  }
+  return errorHandler.call(this, error, request, reply);
+}
