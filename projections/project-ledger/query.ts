@@ -13,6 +13,8 @@ import { toLedgerRow, type LedgerRow } from './row.js';
 export interface LedgerFilter {
   /** The region and every child region (roll-up by code prefix). */
   readonly regionCode?: RegionCode;
+  /** Any of these regions (with their children): a key's scope when it covers several. */
+  readonly regionCodes?: readonly RegionCode[];
   readonly stage?: Stage;
   readonly category?: Category;
   /** 总投资 at least this, as an integer Amount (the HTTP layer parses 万元 with `wan()`). */
@@ -73,9 +75,10 @@ export function* ledgerFacts(state: LedgerState, filter: LedgerFilter): Generato
 }
 
 export function ledgerMatcher(filter: LedgerFilter): (facts: ProjectFacts) => boolean {
-  const { regionCode, stage, category, minInvestment } = filter;
+  const { regionCode, regionCodes, stage, category, minInvestment } = filter;
   return (f) =>
     (regionCode === undefined || contains(regionCode, f.regionCode)) &&
+    (regionCodes === undefined || regionCodes.some((code) => contains(code, f.regionCode))) &&
     (stage === undefined || f.stage === stage) &&
     (category === undefined || f.category === category) &&
     (minInvestment === undefined || totalInvestment(f) >= minInvestment);

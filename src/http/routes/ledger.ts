@@ -1,0 +1,174 @@
+/**
+ * GET /v1/projects: the ledger (台账), paged by an opaque cursor in registration order, within
+ * the key's regions; with `Accept: text/csv` the whole filtered ledger as a CSV download for
+ * Excel, streamed in chunks so a province's 10⁵ rows never become one string nor hold the
+ * event loop for long.
+ */
+import { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { CATEGORIES } from '../../../commands/project/events.js';
+import { regionCode, type RegionCode } from '../../../commands/shared/region-code.js';
+import { wan } from '../../../commands/shared/money.js';
+import type { Actor } from '../../../commands/metadata.js';
+import {
+  CSV_CONTENT_TYPE, DEFAULT_PAGE, MAX_PAGE, ledgerCsvChunks, queryLedger, type LedgerFilter, type LedgerState,
+} from '../../../projections/project-ledger/index.js';
+import { STAGES } from '../../../projections/shared/project-facts.js';
+import type { Clock } from '../../clock.js';
+import type { RegionCatalogue } from '../../regions/catalogue.js';
+import { ALL_ROLES, assertCovers, covers, requireRole } from '../auth/index.js';
+import type { ZodApp } from '../zod-app.js';
+import { businessDate, readErrorHandler, readOptionsShape, readState } from './read-options.js';
+
+export interface LedgerRoutesOptions {
+  readonly clock: Clock;
+}
+
+/** A CSV chunk is sent once it holds this many characters; the loop gets a turn between chunks. */
+const CSV_CHUNK_CHARS = 64 * 1024;
+
+const nullableString = z.string().nullable();
+const wanAmount = z.number().meta({ description: '万元' });
+
+const ledgerRow = z.object({
+  projectId: z.string(),
+  name: z.string(),
+  regionCode: z.string(),
+  industry: z.string(),
+  industryClass: nullableString,
+  category: z.enum(CATEGORIES),
+  origin: z.string(),
+  level: nullableString,
+  stage: z.enum(STAGES),
+  totalInvestment: wanAmount.meta({ description: '总投资 (万元): approved, else contract, else planned' }),
+  plannedInvestment: wanAmount,
+  expectedInvestment: wanAmount.nullable(),
+  contractInvestment: wanAmount.nullable(),
+  approvedInvestment: wanAmount.nullable(),
+  completedInvestment: wanAmount.meta({ description: 'Σ completed investment since start, corrections applied' }),
+  fundsArrived: wanAmount,
+  fundingSecured: wanAmount,
+  milestones: z.record(z.string(), z.string()).meta({ description: 'Each milestone\'s date (YYYY-MM-DD) under its event type' }),
+  investor: nullableString,
+  investorOrigin: nullableString,
+  agreementType: nullableString,
+  signingEvent: nullableString,
+  promisedStartBy: nullableString,
+  approval: z.object({ kind: z.string(), documentNo: nullableString, projectCode: nullableString }).nullable(),
+  land: z.object({ parcelNo: nullableString, areaMu: z.number().nullable(), agreedStartBy: nullableString }).nullable(),
+  statisticsMonth: nullableString,
+  stallReason: nullableString,
+  withdrawReason: nullableString,
+  batchId: nullableString,
+  flags: z.array(z.string()).readonly(),
+  revision: z.number().int(),
+  position: z.number().int(),
+  lastRecordedAt: z.string(),
+});
+
+const ledgerPage = z.object({
+  rows: z.array(ledgerRow).readonly(),
+  nextCursor: nullableString.meta({ description: 'Pass back as `cursor` for the next page; null on the last page' }),
+  position: z.number().int().meta({ description: 'The global position the ledger reflects' }),
+});
+
+const ledgerQuery = z.object({
+  regionCode: regionCode().optional().meta({ description: 'The region with its child regions; default: every region of the key' }),
+  stage: z.enum(STAGES).optional(),
+  category: z.enum(CATEGORIES).optional(),
+  minInvestment: z.coerce.number().pipe(wan()).optional().meta({ description: '总投资 at least this (万元)' }),
+  cursor: z.string().max(200).optional().meta({ description: 'The `nextCursor` of the page before' }),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional().meta({ description: `Rows per page (default ${DEFAULT_PAGE})` }),
+  ...readOptionsShape,
+});
+
+export async function ledgerRoutes(app: ZodApp, options: LedgerRoutesOptions): Promise<void> {
+  const { clock } = options;
+  app.setErrorHandler(readErrorHandler);
+
+  app.get('/projects', {
+    preHandler: requireRole(...ALL_ROLES),
+    schema: {
+      tags: ['queries'],
+      summary: 'The ledger (台账), paged; `Accept: text/csv` downloads the whole filtered ledger as CSV',
+      description: 'JSON pages in registration order. With `Accept: text/csv`: UTF-8 with a BOM, CRLF, Chinese headers, '
+        + 'amounts in 万元; `cursor` and `limit` do not apply and the position is in the `X-Position` header.',
+      querystring: ledgerQuery,
+      response: { 200: ledgerPage },
+    },
+  }, async (request, reply) => {
+    const { query } = request;
+    const scope = ledgerScope(request.actor, query.regionCode, app.regions);
+    const { state, position } = await readState(app.readModels, app.readModels.runners['project-ledger'], query);
+    const filter: LedgerFilter = {
+      ...scope,
+      ...(query.stage === undefined ? {} : { stage: query.stage }),
+      ...(query.category === undefined ? {} : { category: query.category }),
+      ...(query.minInvestment === undefined ? {} : { minInvestment: query.minInvestment }),
+    };
+    if (wantsCsv(request.headers.accept)) {
+      const region = query.regionCode ?? (scope.regionCodes?.length === 1 ? scope.regionCodes[0] : undefined) ?? 'all';
+      sendCsv(reply, `ledger-${region}-${businessDate(query, clock)}.csv`, position, csvStream(state, filter));
+      return reply;
+    }
+    const page = queryLedger(state, {
+      ...filter,
+      ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+      ...(query.limit === undefined ? {} : { limit: query.limit }),
+    });
+    return { ...page, position };
+  });
+}
+
+/** The rows a key may read: the region it names, else all of its own regions. */
+function ledgerScope(actor: Actor, code: RegionCode | undefined, regions: RegionCatalogue): Pick<LedgerFilter, 'regionCode' | 'regionCodes'> {
+  if (code !== undefined) {
+    regions.assertKnown(code);
+    assertCovers(actor, code, 'read');
+    return { regionCode: code };
+  }
+  if (covers(actor, '000000', 'read')) return {};
+  return { regionCodes: actor.regions };
+}
+
+/** The reply as a CSV download, streamed (the JSON schema's serializer never sees it). */
+function sendCsv(reply: FastifyReply, filename: string, position: number, chunks: AsyncGenerator<Buffer>): void {
+  reply
+    .type(CSV_CONTENT_TYPE)
+    .header('content-disposition', `attachment; filename="${filename}"`)
+    .header('x-position', String(position))
+    .send(Readable.from(chunks));
+}
+
+/** Whether the client asked for CSV (and did not prefer JSON to it). */
+export function wantsCsv(accept: string | undefined): boolean {
+  if (accept === undefined) return false;
+  const quality = (type: string): number => {
+    let best = -1;
+    for (const range of accept.split(',')) {
+      const [media = '', ...params] = range.split(';').map((part) => part.trim().toLowerCase());
+      if (media !== type) continue;
+      const q = params.find((p) => p.startsWith('q='));
+      best = Math.max(best, q === undefined ? 1 : Number(q.slice(2)) || 0);
+    }
+    return best;
+  };
+  const csv = quality('text/csv');
+  return csv > 0 && csv >= quality('application/json');
+}
+
+/** The CSV in chunks of about CSV_CHUNK_CHARS, yielding to the loop between them. */
+async function* csvStream(state: LedgerState, filter: LedgerFilter): AsyncGenerator<Buffer> {
+  let chunk = '';
+  for (const line of ledgerCsvChunks(state, filter)) {
+    chunk += line;
+    if (chunk.length >= CSV_CHUNK_CHARS) {
+      yield Buffer.from(chunk, 'utf8');
+      chunk = '';
+      await nextTurn();
+    }
+  }
+  if (chunk.length > 0) yield Buffer.from(chunk, 'utf8');
+}
