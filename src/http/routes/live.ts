@@ -1,0 +1,94 @@
+/**
+ * GET /v1/live?regionCode=: Server-Sent Events of a region's pipeline statistics (API.md).
+ * A `pipeline` event on connect and after every change touching the region, coalesced under
+ * bursts; `id` is the global position the statistics reflect; `Last-Event-ID` resumes (one
+ * fresh event when behind, nothing when not). The feeds and their backpressure live in
+ * src/http/sse; this file wires them to the statistics read model, the request and shutdown.
+ */
+import { z } from 'zod';
+import { chinaDateOf } from '../../../commands/shared/dates.js';
+import { regionCode } from '../../../commands/shared/region-code.js';
+import { queryPipelineStatistics } from '../../../projections/pipeline-statistics/index.js';
+import type { ReadModels } from '../../../projections/runner/read-models.js';
+import type { Clock } from '../../clock.js';
+import type { EventStore } from '../../event-store/port.js';
+import { ALL_ROLES, assertCovers, requireRole } from '../auth/index.js';
+import { EVENT_STREAM_HEADERS, lastEventIdOf } from '../sse/event-stream.js';
+import { DEFAULT_LIVE_SETTINGS, LiveHub, type LiveSettings, type LiveSource } from '../sse/live-hub.js';
+import type { ZodApp } from '../zod-app.js';
+
+export interface LiveRoutesOptions {
+  readonly store: EventStore;
+  readonly clock: Clock;
+  readonly readModels: ReadModels;
+  readonly settings?: Partial<LiveSettings>;
+}
+
+const liveQuery = z.object({
+  regionCode: regionCode().meta({ description: 'The region whose statistics to follow (its child regions rolled up)' }),
+});
+
+/**
+ * The current year's statistics of a region, from the live statistics read model: the same
+ * figures as GET /v1/stats/pipeline for the region and year (routes/statistics.ts computes
+ * them inline, so the projection's query is called here with the same inputs).
+ */
+export function liveSource(readModels: ReadModels, clock: Clock): LiveSource {
+  const runner = readModels.runners['pipeline-statistics'];
+  return {
+    statisticsOf: (code) => {
+      const asOfDate = chinaDateOf(clock.now());
+      const statistics = queryPipelineStatistics(runner.state, { regionCode: code, year: Number(asOfDate.slice(0, 4)), asOfDate });
+      // The runner's position, as GET /v1/stats/pipeline answers: everything up to it is applied.
+      return { position: runner.position, statistics: { ...statistics, position: runner.position }, period: asOfDate.slice(0, 4) };
+    },
+    currentPeriod: () => chinaDateOf(clock.now()).slice(0, 4),
+    regionOfProject: (projectId) => runner.state.projects[projectId]?.regionCode,
+    onApplied: (listener) => readModels.onApplied('pipeline-statistics', listener),
+  };
+}
+
+export async function liveRoutes(app: ZodApp, options: LiveRoutesOptions): Promise<void> {
+  const { store, clock, readModels } = options;
+  const computed = app.metrics.counter('sse_statistics_computed_total', 'Statistics computed for live feeds (once per region per send, whatever the subscribers)');
+  const coalesced = app.metrics.counter('sse_events_coalesced_total', 'Live events replaced by a newer one while the client\'s socket was full');
+  const dropped = app.metrics.counter('sse_clients_dropped_total', 'Live clients dropped for not reading their stream');
+  const hub = new LiveHub(liveSource(readModels, clock), { ...DEFAULT_LIVE_SETTINGS, ...options.settings }, {
+    onComputed: () => computed(),
+    onCoalesced: () => coalesced(),
+    onDropped: (reason) => dropped({ reason }),
+  });
+  hub.start();
+  app.metrics.gauge('sse_clients', 'Clients connected to GET /v1/live', () => [{ labels: {}, value: hub.clientCount }]);
+  // Before the server stops listening: open streams would otherwise hold the close forever.
+  app.addHook('preClose', async () => { hub.close(); });
+  app.addHook('onClose', async () => { hub.close(); });
+
+  app.get('/live', {
+    preHandler: requireRole(...ALL_ROLES),
+    schema: {
+      tags: ['queries'],
+      summary: 'Server-Sent Events: the region\'s pipeline statistics now and after every change that touches it',
+      description: 'text/event-stream. Each `pipeline` event carries the statistics of GET /v1/stats/pipeline for the region and the current year; ' +
+        '`id` is the global position they reflect. Events are coalesced under bursts (at most one per region per ~100 ms, the last with the latest state). ' +
+        'Reconnect with `Last-Event-ID`: a client behind gets the current statistics at once (they are state, not a diff). Comment lines every ~15 s keep the stream open.',
+      querystring: liveQuery,
+      headers: z.looseObject({
+        'last-event-id': z.string().max(64).optional().meta({ description: 'The id of the last event received, when reconnecting' }),
+      }),
+    },
+  }, async (request, reply) => {
+    const { regionCode: code } = request.query;
+    app.regions.assertKnown(code);
+    assertCovers(request.actor, code, 'read');
+    const lastEventId = lastEventIdOf(request.headers['last-event-id']);
+    const head = lastEventId === undefined ? 0 : await store.headPosition();
+
+    reply.hijack();
+    const response = reply.raw;
+    response.writeHead(200, { ...EVENT_STREAM_HEADERS, 'x-request-id': String(request.id) });
+    response.socket?.setNoDelay(true);
+    const client = hub.subscribe(code, response, lastEventId, head);
+    response.on('close', () => hub.remove(client));
+  });
+}
