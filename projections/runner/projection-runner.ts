@@ -56,6 +56,15 @@ interface Shadow<State> {
 }
 
 const AS_OF_CACHE = 8;
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 30_000;
+
+function failingSubscription(error: unknown): Subscription {
+  return {
+    close: async () => undefined,
+    [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(error) }),
+  };
+}
 
 export class ProjectionRunner<State> {
   private current: State;
@@ -126,7 +135,8 @@ export class ProjectionRunner<State> {
   /** Resolves true once `position` is applied, false after `timeoutMs`. */
   waitFor(position: number, timeoutMs: number): Promise<boolean> {
     if (this.appliedPosition >= position) return Promise.resolve(true);
-    if (this.runnerStatus === 'failed' || this.runnerStatus === 'stopped') return Promise.resolve(false);
+    // A failed runner is resubscribing: its waiters wait, bounded by their own timeouts.
+    if (this.runnerStatus === 'stopped') return Promise.resolve(false);
     return new Promise((resolve) => {
       const waiter: Waiter = {
         position,
@@ -214,11 +224,13 @@ export class ProjectionRunner<State> {
     const snapshot = snapshots.latestRecordedBy(projection.name, projection.version, cutoff);
     let state = snapshot ? projection.deserialise(snapshot.state) : projection.initialState();
     let position = snapshot?.position ?? 0;
-    // Record times never go backwards, so "recorded by then" is a prefix of the log.
+    // Record times never go backwards, so "recorded by then" is a prefix of the log. Positions
+    // are the store's own (KurrentDB's are log offsets): read from the last one, skip it.
     for (;;) {
-      const page = await store.readAll({ fromPosition: position + 1, maxCount: 4096 });
+      const page = await store.readAll({ ...(position > 0 ? { fromPosition: position } : {}), maxCount: 4096 });
       let past = false;
       for (const event of page) {
+        if (event.position <= position) continue;
         if (event.recordedAt > cutoff) {
           past = true;
           break;
@@ -250,32 +262,55 @@ export class ProjectionRunner<State> {
     }
   }
 
-  private async follow(subscription: Subscription): Promise<void> {
-    const yieldEvery = this.options.yieldEvery ?? 4096;
-    let count = 0;
-    try {
-      for await (const event of subscription) {
-        this.apply(event);
-        if (this.runnerStatus === 'catching-up') {
-          if (this.appliedPosition >= this.targetAtStart) {
-            this.runnerStatus = 'live';
-            this.options.logger?.info({ projection: this.name, position: this.appliedPosition }, 'projection caught up');
-          } else if (++count % yieldEvery === 0) {
-            // A long catch-up must not starve HTTP (readiness, other reads).
-            await yieldToLoop();
-          }
+  private async follow(first: Subscription): Promise<void> {
+    let subscription = first;
+    let retryMs = RETRY_MIN_MS;
+    for (;;) {
+      try {
+        await this.consume(subscription);
+        return; // closed by stop()
+      } catch (error) {
+        if (this.runnerStatus === 'stopped') return;
+        // The store went away (a KurrentDB restart, a network cut): resume from what was applied.
+        this.failure = error;
+        this.runnerStatus = 'failed';
+        this.options.logger?.error({ projection: this.name, err: error, retryInMs: retryMs }, 'projection lost the log; resubscribing');
+        await new Promise((resolve) => setTimeout(resolve, retryMs));
+        if (this.isStopped()) return;
+        retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+        try {
+          this.targetAtStart = await this.options.store.headPosition();
+          subscription = this.options.store.subscribeToAll({ afterPosition: this.appliedPosition });
+          this.subscription = subscription;
+          this.runnerStatus = 'catching-up';
+        } catch {
+          // Still unreachable: the next turn of the loop fails at once and waits longer.
+          subscription = failingSubscription(error);
         }
       }
-    } catch (error) {
-      this.runnerStatus = 'failed';
-      this.failure = error;
-      this.options.logger?.error({ projection: this.name, err: error }, 'projection stopped following the log');
-      for (const waiter of this.waiters) {
-        clearTimeout(waiter.timer);
-        waiter.resolve(false);
-      }
-      this.waiters = [];
     }
+  }
+
+  private async consume(subscription: Subscription): Promise<void> {
+    const yieldEvery = this.options.yieldEvery ?? 4096;
+    let count = 0;
+    for await (const event of subscription) {
+      this.apply(event);
+      if (this.runnerStatus === 'catching-up') {
+        if (this.appliedPosition >= this.targetAtStart) {
+          this.runnerStatus = 'live';
+          this.failure = undefined;
+          this.options.logger?.info({ projection: this.name, position: this.appliedPosition }, 'projection caught up');
+        } else if (++count % yieldEvery === 0) {
+          // A long catch-up must not starve HTTP (readiness, other reads).
+          await yieldToLoop();
+        }
+      }
+    }
+  }
+
+  private isStopped(): boolean {
+    return this.runnerStatus === 'stopped';
   }
 
   get lastError(): unknown {

@@ -140,3 +140,38 @@ t.test('listeners hear each burst once, coalesced', async (t) => {
   t.equal(bursts.reduce((a, b) => a + b, 0), 20, 'every event heard');
   t.ok(bursts.length < 20, `coalesced into ${bursts.length} burst(s)`);
 });
+
+t.test('a runner that loses the log resubscribes from what it applied', async (t) => {
+  const store = openEmbeddedStore({ path: ':memory:' });
+  const snapshots = openSnapshotStore(':memory:');
+  t.teardown(async () => { await runner.stop(); await store.close(); });
+  await append(store, 5);
+  // The first subscription fails after delivering two events, as a KurrentDB restart would.
+  let subscriptions = 0;
+  const flaky: EventStore = Object.assign(Object.create(store) as EventStore, {
+    subscribeToAll: (options?: { afterPosition?: number }) => {
+      subscriptions += 1;
+      const inner = store.subscribeToAll(options);
+      if (subscriptions > 1) return inner;
+      let delivered = 0;
+      const iterator = inner[Symbol.asyncIterator]();
+      return {
+        close: () => inner.close(),
+        [Symbol.asyncIterator]: () => ({
+          next: async () => {
+            if (delivered++ >= 2) throw new Error('connection reset');
+            return iterator.next();
+          },
+        }),
+      };
+    },
+    headPosition: () => store.headPosition(),
+    readAll: (options?: object) => store.readAll(options),
+  });
+  const runner = new ProjectionRunner({ store: flaky, projection: tally(), snapshots });
+  await runner.start();
+  t.ok(await runner.waitFor(await store.headPosition(), 5000), 'caught up after resubscribing');
+  t.equal(subscriptions, 2, 'subscribed again once');
+  t.equal(runner.state.counts['Signed'], 5, 'no event lost, none applied twice');
+  t.equal(runner.status, 'live');
+});
