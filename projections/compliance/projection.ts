@@ -9,7 +9,7 @@ import type { RegionCode } from '../../commands/shared/region-code.js';
 import { PROJECT_EVENT_TYPES, type ProjectEvent } from '../../commands/project/events.js';
 import { jsonCodec, type Projection } from '../projection.js';
 import { domainEventOf, flagsOf } from '../shared/domain-events.js';
-import { dayNumber, recordedDayNumber } from '../shared/calendar.js';
+import { dateOfDayNumber, dayNumber, recordedDayNumber } from '../shared/calendar.js';
 import { evolveFacts, joinBatch, registerFacts, type ProjectFacts } from '../shared/project-facts.js';
 
 /** recordedAt more than this many days after occurredOn is a late (or back-dated) report. */
@@ -23,7 +23,9 @@ export interface LateReport {
   readonly position: number;
   readonly occurredOn: IsoDate;
   readonly recordedAt: string;
-  /** Days from occurredOn to the (China) date it was recorded. */
+  /** The business date (China time) it was recorded on. */
+  readonly recordedOn: IsoDate;
+  /** Days from occurredOn to recordedOn. */
   readonly daysLate: number;
   /** The decider flagged it (metadata.flags); otherwise it was found from the dates. */
   readonly flagged: boolean;
@@ -90,7 +92,8 @@ function evolveCompliance(state: ComplianceState, recorded: RecordedEvent): Comp
 
 function noteLateness(state: ComplianceState, event: ProjectEvent, recorded: RecordedEvent): void {
   const flagged = flagsOf(recorded).includes(LATE_REPORT_FLAG);
-  const daysLate = recordedDayNumber(recorded.recordedAt) - dayNumber(event.data.occurredOn);
+  const recordedDay = recordedDayNumber(recorded.recordedAt);
+  const daysLate = recordedDay - dayNumber(event.data.occurredOn);
   // A MilestoneDateCorrected carries the corrected (past) date: its distance to recordedAt says
   // nothing about how late it was reported, so only the decider's flag counts for it.
   const computed = event.type !== 'MilestoneDateCorrected' && daysLate > LATE_REPORT_DAYS;
@@ -101,6 +104,7 @@ function noteLateness(state: ComplianceState, event: ProjectEvent, recorded: Rec
     position: recorded.position,
     occurredOn: event.data.occurredOn,
     recordedAt: recorded.recordedAt,
+    recordedOn: dateOfDayNumber(recordedDay),
     daysLate,
     flagged,
   });

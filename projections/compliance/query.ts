@@ -3,8 +3,8 @@
  * (the caller's today, China time). Open items come first, most overdue first. Items whose duty
  * was met late (statistics entered on day 45, a batch project started after its deadline, an
  * approval after the start) are kept for auditors with `resolvedOn` set; `includeResolved: false`
- * leaves them out. A late report is a fact of the past and is always listed. Business dates
- * after asOfDate are not yet facts at asOfDate: a duty met after it is judged unmet then.
+ * leaves them out. Business dates after asOfDate are not yet facts at asOfDate: a duty met after
+ * it is judged unmet then.
  *
  * Rules (DOMAIN.md, "Soft rules"):
  * - statistics-not-entered (应统未统): started, plannedInvestment ≥ 500 万元 (the decider's
@@ -16,15 +16,17 @@
  *   after it. Land without agreedStartBy cannot be judged and is not listed.
  * - overdue-batch-start: in a 集中开工 batch and not started by its mustStartBy.
  * - stalled: stage STALLED now.
- * - late-report: recorded more than 30 days after its occurredOn (or flagged so).
+ * - late-report: a project with events recorded more than 30 days after their occurredOn (or
+ *   flagged so): one item per project, for its latest report; every late event is in
+ *   `lateReportsOf`. Always listed (a fact of the past, never "resolved").
  */
 import type { IsoDate } from '../../commands/shared/dates.js';
-import { addDays, addYears, chinaDateOf } from '../../commands/shared/dates.js';
+import { addYears } from '../../commands/shared/dates.js';
 import { amountFromWan } from '../../commands/shared/money.js';
 import { contains, type RegionCode } from '../../commands/shared/region-code.js';
-import { dayNumber } from '../shared/calendar.js';
+import { dateOfDayNumber, dayNumber } from '../shared/calendar.js';
 import type { ProjectFacts, Stage } from '../shared/project-facts.js';
-import { STARTED_WITHOUT_APPROVAL_FLAG, type ComplianceState } from './projection.js';
+import { STARTED_WITHOUT_APPROVAL_FLAG, type ComplianceState, type LateReport } from './projection.js';
 
 export const COMPLIANCE_KINDS = [
   'statistics-not-entered', 'started-without-approval', 'idle-land', 'overdue-batch-start', 'stalled', 'late-report',
@@ -41,6 +43,8 @@ export interface ComplianceQuery {
   readonly asOfDate: IsoDate;
   /** Default true. */
   readonly includeResolved?: boolean;
+  /** At most this many items (after sorting); `total` and `counts` still count them all. */
+  readonly limit?: number;
 }
 
 export interface ComplianceItem {
@@ -57,7 +61,7 @@ export interface ComplianceItem {
   readonly resolvedOn: IsoDate | null;
   /** The decider flagged it in the event's metadata. */
   readonly flagged: boolean;
-  /** Kind-specific: the stall reason, the late event's type and revision, the batch id. */
+  /** Kind-specific: the stall reason, the parcel, the batch id, the late events. */
   readonly detail: string | null;
 }
 
@@ -66,83 +70,99 @@ export interface ComplianceList {
   readonly kind: ComplianceKind | null;
   readonly asOfDate: IsoDate;
   readonly position: number;
+  /** Items found, before `limit`. */
+  readonly total: number;
+  readonly counts: { readonly [K in ComplianceKind]?: { readonly open: number; readonly resolved: number } };
   readonly items: readonly ComplianceItem[];
 }
 
-type Judge = (f: ProjectFacts, state: ComplianceState, asOf: number) => Omit<ComplianceItem, 'kind' | 'projectId' | 'name' | 'regionCode' | 'stage'>[];
+type Finding = Omit<ComplianceItem, 'kind' | 'projectId' | 'name' | 'regionCode' | 'stage'>;
+type Judge = (f: ProjectFacts, state: ComplianceState, asOf: number) => Finding | undefined;
 
 export function queryCompliance(state: ComplianceState, query: ComplianceQuery): ComplianceList {
   const asOf = dayNumber(query.asOfDate);
   const kinds = query.kind === undefined ? COMPLIANCE_KINDS : [query.kind];
   const items: ComplianceItem[] = [];
+  const counts: { [K in ComplianceKind]?: { open: number; resolved: number } } = {};
   for (const id in state.projects) {
     const f = state.projects[id];
     if (f === undefined || !contains(query.regionCode, f.regionCode)) continue;
     for (const kind of kinds) {
-      for (const found of JUDGES[kind](f, state, asOf)) {
-        if (!found.open && query.includeResolved === false && kind !== 'late-report') continue;
-        items.push({ kind, projectId: f.projectId, name: f.name, regionCode: f.regionCode, stage: f.stage, ...found });
-      }
+      const found = JUDGES[kind](f, state, asOf);
+      if (found === undefined || (!found.open && query.includeResolved === false && kind !== 'late-report')) continue;
+      const count = (counts[kind] ??= { open: 0, resolved: 0 });
+      if (found.open) count.open++;
+      else count.resolved++;
+      items.push({ kind, projectId: f.projectId, name: f.name, regionCode: f.regionCode, stage: f.stage, ...found });
     }
   }
   items.sort((a, b) => Number(b.open) - Number(a.open) || b.days - a.days || (a.projectId < b.projectId ? -1 : a.projectId > b.projectId ? 1 : 0));
-  return { regionCode: query.regionCode, kind: query.kind ?? null, asOfDate: query.asOfDate, position: state.position, items };
+  const limit = query.limit === undefined ? items.length : Math.max(0, Math.floor(query.limit));
+  return {
+    regionCode: query.regionCode, kind: query.kind ?? null, asOfDate: query.asOfDate, position: state.position,
+    total: items.length, counts, items: items.length > limit ? items.slice(0, limit) : items,
+  };
 }
 
-/**
- * A duty due on `due`, met on `metOn` (if ever): listed when overdue at asOf or met late. A
- * duty met after asOf (by business date) is judged as it stood at asOf: unmet.
- */
-function overdue(due: IsoDate, metOn: IsoDate | undefined, asOf: number, flagged: boolean, detail: string | null) {
-  const dueDay = dayNumber(due);
+/** Every late-recorded event of a project, in log order (for auditors). */
+export function lateReportsOf(state: ComplianceState, projectId: string): readonly LateReport[] {
+  return state.lateReports[projectId] ?? [];
+}
+
+/** A duty due on day `due`, met on `metOn` (if ever): a finding when overdue at asOf or met late. */
+function overdue(due: number, metOn: IsoDate | undefined, asOf: number, detail: string | null): Finding | undefined {
   const metDay = metOn === undefined ? undefined : dayNumber(metOn);
   if (metOn !== undefined && metDay !== undefined && metDay <= asOf) {
-    return metDay > dueDay ? [{ since: due, days: metDay - dueDay, open: false, resolvedOn: metOn, flagged, detail }] : [];
+    return metDay > due ? { since: dateOfDayNumber(due), days: metDay - due, open: false, resolvedOn: metOn, flagged: false, detail } : undefined;
   }
-  return asOf > dueDay ? [{ since: due, days: asOf - dueDay, open: true, resolvedOn: null, flagged, detail }] : [];
+  return asOf > due ? { since: dateOfDayNumber(due), days: asOf - due, open: true, resolvedOn: null, flagged: false, detail } : undefined;
 }
 
 const JUDGES: { readonly [K in ComplianceKind]: Judge } = {
   'statistics-not-entered': (f, _state, asOf) => {
     const started = f.dates.Started;
-    if (started === undefined || f.plannedInvestment < STATISTICS_THRESHOLD) return [];
-    const due = addDays(started, STATISTICS_DEADLINE_DAYS);
-    return overdue(due, f.dates.StatisticsEntered, asOf, false, null);
+    if (started === undefined || f.plannedInvestment < STATISTICS_THRESHOLD) return undefined;
+    return overdue(dayNumber(started) + STATISTICS_DEADLINE_DAYS, f.dates.StatisticsEntered, asOf, null);
   },
   'started-without-approval': (f, _state, asOf) => {
     const started = f.dates.Started;
-    if (started === undefined) return [];
+    if (started === undefined) return undefined;
     const startDay = dayNumber(started);
-    if (startDay > asOf) return [];
+    if (startDay > asOf) return undefined;
     const known = f.dates.ProjectApproved;
     const approved = known !== undefined && dayNumber(known) <= asOf ? known : undefined;
-    if (approved !== undefined && approved <= started) return [];
+    if (approved !== undefined && approved <= started) return undefined;
     const flagged = f.flags.includes(STARTED_WITHOUT_APPROVAL_FLAG);
-    return [approved === undefined
+    return approved === undefined
       ? { since: started, days: asOf - startDay, open: true, resolvedOn: null, flagged, detail: null }
-      : { since: started, days: dayNumber(approved) - startDay, open: false, resolvedOn: approved, flagged, detail: null }];
+      : { since: started, days: dayNumber(approved) - startDay, open: false, resolvedOn: approved, flagged, detail: null };
   },
   'idle-land': (f, _state, asOf) => {
-    if (f.dates.LandAcquired === undefined || f.agreedStartBy === undefined) return [];
-    return overdue(addYears(f.agreedStartBy, 1), f.dates.Started, asOf, false, f.parcelNo ?? null);
+    if (f.dates.LandAcquired === undefined || f.agreedStartBy === undefined) return undefined;
+    return overdue(dayNumber(addYears(f.agreedStartBy, 1)), f.dates.Started, asOf, f.parcelNo ?? null);
   },
   'overdue-batch-start': (f, state, asOf) => {
     const batch = f.batchId === undefined ? undefined : state.batches[f.batchId];
-    if (batch === undefined || f.batchId === undefined) return [];
-    return overdue(batch.mustStartBy, f.dates.Started, asOf, false, f.batchId);
+    if (batch === undefined) return undefined;
+    return overdue(dayNumber(batch.mustStartBy), f.dates.Started, asOf, f.batchId ?? null);
   },
   stalled: (f, _state, asOf) => {
     const since = f.dates.Stalled;
-    if (f.stage !== 'STALLED' || since === undefined) return [];
-    return [{ since, days: asOf - dayNumber(since), open: true, resolvedOn: null, flagged: false, detail: f.stallReason ?? null }];
+    if (f.stage !== 'STALLED' || since === undefined) return undefined;
+    return { since, days: asOf - dayNumber(since), open: true, resolvedOn: null, flagged: false, detail: f.stallReason ?? null };
   },
-  'late-report': (f, state) =>
-    (state.lateReports[f.projectId] ?? []).map((late) => ({
-      since: late.occurredOn,
-      days: late.daysLate,
+  'late-report': (f, state) => {
+    const late = state.lateReports[f.projectId];
+    const latest = late?.[late.length - 1];
+    if (late === undefined || latest === undefined) return undefined;
+    const shown = late.slice(-3).map((r) => `${r.type} #${r.revision} (${r.daysLate} 天)`).join('; ');
+    return {
+      since: latest.occurredOn,
+      days: latest.daysLate,
       open: false,
-      resolvedOn: chinaDateOf(new Date(late.recordedAt)),
-      flagged: late.flagged,
-      detail: `${late.type} #${late.revision}`,
-    })),
+      resolvedOn: latest.recordedOn,
+      flagged: late.some((r) => r.flagged),
+      detail: late.length > 3 ? `${late.length} late reports, latest: ${shown}` : shown,
+    };
+  },
 };

@@ -47,6 +47,10 @@ export const FLOW_WIDTH = 4;
 
 export type Cell = number[];
 
+const EMPTY_PIPE: readonly number[] = Array.from({ length: PIPE_WIDTH }, () => 0);
+const EMPTY_FLOW: readonly number[] = Array.from({ length: FLOW_WIDTH }, () => 0);
+
+/** A cell of zeros; copied from a packed template so V8 keeps it a packed numeric array. */
 export function emptyCell(width: number): Cell {
-  return new Array<number>(width).fill(0);
+  return width === PIPE_WIDTH ? EMPTY_PIPE.slice() : width === FLOW_WIDTH ? EMPTY_FLOW.slice() : Array.from({ length: width }, () => 0);
 }

@@ -12,11 +12,10 @@ import { totalInvestment, type ProjectFacts } from '../shared/project-facts.js';
 import { periodOfIndex } from '../shared/calendar.js';
 import { forEachAmount } from '../shared/period-amounts.js';
 import {
-  AMOUNT, COHORT_COMMISSIONED, COHORT_STARTED, COHORT_STARTED_SAME_YEAR, COMMISSIONED, COMPLETED_INVESTMENT, COUNT,
-  FOUR_SAME_YEAR, FUNDING_SECURED, FUNDS_ARRIVED, OVER_1E8_AMOUNT, OVER_1E8_COUNT, OVER_1E9_AMOUNT, OVER_1E9_COUNT,
-  RESERVE, SIGNED, SIGNED_FUNDS_ARRIVED, STARTED,
+  COHORT_COMMISSIONED, COHORT_STARTED, COHORT_STARTED_SAME_YEAR, COMMISSIONED, COMPLETED_INVESTMENT,
+  FOUR_SAME_YEAR, FUNDING_SECURED, FUNDS_ARRIVED, RESERVE, SIGNED, SIGNED_FUNDS_ARRIVED, STARTED,
 } from './cells.js';
-import { addFlow, addPipe, addSigning, type CubeNode } from './cube.js';
+import { addFlow, addPipe, addPipeGroup, addSigning, type CubeNode } from './cube.js';
 
 export type Sign = 1 | -1;
 
@@ -30,16 +29,9 @@ const year = (date: IsoDate): string => date.slice(0, 4);
  * follows 总投资 (DOMAIN.md) even where the amount summed is the contract investment.
  */
 function addSized(nodes: readonly CubeNode[], period: Period, group: number, amount: Amount, size: Amount, sign: number): void {
-  addPipe(nodes, period, group + COUNT, sign);
-  addPipe(nodes, period, group + AMOUNT, sign * amount);
-  if (size >= YI) {
-    addPipe(nodes, period, group + OVER_1E8_COUNT, sign);
-    addPipe(nodes, period, group + OVER_1E8_AMOUNT, sign * amount);
-  }
-  if (size >= TEN_YI) {
-    addPipe(nodes, period, group + OVER_1E9_COUNT, sign);
-    addPipe(nodes, period, group + OVER_1E9_AMOUNT, sign * amount);
-  }
+  const over1e8 = size >= YI ? sign : 0;
+  const over1e9 = size >= TEN_YI ? sign : 0;
+  addPipeGroup(nodes, period, group, sign, sign * amount, over1e8, over1e8 * amount, over1e9, over1e9 * amount);
 }
 
 /** Signed, started, commissioned, reserve, signing cohort and 四个当年. */

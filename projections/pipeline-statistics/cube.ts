@@ -1,7 +1,7 @@
 /**
  * The statistics cube: for every region that holds a project and every ancestor of it
  * (GB/T 2260 roll-up: township → county → city → province → country, custom child region →
- * its parent), and every category, the pipe and flow cells by month and by year. Writing a
+ * its parent), and every category, the pipe and flow cells by month. Writing a
  * contribution into all ancestors (≤ 6 of them) makes a query for any region read only its
  * own node: no scan over child regions or projects.
  */
@@ -11,11 +11,13 @@ import { ancestorsOf, type RegionCode } from '../../commands/shared/region-code.
 import { emptyCell, FLOW_WIDTH, PIPE_WIDTH, type Cell } from './cells.js';
 
 export interface CubeNode {
-  /** Pipe cells by month `YYYY-MM` and by year `YYYY` (the year cell is the sum of its months). */
+  /**
+   * Cells by month `YYYY-MM`. Running totals (the reserve, since-start sums) add up every month
+   * to a date at query time: a node holds at most 12 cells a year, so that is cheaper than
+   * keeping year cells up to date on every event.
+   */
   pipeByMonth: Record<Period, Cell>;
-  pipeByYear: Record<string, Cell>;
   flowByMonth: Record<Period, Cell>;
-  flowByYear: Record<string, Cell>;
   /** Contract investment of every signing, by signing month (for the largest signing). */
   signings: Record<Period, Amount[]>;
 }
@@ -36,33 +38,53 @@ export function rollUpChain(code: RegionCode): readonly RegionCode[] {
   return chain;
 }
 
-/** The nodes a project in `regionCode` and `category` writes into. */
-export function nodesFor(cube: Cube, regionCode: RegionCode, category: string): CubeNode[] {
-  const chain = rollUpChain(regionCode);
-  const nodes: CubeNode[] = new Array<CubeNode>(chain.length);
-  for (let i = 0; i < chain.length; i++) {
-    const code = chain[i] ?? regionCode;
-    const byCategory = (cube[code] ??= {});
-    nodes[i] = byCategory[category] ??= { pipeByMonth: {}, pipeByYear: {}, flowByMonth: {}, flowByYear: {}, signings: {} };
-  }
+/**
+ * The nodes a project in `regionCode` and `category` writes into. Memoised per cube (nodes are
+ * created once and never replaced, so the lists stay right); a deserialised cube is a new
+ * object and starts a new memo.
+ */
+export function nodesFor(cube: Cube, regionCode: RegionCode, category: string): readonly CubeNode[] {
+  let byRegion = nodeLists.get(cube);
+  if (byRegion === undefined) nodeLists.set(cube, (byRegion = new Map()));
+  let byCategory = byRegion.get(regionCode);
+  if (byCategory === undefined) byRegion.set(regionCode, (byCategory = new Map()));
+  let nodes = byCategory.get(category);
+  if (nodes === undefined) byCategory.set(category, (nodes = makeNodes(cube, regionCode, category)));
   return nodes;
 }
 
+const nodeLists = new WeakMap<Cube, Map<RegionCode, Map<string, readonly CubeNode[]>>>();
+
+function makeNodes(cube: Cube, regionCode: RegionCode, category: string): readonly CubeNode[] {
+  return rollUpChain(regionCode).map((code) => {
+    const byCategory = (cube[code] ??= {});
+    return (byCategory[category] ??= { pipeByMonth: {}, flowByMonth: {}, signings: {} });
+  });
+}
+
 export function addPipe(nodes: readonly CubeNode[], period: Period, field: number, delta: number): void {
-  const year = period.slice(0, 4);
+  for (const node of nodes) bump(node.pipeByMonth[period] ??= emptyCell(PIPE_WIDTH), field, delta);
+}
+
+/** Adds to the six fields of a sized group at once (one cell lookup per node, not six). */
+export function addPipeGroup(
+  nodes: readonly CubeNode[], period: Period, group: number,
+  count: number, amount: number, over1e8Count: number, over1e8Amount: number, over1e9Count: number, over1e9Amount: number,
+): void {
   for (const node of nodes) {
-    bump(node.pipeByMonth[period] ??= emptyCell(PIPE_WIDTH), field, delta);
-    bump(node.pipeByYear[year] ??= emptyCell(PIPE_WIDTH), field, delta);
+    const cell = (node.pipeByMonth[period] ??= emptyCell(PIPE_WIDTH));
+    cell[group] = (cell[group] ?? 0) + count;
+    cell[group + 1] = (cell[group + 1] ?? 0) + amount;
+    cell[group + 2] = (cell[group + 2] ?? 0) + over1e8Count;
+    cell[group + 3] = (cell[group + 3] ?? 0) + over1e8Amount;
+    cell[group + 4] = (cell[group + 4] ?? 0) + over1e9Count;
+    cell[group + 5] = (cell[group + 5] ?? 0) + over1e9Amount;
   }
 }
 
 export function addFlow(nodes: readonly CubeNode[], period: Period, field: number, delta: number): void {
   if (delta === 0) return;
-  const year = period.slice(0, 4);
-  for (const node of nodes) {
-    bump(node.flowByMonth[period] ??= emptyCell(FLOW_WIDTH), field, delta);
-    bump(node.flowByYear[year] ??= emptyCell(FLOW_WIDTH), field, delta);
-  }
+  for (const node of nodes) bump(node.flowByMonth[period] ??= emptyCell(FLOW_WIDTH), field, delta);
 }
 
 export function addSigning(nodes: readonly CubeNode[], period: Period, contract: Amount, sign: 1 | -1): void {

@@ -1,7 +1,7 @@
 /**
  * Raw figures (counts and integer Amounts) of one region, optional category and period, read
- * from the cube: sums of month cells over the period, running totals from year cells before
- * the period's year plus its month cells.
+ * from the cube: sums of month cells over the period, and running totals of every month cell
+ * up to the period's end.
  */
 import type { Amount } from '../../commands/shared/money.js';
 import { periodOfIndex } from '../shared/calendar.js';
@@ -39,8 +39,8 @@ export function readFigures(nodes: readonly CubeNode[], period: ResolvedPeriod):
   const pipe = sumMonths(nodes, 'pipeByMonth', PIPE_WIDTH, months);
   const flow = sumMonths(nodes, 'flowByMonth', FLOW_WIDTH, months);
   const flowYtd = sumMonths(nodes, 'flowByMonth', FLOW_WIDTH, ytdMonths);
-  const pipeStock = runningTotal(nodes, 'pipeByYear', 'pipeByMonth', PIPE_WIDTH, period.stockAt);
-  const flowStock = runningTotal(nodes, 'flowByYear', 'flowByMonth', FLOW_WIDTH, period.stockAt);
+  const pipeStock = runningTotal(nodes, 'pipeByMonth', PIPE_WIDTH, period.stockAt);
+  const flowStock = runningTotal(nodes, 'flowByMonth', FLOW_WIDTH, period.stockAt);
   return {
     signed: pipe.slice(SIGNED, SIGNED + SIZED_WIDTH),
     started: pipe.slice(STARTED, STARTED + SIZED_WIDTH),
@@ -80,7 +80,6 @@ function monthKeys(from: number, to: number): string[] {
 }
 
 type MonthTable = 'pipeByMonth' | 'flowByMonth';
-type YearTable = 'pipeByYear' | 'flowByYear';
 
 function sumMonths(nodes: readonly CubeNode[], table: MonthTable, width: number, months: readonly string[]): Cell {
   const sum = emptyCell(width);
@@ -88,13 +87,13 @@ function sumMonths(nodes: readonly CubeNode[], table: MonthTable, width: number,
   return sum;
 }
 
-/** Σ of every cell up to the end of month `to`: whole years before its year, then its months. */
-function runningTotal(nodes: readonly CubeNode[], years: YearTable, months: MonthTable, width: number, to: number): Cell {
+/** Σ of every month cell up to the end of month `to` (`YYYY-MM` keys compare as strings). */
+function runningTotal(nodes: readonly CubeNode[], table: MonthTable, width: number, to: number): Cell {
   const sum = emptyCell(width);
-  const year = Math.floor(to / 12);
+  const last = periodOfIndex(to);
   for (const node of nodes) {
-    for (const key in node[years]) if (Number(key) < year) addInto(sum, node[years][key]);
-    for (let index = year * 12; index <= to; index++) addInto(sum, node[months][periodOfIndex(index)]);
+    const cells = node[table];
+    for (const month in cells) if (month <= last) addInto(sum, cells[month]);
   }
   return sum;
 }

@@ -50,13 +50,19 @@ const FLAG_LABELS: Readonly<Record<string, string>> = {
   'late-report': '迟报',
 };
 
-type Column = readonly [header: string, cell: (f: ProjectFacts) => string];
+/**
+ * A column: its header, its cell, and whether the cell is free text. Only free text (what users
+ * type) can hold quotes, separators or a leading = + - @; the other cells are ids, codes, dates,
+ * amounts and fixed labels, which cannot, so they skip escaping (a 10^5-row export has millions
+ * of cells).
+ */
+type Column = readonly [header: string, cell: (f: ProjectFacts) => string, freeText?: 'free-text'];
 
 const amount = (value: Amount | undefined): string => (value === undefined ? '' : formatWan(value));
 
 export const LEDGER_COLUMNS: readonly Column[] = [
   ['项目编号', (f) => f.projectId],
-  ['项目名称', (f) => f.name],
+  ['项目名称', (f) => f.name, 'free-text'],
   ['区划代码', (f) => f.regionCode],
   ['行业门类', (f) => f.industry],
   ['行业小类', (f) => f.industryClass ?? ''],
@@ -71,7 +77,7 @@ export const LEDGER_COLUMNS: readonly Column[] = [
   ['累计完成投资（万元）', (f) => formatWan(f.completedInvestment)],
   ['到位资金（万元）', (f) => formatWan(f.fundsArrived)],
   ['争取资金（万元）', (f) => formatWan(f.fundingSecured)],
-  ['投资方', (f) => f.investor ?? ''],
+  ['投资方', (f) => f.investor ?? '', 'free-text'],
   ['登记日期', (f) => f.dates.ProjectRegistered ?? ''],
   ['洽谈日期', (f) => f.dates.NegotiationOpened ?? ''],
   ['签约日期', (f) => f.dates.ProjectSigned ?? ''],
@@ -84,7 +90,7 @@ export const LEDGER_COLUMNS: readonly Column[] = [
   ['达产日期', (f) => f.dates.FullProductionReached ?? ''],
   ['退出日期', (f) => f.dates.Withdrawn ?? ''],
   ['集中开工批次', (f) => f.batchId ?? ''],
-  ['预警标记', (f) => f.flags.map((flag) => FLAG_LABELS[flag] ?? flag).join('；')],
+  ['预警标记', (f) => f.flags.map((flag) => FLAG_LABELS[flag] ?? flag).join('；'), 'free-text'],
   ['版本', (f) => String(f.revision)],
 ];
 
@@ -105,7 +111,13 @@ export function csvCell(value: string): string {
 export function* ledgerCsvChunks(state: LedgerState, filter: LedgerFilter = {}): Generator<string> {
   yield BOM + LEDGER_COLUMNS.map(([header]) => csvCell(header)).join(',') + CRLF;
   for (const facts of ledgerFacts(state, filter)) {
-    yield LEDGER_COLUMNS.map(([, cell]) => csvCell(cell(facts))).join(',') + CRLF;
+    let line = '';
+    for (let i = 0; i < LEDGER_COLUMNS.length; i++) {
+      const [, cell, freeText] = LEDGER_COLUMNS[i] ?? ['', () => ''];
+      const value = cell(facts);
+      line += (i === 0 ? '' : ',') + (freeText === undefined ? value : csvCell(value));
+    }
+    yield line + CRLF;
   }
 }
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { foldAll } from '../../projections/projection.js';
-import { compliance, queryCompliance, type ComplianceKind } from '../../projections/compliance/index.js';
+import { compliance, lateReportsOf, queryCompliance, type ComplianceKind } from '../../projections/compliance/index.js';
 import { History } from './support/history.js';
 
 const list = (h: History, kind: ComplianceKind, asOfDate: string, regionCode = '131121') =>
@@ -103,9 +103,14 @@ t.test('late reports: recorded more than 30 days (China time) after occurredOn, 
   h.project('A', 'MilestoneDateCorrected', { occurredOn: '2024-12-20', milestone: 'Started' }, { recordedAt: '2025-03-01T02:00:00.000Z' });
   h.register('B', { occurredOn: '2025-01-01', regionCode: '410225' }, { recordedAt: '2025-06-01T02:00:00.000Z' });
   const items = list(h, 'late-report', '2025-07-01');
-  t.same(items.map((i) => [i.projectId, i.detail, i.days, i.flagged, i.resolvedOn]), [
-    ['A', 'ProjectRegistered #0', 45, true, '2025-02-15'],
-    ['A', 'Started #1', 31, false, '2025-02-01'],
+  // one item per project, for its latest late report; every late event is kept for auditors
+  t.same(items.map((i) => [i.projectId, i.days, i.flagged, i.since, i.resolvedOn, i.detail]), [
+    ['A', 31, true, '2025-01-01', '2025-02-01', 'ProjectRegistered #0 (45 天); Started #1 (31 天)'],
+  ]);
+  const state = foldAll(compliance, h.events);
+  t.same(lateReportsOf(state, 'A').map((r) => [r.type, r.daysLate, r.flagged, r.recordedOn]), [
+    ['ProjectRegistered', 45, true, '2025-02-15'],
+    ['Started', 31, false, '2025-02-01'],
   ]);
   t.equal(list(h, 'late-report', '2025-07-01', '410000').length, 1, 'by region');
 });
@@ -114,7 +119,18 @@ t.test('all kinds at once, open items first and most overdue first', async (t) =
   const h = new History();
   h.register('A', { occurredOn: '2025-01-01', plannedInvestment: 800 });
   h.project('A', 'Started', { occurredOn: '2025-02-01' });
-  const items = queryCompliance(foldAll(compliance, h.events), { regionCode: '131121', asOfDate: '2025-04-02' }).items;
-  // 未批先建 open since 02-01 (60 days), 应统未统 due 03-03 (30 days)
-  t.same(items.map((i) => [i.kind, i.days]), [['started-without-approval', 60], ['statistics-not-entered', 30]]);
+  h.register('B', { occurredOn: '2025-01-01', plannedInvestment: 800 });
+  h.project('B', 'ProjectApproved', { occurredOn: '2025-01-20', approvedInvestment: 800 });
+  h.project('B', 'Started', { occurredOn: '2025-01-25' });
+  h.project('B', 'StatisticsEntered', { occurredOn: '2025-03-20', month: '2025-03', plannedInvestment: 800 });
+  const all = queryCompliance(foldAll(compliance, h.events), { regionCode: '131121', asOfDate: '2025-04-02' });
+  // A: 未批先建 open since 02-01 (60 days), 应统未统 due 03-03 (30 days);
+  // B: 应统未统 due 02-24, entered 03-20 → resolved 24 days late
+  t.same(all.items.map((i) => [i.projectId, i.kind, i.open, i.days]), [
+    ['A', 'started-without-approval', true, 60], ['A', 'statistics-not-entered', true, 30], ['B', 'statistics-not-entered', false, 24],
+  ]);
+  t.same(all.counts, { 'started-without-approval': { open: 1, resolved: 0 }, 'statistics-not-entered': { open: 1, resolved: 1 } });
+  const first = queryCompliance(foldAll(compliance, h.events), { regionCode: '131121', asOfDate: '2025-04-02', limit: 1 });
+  t.equal(first.total, 3);
+  t.same(first.items.map((i) => i.kind), ['started-without-approval']);
 });
