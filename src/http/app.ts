@@ -20,6 +20,7 @@ import { targetsAndBatchesRoutes } from './routes/targets-and-batches.js';
 import { statisticsRoutes } from './routes/statistics.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { liveRoutes } from './routes/live.js';
+import { auditRoutes } from './routes/audit.js';
 import type { LiveSettings } from './sse/live-hub.js';
 import type { ReadinessCheck, ZodApp } from './zod-app.js';
 import { ReadModels } from '../../projections/runner/read-models.js';
@@ -134,6 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
   await app.register(ledgerRoutes, { prefix: '/v1', clock });
   await app.register(statisticsRoutes, { prefix: '/v1', clock, config });
   await app.register(liveRoutes, { prefix: '/v1', store, clock, readModels, ...(deps.live ? { settings: deps.live } : {}) });
+  await app.register(auditRoutes, { prefix: '/v1', store });
 
   return app;
 }
