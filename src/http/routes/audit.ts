@@ -63,7 +63,7 @@ const auditEvent = z.object({
 const eventsAnswer = z.object({
   events: z.array(auditEvent),
   nextPosition: z.number().int().nullable()
-    .meta({ description: 'Pass as fromPosition for the next page; null when this page reached the end of the log (tail with headPosition + 1)' }),
+    .meta({ description: 'The position of the first event not shown: pass it as fromPosition for the next page. Null when the page reached the end of the log; to follow it later, ask again from the last position seen and skip that event' }),
   headPosition: z.number().int().meta({ description: 'The last position in the log when the page was read' }),
 });
 
@@ -169,28 +169,29 @@ interface ScanOptions {
 /**
  * Up to `limit` matching events from `fromPosition`, scanning at most SCAN_BUDGET events: a
  * rare match answers a short page with the position to go on from, never a long request.
+ * The next position is always one the store gave (the first event not shown): KurrentDB's
+ * positions are log offsets, where position + 1 is not a readable position.
  */
 async function scanLog(store: EventStore, options: ScanOptions): Promise<{ events: RecordedEvent[]; nextPosition: number | null }> {
   const found: RecordedEvent[] = [];
-  const pageSize = options.matches === undefined ? options.limit : SCAN_PAGE;
+  const pageSize = (options.matches === undefined ? options.limit : SCAN_PAGE) + 1;
+  const filter = options.types === undefined ? {} : { filter: { eventTypes: options.types } };
   let from = options.fromPosition;
+  let after = -1; // the page reads `from` again: skip what was already scanned
   let scanned = 0;
   for (;;) {
-    const page = await store.readAll({
-      fromPosition: from, maxCount: pageSize,
-      ...(options.types === undefined ? {} : { filter: { eventTypes: options.types } }),
-    });
-    const matches = options.matches === undefined ? () => true : await options.matches(page);
-    for (const event of page) {
-      if (!matches(event)) continue;
-      found.push(event);
-      if (found.length === options.limit) return { events: found, nextPosition: event.position + 1 };
+    const page = await store.readAll({ ...(from > 0 ? { fromPosition: from } : {}), maxCount: pageSize, ...filter });
+    const fresh = page.filter((event) => event.position > after);
+    const matches = options.matches === undefined ? () => true : await options.matches(fresh);
+    for (const event of fresh) {
+      if (found.length === options.limit || scanned === SCAN_BUDGET) return { events: found, nextPosition: event.position };
+      scanned += 1;
+      if (matches(event)) found.push(event);
     }
     const last = page.at(-1);
     if (last === undefined || page.length < pageSize) return { events: found, nextPosition: null };
-    from = last.position + 1;
-    scanned += page.length;
-    if (scanned >= SCAN_BUDGET) return { events: found, nextPosition: from };
+    from = last.position;
+    after = last.position;
   }
 }
 
@@ -265,18 +266,21 @@ async function verifyAllProjects(store: EventStore, include?: (streamId: string)
   const head = await store.headPosition();
   const walks = new Map<string, ChainWalk>();
   let from = 0;
+  let after = -1; // each page reads its first position again (see scanLog)
   let checked = 0;
-  while (from <= head) {
-    const page = await store.readAll({ fromPosition: from, maxCount: VERIFY_PAGE, filter: { streamPrefixes: [PROJECT_STREAM_PREFIX] } });
+  for (;;) {
+    const page = await store.readAll({ ...(from > 0 ? { fromPosition: from } : {}), maxCount: VERIFY_PAGE, filter: { streamPrefixes: [PROJECT_STREAM_PREFIX] } });
     for (const event of page) {
+      if (event.position <= after) continue;
       if (event.position > head) break;
       if (include !== undefined && !include(event.streamId)) continue;
       checked += 1;
       step(walks, event);
     }
     const last = page.at(-1);
-    if (last === undefined || page.length < VERIFY_PAGE) break;
-    from = last.position + 1;
+    if (last === undefined || page.length < VERIFY_PAGE || last.position >= head) break;
+    from = last.position;
+    after = last.position;
     await new Promise((resolve) => setImmediate(resolve)); // other requests go on meanwhile
   }
   const broken = [...walks].flatMap(([streamId, walk]) =>
