@@ -1,13 +1,14 @@
-/** Apps with authentication on, over an in-memory store, and helpers to call them with a key. */
+/** Apps with authentication on, over a fresh store (test/support/test-store.ts), and helpers to call them with a key. */
 import { loadConfig } from '../../src/config.js';
-import { openEmbeddedStore } from '../../src/event-store/embedded/sqlite-store.js';
 import type { EventStore } from '../../src/event-store/port.js';
 import { buildApp } from '../../src/http/app.js';
 import type { ZodApp } from '../../src/http/zod-app.js';
+import { openTestStore } from '../support/test-store.js';
 
 export const ADMIN_SECRET = 'test-admin-secret-0123456789-abcdef';
 
-export async function buildAuthApp(env: Record<string, string> = {}, store: EventStore = openEmbeddedStore({ path: ':memory:' })) {
+export async function buildAuthApp(env: Record<string, string> = {}, given?: EventStore) {
+  const store = given ?? await openTestStore();
   const config = loadConfig({ AUTH: 'on', ADMIN_KEY: ADMIN_SECRET, ...env });
   const app = await buildApp({ store, config });
   await app.ready();

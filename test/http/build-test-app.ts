@@ -1,10 +1,11 @@
-/** An app on a fresh in-memory store, for app.inject tests. */
+/** An app on a fresh store (test/support/test-store.ts: in memory unless TEST_EVENT_STORE says), for app.inject tests. */
 import { loadConfig } from '../../src/config.js';
-import { openEmbeddedStore } from '../../src/event-store/embedded/sqlite-store.js';
 import type { EventStore } from '../../src/event-store/port.js';
 import { buildApp } from '../../src/http/app.js';
+import { openTestStore } from '../support/test-store.js';
 
-export async function buildTestApp(env: Record<string, string> = {}, store: EventStore = openEmbeddedStore({ path: ':memory:' })) {
+export async function buildTestApp(env: Record<string, string> = {}, given?: EventStore) {
+  const store = given ?? await openTestStore();
   const config = loadConfig({ AUTH: 'off', ...env });
   const app = await buildApp({ store, config });
   await app.ready();
