@@ -81,7 +81,8 @@ export function errorHandler(this: FastifyInstance, error: FastifyError, request
     return sendProblem(reply, {
       status: 412,
       code: 'PIPELINE_STALE_REVISION',
-      detail: `If-Match named revision ${String(error.expected)}, the project is at ${String(error.actual)}: read it again and decide anew`,
+      // Targets and batches are stale too, not only projects: name the stream, in words.
+      detail: `If-Match named revision ${String(error.expected)}, but ${error.streamId} ${error.actual === 'no_stream' ? 'has no events yet' : `is at revision ${String(error.actual)}`}: read it again and decide anew`,
     });
   }
   if (error instanceof WrongExpectedRevision) {
@@ -99,7 +100,8 @@ export function errorHandler(this: FastifyInstance, error: FastifyError, request
     request.log.error({ err: error }, 'event store unavailable');
     return sendProblem(reply, { status: 503, code: 'PIPELINE_STORE_UNAVAILABLE', detail: 'the event store is unavailable; retry later' });
   }
-  if (typeof error.code === 'string' && error.code.startsWith('PIPELINE_') && error.statusCode !== undefined && error.statusCode < 500) {
+  // The registry's own codes carry their status, 503 (not ready) included; only 500 is a defect.
+  if (typeof error.code === 'string' && error.code.startsWith('PIPELINE_') && error.statusCode !== undefined && error.statusCode !== 500) {
     return sendProblem(reply, { status: error.statusCode, code: error.code, detail: error.message });
   }
   const known = FASTIFY_CLIENT_ERRORS[error.code];

@@ -3,11 +3,12 @@
  */
 import { z } from 'zod';
 import { clockAt } from '../../../commands/shared/clock.js';
-import { handleCommand } from '../../../commands/handle-command.js';
+import { handleCommand, loadStream, StaleRevision } from '../../../commands/handle-command.js';
 import { targetsDecider } from '../../../commands/targets/decider.js';
 import { targetsSchema, targetsStreamId } from '../../../commands/targets/events.js';
 import { groundbreakingBatchScheduledSchema, batchStreamId } from '../../../commands/batch/events.js';
 import { scheduleGroundbreakingBatch } from '../../../commands/batch/schedule-batch.js';
+import { batchDecider } from '../../../commands/batch/decider.js';
 import { isoDate } from '../../../commands/shared/dates.js';
 import { regionCode } from '../../../commands/shared/region-code.js';
 import type { Clock } from '../../clock.js';
@@ -85,7 +86,15 @@ export async function targetsAndBatchesRoutes(app: ZodApp, options: TargetsAndBa
       successStatus: 201,
       answerFields: { batchId: data.batchId },
       location: `/v1/batches/${encodeURIComponent(data.batchId)}`,
-      execute: (context) => scheduleGroundbreakingBatch(store, { type: 'ScheduleGroundbreakingBatch', data, ...clockAt(clock.now()) }, context),
+      execute: async (context) => {
+        // A stale If-Match is refused before any project is claimed for the batch, so the
+        // refusal appends nothing (scheduleGroundbreakingBatch checks it only at the last step).
+        if (context.expectedRevision !== undefined) {
+          const { revision } = await loadStream(store, batchStreamId(data.batchId), batchDecider);
+          if (revision !== context.expectedRevision) throw new StaleRevision(batchStreamId(data.batchId), context.expectedRevision, revision);
+        }
+        return scheduleGroundbreakingBatch(store, { type: 'ScheduleGroundbreakingBatch', data, ...clockAt(clock.now()) }, context);
+      },
     });
   });
 }
