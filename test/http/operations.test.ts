@@ -53,3 +53,11 @@ t.test('configuration is checked at start, naming the variable', async (t) => {
   t.match(defaults, { PORT: 3000, HOST: '127.0.0.1', DATA_DIR: './data', EVENT_STORE: 'embedded', AUTH: 'on', STORE_SYNCHRONOUS: 'FULL' });
   t.equal(loadConfig({ PORT: '' }).PORT, 3000, 'an empty variable is the default');
 });
+
+t.test('the app\'s own 503 leaves as a 503 problem, not a 500', async (t) => {
+  const { app, store } = await buildTestApp();
+  t.teardown(async () => { await app.close(); await store.close(); });
+  const behind = await app.inject({ url: '/v1/stats/pipeline?regionCode=131121&year=2025&minPosition=999999999' });
+  t.equal(behind.statusCode, 503, 'a position the read models never reach');
+  t.match(behind.json(), { code: 'PIPELINE_NOT_READY' });
+});
