@@ -1,0 +1,107 @@
+/**
+ * The pipeline CLI: `npm run pipeline -- <command>` (arguments.ts has the usage). It reads the
+ * server's configuration from the environment and opens the same store and read-model file.
+ * Answers go to stdout, progress and errors to stderr. Exit codes: 0 ok, 1 failure, 2 usage.
+ */
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import type { EventStore } from '../event-store/port.js';
+import { officialRegions } from '../regions/official-regions.js';
+import type { RunnerLogger } from '../../projections/runner/projection-runner.js';
+import type { SnapshotStore } from '../../projections/runner/snapshot-store.js';
+import { USAGE, UsageError, parseCommandLine, type CliCommand } from './arguments.js';
+import { formatCount, formatDuration, progressModeFor } from './progress.js';
+import { openConfiguredStore, openSnapshots, readModelsPath } from './read-side.js';
+import { rebuildProjection } from './rebuild.js';
+import { pipelineStats } from './stats.js';
+import { statsTable } from './stats-table.js';
+import { storeStatus, statusTable } from './status.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+const out = (text: string) => { process.stdout.write(`${text}\n`); };
+const err = (text: string) => { process.stderr.write(`${text}\n`); };
+
+const logger: RunnerLogger = {
+  info: () => undefined,
+  error: (details, message) => err(`${message}: ${JSON.stringify(details, (_key, value: unknown) => (value instanceof Error ? value.message : value))}`),
+};
+
+export async function runCli(args: readonly string[]): Promise<number> {
+  let command: CliCommand;
+  let config: Config;
+  try {
+    command = parseCommandLine(args);
+    if (command.kind === 'help') {
+      out(USAGE);
+      return EXIT_OK;
+    }
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof UsageError) {
+      err(`pipeline: ${error.message}\n\n${USAGE}`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof ConfigError) {
+      err(`pipeline: ${error.message}`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+  let store: EventStore | undefined;
+  let snapshots: SnapshotStore | undefined;
+  try {
+    store = await openConfiguredStore(config);
+    snapshots = openSnapshots(config, command.kind === 'rebuild');
+    await execute(command, config, store, snapshots);
+    return EXIT_OK;
+  } catch (error) {
+    err(`pipeline: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT_FAILURE;
+  } finally {
+    snapshots?.close();
+    await store?.close();
+  }
+}
+
+async function execute(command: Exclude<CliCommand, { kind: 'help' }>, config: Config, store: EventStore, snapshots: SnapshotStore): Promise<void> {
+  const progress = progressModeFor(process.stderr);
+  switch (command.kind) {
+    case 'rebuild': {
+      for (const name of command.projections) {
+        const result = await rebuildProjection(name, { store, snapshots, progress, logger });
+        if (result.position === 0) {
+          out(`${name} v${result.version}: the log is empty, no snapshot written`);
+          continue;
+        }
+        const rate = result.seconds > 0 ? result.events / result.seconds : 0;
+        out(`${name} v${result.version}: rebuilt from scratch over ${formatCount(result.events)} events in ${formatDuration(result.seconds)} ` +
+          `(${formatCount(rate)} events/s); snapshot at position ${formatCount(result.position)} in ${readModelsPath(config)}`);
+      }
+      return;
+    }
+    case 'stats': {
+      const stats = await pipelineStats(command.query, { store, snapshots, progress, logger, now: () => new Date() });
+      out(command.json ? JSON.stringify(stats, null, 2) : statsTable(stats, officialRegions().get(stats.regionCode)?.name));
+      return;
+    }
+    case 'status': {
+      const status = await storeStatus(store, snapshots, readModelsPath(config));
+      out(command.json ? JSON.stringify(status, null, 2) : statusTable(status));
+      return;
+    }
+    default: {
+      const unhandled: never = command;
+      return unhandled;
+    }
+  }
+}
+
+runCli(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (error: unknown) => {
+    err(`pipeline: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    process.exitCode = EXIT_FAILURE;
+  },
+);

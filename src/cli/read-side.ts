@@ -1,0 +1,58 @@
+/**
+ * What the CLI opens: the server's event store (from the same configuration) and its
+ * read-model file, `DATA_DIR/read-models.db`. An embedded store that does not exist is a
+ * failure, never created: an empty log would answer zeros for a mistyped DATA_DIR.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Config } from '../config.js';
+import type { EventStore } from '../event-store/port.js';
+import { openStore } from '../event-store/open-store.js';
+import { openSnapshotStore, type Snapshot, type SnapshotStore } from '../../projections/runner/snapshot-store.js';
+
+export class CliFailure extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'CliFailure';
+  }
+}
+
+export function readModelsPath(config: Config): string {
+  return resolve(join(config.DATA_DIR, 'read-models.db'));
+}
+
+export async function openConfiguredStore(config: Config): Promise<EventStore> {
+  if (config.EVENT_STORE === 'embedded') {
+    const path = resolve(join(config.DATA_DIR, 'events.db'));
+    if (!existsSync(path)) throw new CliFailure(`no event store at ${path}: set DATA_DIR to the server's data directory`);
+  }
+  return openStore(config);
+}
+
+/** The read-model file, or an empty one in memory when it does not exist and may not be made. */
+export function openSnapshots(config: Config, create: boolean): SnapshotStore {
+  const path = readModelsPath(config);
+  return create || existsSync(path) ? openSnapshotStore(path) : openSnapshotStore(':memory:');
+}
+
+/** Saves and prunes as usual, but hides existing snapshots: a runner over it starts from scratch. */
+export function fromScratch(snapshots: SnapshotStore): SnapshotStore {
+  return {
+    latest: () => undefined,
+    latestRecordedBy: () => undefined,
+    save: (projection, version, snapshot) => snapshots.save(projection, version, snapshot),
+    prune: (projection, version, keep) => snapshots.prune(projection, version, keep),
+    close: () => snapshots.close(),
+  };
+}
+
+/** Reads snapshots but never writes: a query must not change the read-model file. */
+export function readOnly(snapshots: SnapshotStore): SnapshotStore {
+  return {
+    latest: (projection, version, atOrBefore) => snapshots.latest(projection, version, atOrBefore),
+    latestRecordedBy: (projection, version, recordedAt) => snapshots.latestRecordedBy(projection, version, recordedAt),
+    save: (_projection: string, _version: number, _snapshot: Snapshot) => undefined,
+    prune: () => undefined,
+    close: () => snapshots.close(),
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * `stats`: the pipeline statistics of GET /v1/stats/pipeline, computed the same way: the
+ * pipeline-statistics read model resumed from its newest snapshot and caught up with the log
+ * (or, with --as-of, replayed to the moment from the newest snapshot recorded before it), then
+ * queried at the business date of that moment (today, China time, without --as-of).
+ * The read-model file is only read: a query writes no snapshot.
+ */
+import type { EventStore } from '../event-store/port.js';
+import { chinaDateOf } from '../../commands/shared/dates.js';
+import { pipelineStatistics, queryPipelineStatistics, type PipelineState, type PipelineStatistics } from '../../projections/pipeline-statistics/index.js';
+import { ProjectionRunner, type RunnerLogger } from '../../projections/runner/projection-runner.js';
+import type { SnapshotStore } from '../../projections/runner/snapshot-store.js';
+import type { StatsArguments } from './arguments.js';
+import { createProgress, type ProgressMode } from './progress.js';
+import { CliFailure, readOnly } from './read-side.js';
+
+export interface StatsDeps {
+  readonly store: EventStore;
+  readonly snapshots: SnapshotStore;
+  readonly progress: ProgressMode;
+  readonly logger: RunnerLogger;
+  readonly now: () => Date;
+}
+
+export async function pipelineStats(query: StatsArguments, deps: StatsDeps): Promise<PipelineStatistics> {
+  const runner = new ProjectionRunner({ store: deps.store, projection: pipelineStatistics, snapshots: readOnly(deps.snapshots), logger: deps.logger });
+  const { state, position } = query.asOf === undefined ? await caughtUp(runner, deps) : await runner.stateAsOf(query.asOf);
+  const asOfDate = chinaDateOf(query.asOf === undefined ? deps.now() : new Date(query.asOf));
+  const statistics = queryPipelineStatistics(state, {
+    regionCode: query.regionCode,
+    year: query.year,
+    ...(query.quarter === undefined ? {} : { quarter: query.quarter }),
+    ...(query.month === undefined ? {} : { month: query.month }),
+    ...(query.category === undefined ? {} : { category: query.category }),
+    asOfDate,
+  });
+  return { ...statistics, position };
+}
+
+async function caughtUp(runner: ProjectionRunner<PipelineState>, deps: StatsDeps): Promise<{ state: PipelineState; position: number }> {
+  const head = await deps.store.headPosition();
+  const progress = createProgress({ label: 'catching up', total: head, mode: deps.progress });
+  const ticker = setInterval(() => progress.update(runner.position), 200);
+  try {
+    await runner.start();
+    while (!(await runner.caughtUp(60_000))) {
+      if (runner.status === 'failed' || runner.status === 'stopped') {
+        throw new CliFailure(`the statistics stopped catching up at position ${runner.position}: ${String(runner.lastError)}`, { cause: runner.lastError });
+      }
+    }
+    // Read together, in one turn of the loop: the runner applies events between turns only.
+    const answer = { state: runner.state, position: runner.position };
+    await runner.stop();
+    return answer;
+  } finally {
+    clearInterval(ticker);
+    progress.finish();
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The pipeline CLI, run as a child process against a temporary DATA_DIR whose log was written
+ * through the deciders: rebuild writes snapshots that status then shows, stats prints the
+ * numbers of a small known history (now and as of a past moment), and a bad command line
+ * exits 2 with the usage.
+ */
+import t from 'tap';
+import { join } from 'node:path';
+import { openHistoryStore, post, runCli, tempDataDir } from './support/run-cli.js';
+
+const LANKAO = '410225';
+
+/**
+ * 兰考县, 2025 (万元):
+ * - P1 attracted industrial, planned 8,000, signed 2025-02-15 for 20,000, started 2025-03-01,
+ *   reported 1,500 for March and 2,500 for April;
+ * - P2 government infrastructure, planned 120,000 (≥ 10 亿), started 2025-04-10, reported
+ *   3,000 for April;
+ * - P3 local services, planned 600, never started: the reserve.
+ * Each event is recorded at 02:00Z on the day it is posted.
+ */
+async function writeHistory(dir: string): Promise<number> {
+  const { store, at } = openHistoryStore(dir);
+  const on = async (date: string, projectId: string, type: Parameters<typeof post>[3], body: Record<string, unknown>) => {
+    const recordedAt = `${date}T02:00:00.000Z`;
+    at(recordedAt);
+    return post(store, recordedAt, projectId, type, { occurredOn: date, ...body });
+  };
+  const registration = { industry: 'C', regionCode: LANKAO };
+  await on('2025-01-10', 'P1', 'ProjectRegistered', { ...registration, name: '兰考县新能源电池项目', category: 'industrial', origin: 'attracted', plannedInvestment: 8_000 });
+  await on('2025-01-20', 'P2', 'ProjectRegistered', { ...registration, name: '兰考县城乡供水一体化工程', category: 'infrastructure', origin: 'government', plannedInvestment: 120_000 });
+  await on('2025-02-01', 'P3', 'ProjectRegistered', { ...registration, name: '兰考县冷链物流中心项目', category: 'services', origin: 'local', plannedInvestment: 600 });
+  await on('2025-02-15', 'P1', 'ProjectSigned', { agreementType: 'formal', contractInvestment: 20_000, investor: '某新能源有限公司', investorOrigin: 'out_of_province' });
+  await on('2025-03-01', 'P1', 'Started', {});
+  await on('2025-04-05', 'P1', 'InvestmentReported', { period: '2025-03', amount: 1_500 });
+  await on('2025-04-10', 'P2', 'Started', {});
+  await on('2025-05-06', 'P1', 'InvestmentReported', { period: '2025-04', amount: 2_500 });
+  const head = await on('2025-05-08', 'P2', 'InvestmentReported', { period: '2025-04', amount: 3_000 });
+  await store.close();
+  return head;
+}
+
+interface StatusJson {
+  head: number;
+  projections: { name: string; snapshotPosition: number | null; lag: number }[];
+}
+
+t.test('rebuild all writes every snapshot at the head; status shows them and the lag', async (t) => {
+  const { dir, remove } = tempDataDir();
+  t.teardown(remove);
+  const head = await writeHistory(dir);
+
+  const before = await runCli(dir, ['status', '--json']);
+  t.equal(before.code, 0, before.stderr);
+  const unbuilt = JSON.parse(before.stdout) as StatusJson;
+  t.equal(unbuilt.head, head);
+  t.same(unbuilt.projections.map((p) => [p.snapshotPosition, p.lag]), [[null, head], [null, head], [null, head], [null, head]]);
+
+  const rebuilt = await runCli(dir, ['rebuild', 'all']);
+  t.equal(rebuilt.code, 0, rebuilt.stderr);
+  t.equal(rebuilt.stderr, '', 'no progress bar on a pipe');
+  for (const name of ['project-ledger', 'pipeline-statistics', 'compliance', 'batches']) {
+    t.match(rebuilt.stdout, new RegExp(`${name} v\\d+: rebuilt from scratch over ${head} events`));
+  }
+
+  const after = await runCli(dir, ['status', '--json']);
+  t.equal(after.code, 0, after.stderr);
+  const built = JSON.parse(after.stdout) as StatusJson;
+  t.same(built.projections.map((p) => [p.name, p.snapshotPosition, p.lag]), [
+    ['project-ledger', head, 0], ['pipeline-statistics', head, 0], ['compliance', head, 0], ['batches', head, 0],
+  ]);
+
+  const table = await runCli(dir, ['status']);
+  t.equal(table.code, 0);
+  t.match(table.stdout, /head\s+9\b/);
+  t.match(table.stdout, /pipeline-statistics\s+\d+\s+9\s+2025-05-08T02:00:00.000Z\s+0/);
+});
+
+t.test('rebuild of one projection writes only its snapshot', async (t) => {
+  const { dir, remove } = tempDataDir();
+  t.teardown(remove);
+  const head = await writeHistory(dir);
+  const rebuilt = await runCli(dir, ['rebuild', 'batches']);
+  t.equal(rebuilt.code, 0, rebuilt.stderr);
+  const status = JSON.parse((await runCli(dir, ['status', '--json'])).stdout) as StatusJson;
+  t.same(status.projections.map((p) => p.snapshotPosition), [null, null, null, head]);
+});
+
+interface StatsJson {
+  regionCode: string;
+  position: number;
+  asOfDate: string;
+  signed: { count: number; investment: number; over1e8: { count: number; investment: number }; largest: number };
+  started: { count: number; investment: number; over1e8: { count: number; investment: number }; over1e9: { count: number; investment: number } };
+  reserve: { count: number; investment: number };
+  completedInvestment: { period: number; ytd: number; sinceStart: number };
+  conversion: { signed: number; started: number; startRate: number | null };
+}
+
+t.test('stats --json prints the numbers of the history, rolled up, now and as of a past moment', async (t) => {
+  const { dir, remove } = tempDataDir();
+  t.teardown(remove);
+  const head = await writeHistory(dir);
+
+  const now = await runCli(dir, ['stats', '--region', LANKAO, '--year', '2025', '--json']);
+  t.equal(now.code, 0, now.stderr);
+  const stats = JSON.parse(now.stdout) as StatsJson;
+  t.equal(stats.position, head);
+  t.same(stats.signed, { count: 1, investment: 20_000, over1e8: { count: 1, investment: 20_000 }, over1e9: { count: 0, investment: 0 }, largest: 20_000 });
+  // 总投资: P1 its contract (20,000), P2 its planned (120,000, ≥ 10 亿).
+  t.same(stats.started, { count: 2, investment: 140_000, over1e8: { count: 2, investment: 140_000 }, over1e9: { count: 1, investment: 120_000 } });
+  t.same(stats.reserve, { count: 1, investment: 600, over1e8: { count: 0, investment: 0 }, over1e9: { count: 0, investment: 0 } });
+  t.same(stats.completedInvestment, { period: 7_000, ytd: 7_000, sinceStart: 7_000 });
+  t.match(stats.conversion, { signed: 1, started: 1, startRate: 1 });
+
+  const city = JSON.parse((await runCli(dir, ['stats', '--region', '410200', '--year', '2025', '--quarter', '2', '--json'])).stdout) as StatsJson;
+  t.match(city, { regionCode: '410200', started: { count: 1, investment: 120_000 }, completedInvestment: { period: 5_500 } }, '开封市 rolls 兰考 up; Q2 only');
+
+  // Recorded by 2025-04-06 00:00Z: the three registrations, P1's signing, start and March report.
+  const past = await runCli(dir, ['stats', '--region', LANKAO, '--year', '2025', '--as-of', '2025-04-06T00:00:00Z', '--json']);
+  t.equal(past.code, 0, past.stderr);
+  const then = JSON.parse(past.stdout) as StatsJson;
+  t.match(then, { position: 6, asOfDate: '2025-04-06', started: { count: 1, investment: 20_000 }, completedInvestment: { ytd: 1_500 }, reserve: { count: 2 } });
+
+  const table = await runCli(dir, ['stats', '--region', LANKAO, '--year', '2025']);
+  t.equal(table.code, 0, table.stderr);
+  t.match(table.stdout, /^410225 兰考县\s+2025\s+all categories/);
+  t.match(table.stdout, /started 开工\s+2\s+140,000\.00\s+2\s+140,000\.00\s+1\s+120,000\.00/);
+});
+
+t.test('stats reads the read-model file but never writes it', async (t) => {
+  const { dir, remove } = tempDataDir();
+  t.teardown(remove);
+  await writeHistory(dir);
+  t.equal((await runCli(dir, ['stats', '--region', LANKAO, '--year', '2025', '--json'])).code, 0);
+  const status = JSON.parse((await runCli(dir, ['status', '--json'])).stdout) as StatusJson;
+  t.same(status.projections.map((p) => p.snapshotPosition), [null, null, null, null]);
+});
+
+t.test('a bad command line exits 2 with a message and the usage', async (t) => {
+  const { dir, remove } = tempDataDir();
+  t.teardown(remove);
+  await writeHistory(dir);
+  const cases: [string[], RegExp][] = [
+    [[], /no command given/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['rebuild'], /rebuild needs a projection name or all/],
+    [['rebuild', 'ledger'], /unknown projection 'ledger'/],
+    [['stats', '--year', '2025'], /stats needs --region/],
+    [['stats', '--region', '4102', '--year', '2025'], /--region 4102 is not a GB\/T 2260 code/],
+    [['stats', '--region', LANKAO, '--year', '2025', '--quarter', '5'], /--quarter 5 is not a whole number from 1 to 4/],
+    [['stats', '--region', LANKAO, '--year', '2025', '--quarter', '1', '--month', '2'], /not both/],
+    [['stats', '--region', LANKAO, '--year', '2025', '--as-of', 'yesterday'], /--as-of yesterday is not an ISO 8601 time/],
+    [['status', '--verbose'], /Unknown option '--verbose'/],
+    [['status', '--region', LANKAO], /status takes no --region/],
+  ];
+  for (const [args, message] of cases) {
+    const run = await runCli(dir, args);
+    t.equal(run.code, 2, `${args.join(' ')} exits 2`);
+    t.match(run.stderr, message, `${args.join(' ')} says why`);
+    t.match(run.stderr, /usage: npm run pipeline -- <command>/);
+    t.equal(run.stdout, '');
+  }
+  const help = await runCli(dir, ['help']);
+  t.equal(help.code, 0);
+  t.match(help.stdout, /rebuild <projection\|all>/);
+});
+
+t.test('a DATA_DIR without a store is a failure (exit 1), and nothing is created there', async (t) => {
+  const { dir, remove } = tempDataDir();
+  t.teardown(remove);
+  const missing = join(dir, 'nowhere');
+  const run = await runCli(missing, ['status']);
+  t.equal(run.code, 1);
+  t.match(run.stderr, /no event store at .*nowhere\/events\.db/);
+  const again = await runCli(missing, ['rebuild', 'all']);
+  t.equal(again.code, 1);
+});
