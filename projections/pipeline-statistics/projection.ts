@@ -31,7 +31,7 @@ export interface PipelineState {
 
 export const pipelineStatistics: Projection<PipelineState> = {
   name: 'pipeline-statistics',
-  version: 1,
+  version: 2, // 2: PeriodAmounts kept sorted by month
   handles: [...PROJECT_EVENT_TYPES, 'AnnualTargetsSet'],
   initialState: () => ({ position: 0, projects: {}, registrations: 0, cube: {}, targets: {} }),
   evolve: evolvePipeline,

@@ -22,7 +22,7 @@ export interface LedgerState {
 
 export const projectLedger: Projection<LedgerState> = {
   name: 'project-ledger',
-  version: 1,
+  version: 2, // 2: PeriodAmounts kept sorted by month
   handles: [...PROJECT_EVENT_TYPES, 'GroundbreakingBatchScheduled'],
   initialState: () => ({ position: 0, projects: {}, order: [], pendingBatches: {} }),
   evolve: evolveLedger,
