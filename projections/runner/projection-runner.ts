@@ -15,6 +15,7 @@
 import type { EventStore, RecordedEvent, Subscription } from '../../src/event-store/port.js';
 import type { Projection } from '../projection.js';
 import type { SnapshotStore } from './snapshot-store.js';
+import { LogFeed } from './log-feed.js';
 
 export interface RunnerLogger {
   info(details: object, message: string): void;
@@ -56,23 +57,13 @@ interface Shadow<State> {
 }
 
 const AS_OF_CACHE = 8;
-const RETRY_MIN_MS = 500;
-const RETRY_MAX_MS = 30_000;
-
-function failingSubscription(error: unknown): Subscription {
-  return {
-    close: async () => undefined,
-    [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(error) }),
-  };
-}
-
 export class ProjectionRunner<State> {
   private current: State;
   private appliedPosition = 0;
   private appliedRecordedAt = '';
   private sinceSnapshot = 0;
-  private subscription: Subscription | undefined;
-  private loop: Promise<void> | undefined;
+  /** Its own feed, when started alone; under ReadModels the shared feed calls `receive`. */
+  private feed: LogFeed | undefined;
   private runnerStatus: RunnerStatus = 'stopped';
   private failure: unknown;
   private targetAtStart = 0;
@@ -111,8 +102,12 @@ export class ProjectionRunner<State> {
     return this.shadow !== undefined;
   }
 
-  /** Resumes from the latest snapshot and starts following the log; does not wait to catch up. */
-  async start(): Promise<void> {
+  /**
+   * Resumes from the latest snapshot of this version (or the start of the log) and notes the
+   * head to catch up to. The events then come from `receive`: a feed of its own (`start`) or
+   * one feed shared by every read model (ReadModels).
+   */
+  async load(): Promise<void> {
     const { projection, snapshots, store } = this.options;
     const snapshot = snapshots.latest(projection.name, projection.version);
     if (snapshot) {
@@ -123,8 +118,40 @@ export class ProjectionRunner<State> {
     this.targetAtStart = await store.headPosition();
     this.runnerStatus = this.appliedPosition >= this.targetAtStart ? 'live' : 'catching-up';
     this.options.logger?.info({ projection: projection.name, version: projection.version, from: this.appliedPosition, head: this.targetAtStart }, 'projection starting');
-    this.subscription = store.subscribeToAll({ afterPosition: this.appliedPosition });
-    this.loop = this.follow(this.subscription);
+  }
+
+  /** Loads, then follows the log with a feed of its own; does not wait to catch up. */
+  async start(): Promise<void> {
+    await this.load();
+    this.feed = new LogFeed(
+      { store: this.options.store, afterPosition: this.appliedPosition, ...(this.options.yieldEvery ? { yieldEvery: this.options.yieldEvery } : {}) },
+      { onEvent: (event) => this.receive(event), onLive: () => this.markLive(), onLost: (error, retryInMs) => this.markLost(error, retryInMs), onResubscribed: () => this.markCatchingUp() },
+    );
+    await this.feed.start();
+  }
+
+  /** The next event of the log, in order; events at or before the applied position are skipped. */
+  receive(event: RecordedEvent): void {
+    if (this.runnerStatus === 'stopped') return;
+    this.apply(event);
+  }
+
+  markLive(): void {
+    if (this.runnerStatus === 'stopped') return;
+    if (this.runnerStatus !== 'live') this.options.logger?.info({ projection: this.name, position: this.appliedPosition }, 'projection caught up');
+    this.runnerStatus = 'live';
+    this.failure = undefined;
+  }
+
+  markLost(error: unknown, retryInMs: number): void {
+    if (this.runnerStatus === 'stopped') return;
+    this.runnerStatus = 'failed';
+    this.failure = error;
+    this.options.logger?.error({ projection: this.name, err: error, retryInMs }, 'projection lost the log; resubscribing');
+  }
+
+  markCatchingUp(): void {
+    if (this.runnerStatus !== 'stopped') this.runnerStatus = 'catching-up';
   }
 
   /** Resolves once the runner has applied everything that was in the log when it started. */
@@ -170,8 +197,7 @@ export class ProjectionRunner<State> {
     if (this.runnerStatus === 'stopped') return;
     this.runnerStatus = 'stopped';
     await this.shadow?.subscription.close();
-    await this.subscription?.close();
-    await this.loop;
+    await this.feed?.stop();
     this.saveSnapshot();
     for (const waiter of this.waiters) {
       clearTimeout(waiter.timer);
@@ -260,57 +286,6 @@ export class ProjectionRunner<State> {
       if (oldest.done) break;
       this.asOfCache.delete(oldest.value);
     }
-  }
-
-  private async follow(first: Subscription): Promise<void> {
-    let subscription = first;
-    let retryMs = RETRY_MIN_MS;
-    for (;;) {
-      try {
-        await this.consume(subscription);
-        return; // closed by stop()
-      } catch (error) {
-        if (this.runnerStatus === 'stopped') return;
-        // The store went away (a KurrentDB restart, a network cut): resume from what was applied.
-        this.failure = error;
-        this.runnerStatus = 'failed';
-        this.options.logger?.error({ projection: this.name, err: error, retryInMs: retryMs }, 'projection lost the log; resubscribing');
-        await new Promise((resolve) => setTimeout(resolve, retryMs));
-        if (this.isStopped()) return;
-        retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
-        try {
-          this.targetAtStart = await this.options.store.headPosition();
-          subscription = this.options.store.subscribeToAll({ afterPosition: this.appliedPosition });
-          this.subscription = subscription;
-          this.runnerStatus = 'catching-up';
-        } catch {
-          // Still unreachable: the next turn of the loop fails at once and waits longer.
-          subscription = failingSubscription(error);
-        }
-      }
-    }
-  }
-
-  private async consume(subscription: Subscription): Promise<void> {
-    const yieldEvery = this.options.yieldEvery ?? 4096;
-    let count = 0;
-    for await (const event of subscription) {
-      this.apply(event);
-      if (this.runnerStatus === 'catching-up') {
-        if (this.appliedPosition >= this.targetAtStart) {
-          this.runnerStatus = 'live';
-          this.failure = undefined;
-          this.options.logger?.info({ projection: this.name, position: this.appliedPosition }, 'projection caught up');
-        } else if (++count % yieldEvery === 0) {
-          // A long catch-up must not starve HTTP (readiness, other reads).
-          await yieldToLoop();
-        }
-      }
-    }
-  }
-
-  private isStopped(): boolean {
-    return this.runnerStatus === 'stopped';
   }
 
   get lastError(): unknown {

@@ -6,6 +6,7 @@
 import type { EventStore, RecordedEvent } from '../../src/event-store/port.js';
 import { PROJECTIONS, type ProjectionStates } from '../index.js';
 import { ProjectionRunner, type Lag, type RunnerLogger } from './projection-runner.js';
+import { LogFeed } from './log-feed.js';
 import type { SnapshotStore } from './snapshot-store.js';
 
 export type ProjectionName = keyof ProjectionStates;
@@ -22,6 +23,7 @@ export interface ReadModelsOptions {
 
 export class ReadModels {
   readonly runners: Runners;
+  private feed: LogFeed | undefined;
 
   constructor(private readonly options: ReadModelsOptions) {
     const runner = <K extends ProjectionName>(name: K) => new ProjectionRunner<ProjectionStates[K]>({
@@ -43,11 +45,25 @@ export class ReadModels {
     return PROJECTION_NAMES.map((name) => this.runners[name] as ProjectionRunner<unknown>);
   }
 
+  /**
+   * Loads every runner's snapshot, then follows the log once from the lowest position among
+   * them: each event is read and parsed once and handed to every runner (a runner already
+   * past it skips it).
+   */
   async start(): Promise<void> {
-    await Promise.all(this.all.map((runner) => runner.start()));
+    const runners = this.all;
+    await Promise.all(runners.map((runner) => runner.load()));
+    this.feed = new LogFeed({ store: this.options.store, afterPosition: Math.min(...runners.map((runner) => runner.position)) }, {
+      onEvent: (event) => { for (const runner of runners) runner.receive(event); },
+      onLive: () => { for (const runner of runners) runner.markLive(); },
+      onLost: (error, retryInMs) => { for (const runner of runners) runner.markLost(error, retryInMs); },
+      onResubscribed: () => { for (const runner of runners) runner.markCatchingUp(); },
+    });
+    await this.feed.start();
   }
 
   async stop(): Promise<void> {
+    await this.feed?.stop();
     await Promise.all(this.all.map((runner) => runner.stop()));
     this.options.snapshots.close();
   }
