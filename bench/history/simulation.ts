@@ -21,7 +21,7 @@ import { membershipDecider, membershipStreamId, type MembershipState } from '../
 import { keyDecider, type KeyState } from '../../commands/keys/decider.js';
 import { keyStreamId } from '../../commands/keys/events.js';
 import type { Actor } from '../../commands/metadata.js';
-import { AMOUNTS_PER_WAN } from '../../commands/shared/money.js';
+import { AMOUNTS_PER_WAN, MAX_WAN } from '../../commands/shared/money.js';
 import { COUNTRY } from '../../commands/shared/region-code.js';
 import { dateOf, dayOf, monthOfDay, morningMs, yearOfDay } from './calendar.js';
 import { lifecycle, plannedInvestment, type ProjectWorld } from './lifecycle.js';
@@ -344,8 +344,8 @@ function bureauKey(code: string): string {
   return `k-${code}-bureau`;
 }
 
-/** 万 → Amount, rounded to whole 万. */
-const wan = (value: number) => Math.round(value) * AMOUNTS_PER_WAN;
+/** 万 → Amount, rounded to whole 万, at most the largest amount the schemas admit (1 万亿). */
+const wan = (value: number) => Math.min(MAX_WAN, Math.round(value)) * AMOUNTS_PER_WAN;
 
 type Targets = { [M in TargetMeasure]?: number };
 
