@@ -17,7 +17,9 @@ export const projectId = () =>
     .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, { message: 'project ids are 1–64 letters, digits, _ or -' })
     .meta({ description: 'Project id, unique in the whole system', example: 'ZQ-2025-0017' });
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+/** Free text: trimmed, bounded, and free of control characters (a NUL in a name breaks exports). */
+const text = (max: number) => z.string().trim().min(1).max(max)
+  .regex(/^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$/, { message: 'control characters are not allowed' });
 
 export const INDUSTRY_SECTIONS = ['A','B','C','D','E','F','G','H','I','J','K','L','M','N','O','P','Q','R','S','T'] as const;
 export const CATEGORIES = ['industrial', 'infrastructure', 'services', 'public', 'agriculture'] as const;

@@ -65,6 +65,8 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Malformed URLs and over-long parameters are answered before routing: as problems too.
+    frameworkErrors: (error, request, reply) => { errorHandler.call(reply.server, error, request, reply); },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

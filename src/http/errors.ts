@@ -1,7 +1,7 @@
 /**
  * The one registry of the app's error codes. Each maps to one HTTP status here and nowhere
  * else; the error handler (problem-details.ts) turns any of them into application/problem+json.
- * test/http/errors.test.ts checks that every code is documented in the README.
+ * test/http/error-registry.test.ts checks that every code is documented in the README.
  */
 import createError from '@fastify/error';
 
@@ -37,6 +37,7 @@ export const TITLES: Readonly<Record<number, string>> = {
   409: 'Conflict',
   412: 'Stale revision',
   413: 'Body too large',
+  414: 'URI too long',
   415: 'Unsupported media type',
   422: 'Idempotency key reused',
   429: 'Too many requests',

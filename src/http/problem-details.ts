@@ -57,6 +57,7 @@ const FASTIFY_CLIENT_ERRORS: Readonly<Record<string, { status: number; code: str
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'PIPELINE_MALFORMED' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'PIPELINE_MALFORMED' },
   FST_ERR_BAD_URL: { status: 400, code: 'PIPELINE_MALFORMED' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'PIPELINE_MALFORMED' },
   FST_ERR_ASYNC_CONSTRAINT: { status: 400, code: 'PIPELINE_MALFORMED' },
   FST_ERR_VALIDATION: { status: 400, code: 'PIPELINE_MALFORMED' },
 };

@@ -94,6 +94,7 @@ t.test('refusals: 400 malformed, 404 unknown, 409 names the rule; nothing is app
     ['no such date', { ...registration, projectId: 'X5', occurredOn: '2023-02-30' }],
     ['an unknown category', { ...registration, projectId: 'X6', category: 'casino' }],
     ['a string amount', { ...registration, projectId: 'X7', plannedInvestment: '100' }],
+    ['a NUL in a name', { ...registration, projectId: 'X8', name: '园区\u0000' }],
   ];
   for (const [why, payload] of malformed) {
     const res = await app.inject({ method: 'POST', url: '/v1/projects', payload: payload as object });

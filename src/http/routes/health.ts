@@ -14,11 +14,11 @@ const readiness = z.object({
 
 export async function healthRoutes(app: ZodApp): Promise<void> {
   app.get('/healthz', {
-    schema: { tags: ['operations'], summary: 'The process is up', response: { 200: z.object({ status: z.literal('ok') }) } },
+    schema: { tags: ['operations'], security: [], summary: 'The process is up', response: { 200: z.object({ status: z.literal('ok') }) } },
   }, async () => ({ status: 'ok' as const }));
 
   app.get('/readyz', {
-    schema: { tags: ['operations'], summary: 'The store is reachable and the read models have caught up', response: { 200: readiness } },
+    schema: { tags: ['operations'], security: [], summary: 'The store is reachable and the read models have caught up', response: { 200: readiness } },
   }, async (_request, reply) => {
     const checks = await Promise.all(app.readiness.map(async (check) => {
       try {
@@ -40,6 +40,6 @@ export async function healthRoutes(app: ZodApp): Promise<void> {
   });
 
   app.get('/metrics', {
-    schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: false },
+    schema: { tags: ['operations'], security: [], summary: 'Prometheus metrics' },
   }, async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(await app.metrics.render()));
 }

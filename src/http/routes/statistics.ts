@@ -36,7 +36,7 @@ const count = z.number().int();
 const rate = z.number().nullable().meta({ description: 'A fraction rounded to 4 decimals; null when dividing by 0' });
 
 const periodQuery = {
-  year: z.coerce.number().int().min(1949).max(2200).optional().meta({ description: 'Default: the year of the as-of date (today, China time)' }),
+  year: z.string().regex(/^\d{4}$/, { message: 'a year is four digits' }).transform(Number).pipe(z.number().int().min(1949).max(2200)).optional().meta({ description: 'Default: the year of the as-of date (today, China time)' }),
   quarter: z.coerce.number().int().min(1).max(4).optional(),
   month: z.coerce.number().int().min(1).max(12).optional().meta({ description: 'A month or a quarter, not both' }),
 };

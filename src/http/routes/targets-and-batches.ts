@@ -25,7 +25,7 @@ export interface TargetsAndBatchesOptions {
 
 const targetsParams = z.object({
   regionCode: regionCode(),
-  year: z.coerce.number().int().min(1949).max(2200),
+  year: z.string().regex(/^\d{4}$/, { message: 'a year is four digits' }).transform(Number).pipe(z.number().int().min(1949).max(2200)),
 });
 
 const targetsBody = z.strictObject({
