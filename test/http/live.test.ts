@@ -174,6 +174,28 @@ t.test('a dashboard gets the statistics on connect, after each change in its reg
   t.pass('the city hears of its county\'s targets too');
 });
 
+t.test('a project moved to another region: both regions hear of it, though the event names only the new one', async (t) => {
+  const { app, store, port } = await listen();
+  t.teardown(async () => { await app.close(); await store.close(); });
+  await register(app, 'ZQ-1', ZAOQIANG);
+  await register(app, 'ZQ-2', ZAOQIANG);
+  const left = await connect(port, `/v1/live?regionCode=${ZAOQIANG}`);
+  const joined = await connect(port, `/v1/live?regionCode=${LANKAO}`);
+  const elsewhere = await connect(port, '/v1/live?regionCode=330326');
+  t.teardown(() => { left.close(); joined.close(); elsewhere.close(); });
+  t.equal(reserveCount(await left.next(() => true)), 2);
+  t.equal(reserveCount(await joined.next(() => true)), 0);
+  await elsewhere.next(() => true);
+
+  const moved = await app.inject({ method: 'POST', url: '/v1/projects/ZQ-2/milestones', payload: { type: 'DetailsCorrected', occurredOn: today, regionCode: LANKAO, reason: '登记区划有误' } });
+  t.equal(moved.statusCode, 201, moved.body);
+  const position = Number(moved.json().position);
+  t.equal(reserveCount(await left.next((e) => e.id >= position)), 1, 'the region it left');
+  t.equal(reserveCount(await joined.next((e) => e.id >= position)), 1, 'the region it joined');
+  await sleep(300);
+  t.equal(elsewhere.events.length, 1, 'a region whose figures did not move hears nothing');
+});
+
 t.test('a burst of 50 commands is coalesced and ends with the final state', async (t) => {
   const { app, store, port } = await listen({}, { windowMs: 150 });
   t.teardown(async () => { await app.close(); await store.close(); });
