@@ -1,12 +1,14 @@
 /**
  * One project's life, as a generator that posts its events through the world and yields the
  * day it wants to be woken next. Rates follow DOMAIN.md, "Realistic scale":
- * - planned investment log-normal (median 5,000 万, σ 1.4): ~30 % ≥ 1 亿, ~1.6 % ≥ 10 亿,
- *   ~1 in 10⁴ ≥ 100 亿; ~5 % below the 500 万 statistics threshold;
+ * - planned investment log-normal (median 8,000 万, σ 1.5, mean ~2.5 亿: the county averages
+ *   DOMAIN.md cites are 4–6 亿): ~44 % ≥ 1 亿, ~4.6 % ≥ 10 亿, ~1 in 1,700 ≥ 100 亿; ~3 % below
+ *   the 500 万 statistics threshold;
  * - attracted projects sign ~62 % of the time; ~80 % of signed projects start (67–91 %),
  *   mostly within the year; local and government projects are never signed, ~72 % start;
- * - construction lasts months growing with size (a 5,000 万 project ~10 months, a 100 亿 one
- *   ~3 years), so about half of the started projects are commissioned within a year;
+ * - construction lasts months growing with size (an 8,000 万 project ~10 months, a 10 亿 one
+ *   ~19, a 100 亿 one ~3 years), so about half of the started projects are commissioned within
+ *   a year;
  * - a started project reports its completed investment monthly (in the first ten days of the
  *   next month; 2 % late), with occasional corrections; funds arrive to 10–30 % of contract;
  * - a few stall (and most resume); most stale reserve projects withdraw within three years;
@@ -36,7 +38,7 @@ export interface ProjectWorld {
 
 /** Planned investment in Amounts: heavy-tailed, in whole 万 (tens of 万 above 1,000 万). */
 export function plannedInvestment(rnd: Random): number {
-  const wan = Math.min(5_000_000, Math.max(100, logNormal(rnd, 5_000, 1.4)));
+  const wan = Math.min(5_000_000, Math.max(100, logNormal(rnd, 8_000, 1.5)));
   const rounded = wan < 1_000 ? Math.round(wan) : Math.round(wan / 10) * 10;
   return rounded * AMOUNTS_PER_WAN;
 }
@@ -329,10 +331,10 @@ function correctStartDate(p: SimProject, world: ProjectWorld, startedOn: number)
   world.post(p, 'MilestoneDateCorrected', { milestone: 'Started', reason: '开工日期录入错误更正' }, corrected);
 }
 
-/** Months of construction: ~10 for 5,000 万, ~19 for 10 亿, ~3 years for 100 亿. */
+/** Months of construction: ~10 for 8,000 万, ~19 for 10 亿, ~3 years for 100 亿. */
 function constructionMonths(rnd: Random, total: number): number {
   const wan = Math.max(1, total / AMOUNTS_PER_WAN);
-  return Math.min(48, Math.max(3, Math.round(10 * (wan / 5_000) ** 0.22 * logNormal(rnd, 1, 0.4))));
+  return Math.min(60, Math.max(3, Math.round(10 * (wan / 8_000) ** 0.25 * logNormal(rnd, 1, 0.4))));
 }
 
 /** Monthly shares of the investment: slow start, peak mid-way, tail (they sum to 1). */

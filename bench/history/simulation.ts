@@ -351,7 +351,7 @@ type Targets = { [M in TargetMeasure]?: number };
 
 /** A county's targets from the projects it is expected to register in a year. */
 function countyTargets(perYear: number): Targets {
-  const meanWan = 13_000; // mean of the planned-investment distribution
+  const meanWan = 25_000; // mean of the planned-investment distribution
   const started = perYear * 0.6;
   return {
     reserveCount: Math.round(perYear * 1.5),
