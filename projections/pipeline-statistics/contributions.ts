@@ -34,8 +34,12 @@ function addSized(nodes: readonly CubeNode[], period: Period, group: number, amo
   addPipeGroup(nodes, period, group, sign, sign * amount, over1e8, over1e8 * amount, over1e9, over1e9 * amount);
 }
 
-/** Signed, started, commissioned, reserve, signing cohort and 四个当年. */
-export function applyMilestones(nodes: readonly CubeNode[], f: ProjectFacts, sign: Sign): void {
+/**
+ * Signed, started, commissioned, reserve, signing cohort and 四个当年; with `signings`, also the
+ * signing's entry in the largest-signing lists (only the signing date, the contract, the region
+ * and the category move it, and those lists are the one part that is not O(1) to update).
+ */
+export function applyMilestones(nodes: readonly CubeNode[], f: ProjectFacts, sign: Sign, signings = true): void {
   const total = totalInvestment(f);
   const { ProjectRegistered: registered, ProjectSigned: signed, Started: started, Commissioned: commissioned } = f.dates;
 
@@ -43,7 +47,7 @@ export function applyMilestones(nodes: readonly CubeNode[], f: ProjectFacts, sig
     const contract = f.contractInvestment ?? 0;
     const cohort = month(signed);
     addSized(nodes, cohort, SIGNED, contract, total, sign);
-    addSigning(nodes, cohort, contract, sign);
+    if (signings) addSigning(nodes, cohort, contract, sign);
     if (started !== undefined) {
       addPipe(nodes, cohort, COHORT_STARTED, sign);
       if (year(started) === year(signed)) addPipe(nodes, cohort, COHORT_STARTED_SAME_YEAR, sign);

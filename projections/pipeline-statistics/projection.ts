@@ -11,7 +11,6 @@ import type { RegionCode } from '../../commands/shared/region-code.js';
 import { jsonCodec, type Projection } from '../projection.js';
 import { domainEventOf } from '../shared/domain-events.js';
 import { monthIndex } from '../shared/calendar.js';
-import { amountAt } from '../shared/period-amounts.js';
 import { evolveFacts, registerFacts, type ProjectFacts } from '../shared/project-facts.js';
 import { COMPLETED_INVESTMENT, FUNDING_SECURED, FUNDS_ARRIVED, SIGNED_FUNDS_ARRIVED } from './cells.js';
 import { addFlow, nodesFor, type Cube } from './cube.js';
@@ -63,10 +62,9 @@ function applyProjectEvent(state: PipelineState, f: ProjectFacts, event: Project
   switch (event.type) {
     case 'InvestmentReported':
     case 'InvestmentCorrected': {
-      const period = event.data.period;
-      const previous = amountAt(f.reported, monthIndex(period)) ?? 0;
+      const before = f.completedInvestment; // the facts replace the period's amount: the change is the delta
       evolveFacts(f, event, recorded);
-      addFlow(nodesFor(state.cube, f.regionCode, f.category), period, COMPLETED_INVESTMENT, event.data.amount - previous);
+      addFlow(nodesFor(state.cube, f.regionCode, f.category), event.data.period, COMPLETED_INVESTMENT, f.completedInvestment - before);
       return;
     }
     case 'FundsArrived': {
@@ -99,9 +97,9 @@ function applyProjectEvent(state: PipelineState, f: ProjectFacts, event: Project
         applyEverything(nodesFor(state.cube, f.regionCode, f.category), f, 1);
       } else if (resizes) {
         const nodes = nodesFor(state.cube, f.regionCode, f.category);
-        applyMilestones(nodes, f, -1);
+        applyMilestones(nodes, f, -1, false);
         evolveFacts(f, event, recorded);
-        applyMilestones(nodes, f, 1);
+        applyMilestones(nodes, f, 1, false);
       } else evolveFacts(f, event, recorded);
       return;
     }
@@ -116,10 +114,10 @@ function applyProjectEvent(state: PipelineState, f: ProjectFacts, event: Project
       const nodes = nodesFor(state.cube, f.regionCode, f.category);
       const movesSigning = event.type === 'ProjectSigned' ||
         (event.type === 'MilestoneDateCorrected' && event.data.milestone === 'ProjectSigned');
-      applyMilestones(nodes, f, -1);
+      applyMilestones(nodes, f, -1, movesSigning);
       if (movesSigning) applySignedFunds(nodes, f, -1);
       evolveFacts(f, event, recorded);
-      applyMilestones(nodes, f, 1);
+      applyMilestones(nodes, f, 1, movesSigning);
       if (movesSigning) applySignedFunds(nodes, f, 1);
       return;
     }

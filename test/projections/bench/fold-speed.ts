@@ -42,6 +42,8 @@ const ms = (f: () => unknown, runs = 20) => {
 };
 
 const states: Record<string, unknown> = {};
+global.gc?.();
+let heapBefore = process.memoryUsage().heapUsed;
 for (const [name, projection] of Object.entries(PROJECTIONS) as [string, Projection<unknown>][]) {
   const handled = new Set(projection.handles);
   const mine = events.filter((e) => handled.has(e.type));
@@ -54,6 +56,10 @@ for (const [name, projection] of Object.entries(PROJECTIONS) as [string, Project
   const cpu = process.cpuUsage(cpu0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   states[name] = state;
+  global.gc?.();
+  const heapAfter = process.memoryUsage().heapUsed;
+  const stateMb = ((heapAfter - heapBefore) / 1e6).toFixed(0);
+  heapBefore = heapAfter;
   t0 = performance.now();
   const snapshot = projection.serialise(state);
   const serialiseMs = performance.now() - t0;
@@ -62,7 +68,7 @@ for (const [name, projection] of Object.entries(PROJECTIONS) as [string, Project
   const deserialiseMs = performance.now() - t0;
   console.log(`${name.padEnd(20)} ${mine.length.toLocaleString().padStart(10)} events in ${seconds.toFixed(2)} s = ${Math.round(mine.length / seconds).toLocaleString().padStart(9)} events/s` +
     ` (${Math.round(mine.length / cpuSeconds).toLocaleString()} per CPU-second);` +
-    ` snapshot ${(snapshot.length / 1e6).toFixed(0)} MB (serialise ${serialiseMs.toFixed(0)} ms, deserialise ${deserialiseMs.toFixed(0)} ms)`);
+    ` state ≈ ${stateMb} MB of heap; snapshot ${(snapshot.length / 1e6).toFixed(0)} MB (serialise ${serialiseMs.toFixed(0)} ms, deserialise ${deserialiseMs.toFixed(0)} ms)`);
 }
 console.log(`heap used with all four states: ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB`);
 
