@@ -6,14 +6,12 @@
  * nothing. Ties share a rank (1, 2, 2, 4); "top N" is rank ≤ N from the top, "bottom N" the
  * same from the bottom, so tied regions at the edge are all in.
  */
-import type { RegionCode } from '../../commands/shared/region-code.js';
-import { parentOf } from '../../commands/shared/region-code.js';
+import { parentOf, type RegionCode } from '../../commands/shared/region-code.js';
 import type { Category } from '../../commands/project/events.js';
 import type { IsoDate } from '../../commands/shared/dates.js';
 import {
-  MEASURES, measureValue, queryPipelineStatistics, type Measure, type PipelineState, type PeriodQuery,
+  MEASURES, measureValue, queryPipelineStatistics, shown, type Measure, type PipelineState, type PeriodQuery,
 } from '../pipeline-statistics/index.js';
-import { shown } from '../pipeline-statistics/index.js';
 
 export type RegionNameOf = (code: RegionCode) => string | undefined;
 export type Mark = 'red' | 'black';
