@@ -3,7 +3,7 @@
  * beside a same-run baseline.
  *
  *   node --import tsx bench/sse-latency.ts
- *   (CLIENTS=1000 RATE=1000 SECONDS=10 WINDOW_MS=100 STORE=file|memory)
+ *   (CLIENTS=1000 RATE=1000 SECONDS=10 WINDOW_MS=10 STORE=file|memory)
  *
  * Three processes, so that neither side's work skews the other's clock:
  * - the app (embedded store in a temp file with synchronous=NORMAL by default, or in memory;
@@ -29,7 +29,7 @@ import { chinaDateOf } from '../commands/shared/dates.js';
 const CLIENTS = Number(process.env['CLIENTS'] ?? 1000);
 const RATE = Number(process.env['RATE'] ?? 1000);
 const SECONDS = Number(process.env['SECONDS'] ?? 10);
-const WINDOW_MS = Number(process.env['WINDOW_MS'] ?? 100);
+const WINDOW_MS = Number(process.env['WINDOW_MS'] ?? 10);
 const STORE = process.env['STORE'] === 'memory' ? 'memory' : 'file';
 const REGIONS = ['131121', '410225', '330326', '510904', '520502'];
 const WATCHDOG_MS = (SECONDS + 90) * 1000;

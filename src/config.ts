@@ -24,6 +24,12 @@ const configSchema = z
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
     /** Largest request body accepted, bytes, before 413. */
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+    /**
+     * GET /v1/live sends a region's statistics at once after a quiet spell, then at most once
+     * per this many ms while changes keep coming: the latency floor under load, and the cap
+     * on frames per client (1000 / window per second).
+     */
+    LIVE_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(10),
     /** How many regions the 红黑榜 marks at the top (red) and bottom (black). */
     RANKING_MARKS: z.coerce.number().int().min(1).max(100).default(3),
   })

@@ -136,7 +136,7 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
   await app.register(targetsAndBatchesRoutes, { prefix: '/v1', store, clock });
   await app.register(ledgerRoutes, { prefix: '/v1', clock });
   await app.register(statisticsRoutes, { prefix: '/v1', clock, config });
-  await app.register(liveRoutes, { prefix: '/v1', store, clock, readModels, ...(deps.live ? { settings: deps.live } : {}) });
+  await app.register(liveRoutes, { prefix: '/v1', store, clock, readModels, settings: { windowMs: config.LIVE_COALESCE_MS, ...deps.live } });
   await app.register(auditRoutes, { prefix: '/v1', store });
 
   return app;

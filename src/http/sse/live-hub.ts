@@ -21,7 +21,7 @@ import { regionsOfBurst, touchedRegions } from './touched-regions.js';
 export interface LiveSettings {
   /** Comment lines this often keep idle streams open through proxies (~15 s). */
   readonly heartbeatMs: number;
-  /** At most one event per region per window (100–250 ms). */
+  /** At most one event per region per window (LIVE_COALESCE_MS). */
   readonly windowMs: number;
   /** The `retry:` hint: how long EventSource waits before reconnecting. */
   readonly retryMs: number;
