@@ -110,19 +110,17 @@ export function csvCell(value: string): string {
 /** The CSV in chunks (the BOM and header first, then one line per project) for streaming. */
 export function* ledgerCsvChunks(state: LedgerState, filter: LedgerFilter = {}): Generator<string> {
   yield BOM + LEDGER_COLUMNS.map(([header]) => csvCell(header)).join(',') + CRLF;
+  const cells = new Array<string>(LEDGER_COLUMNS.length);
   for (const facts of ledgerFacts(state, filter)) {
-    let line = '';
     for (let i = 0; i < LEDGER_COLUMNS.length; i++) {
       const [, cell, freeText] = LEDGER_COLUMNS[i] ?? ['', () => ''];
       const value = cell(facts);
-      line += (i === 0 ? '' : ',') + (freeText === undefined ? value : csvCell(value));
+      cells[i] = freeText === undefined ? value : csvCell(value);
     }
-    yield line + CRLF;
+    yield cells.join(',') + CRLF;
   }
 }
 
 export function ledgerCsv(state: LedgerState, filter: LedgerFilter = {}): string {
-  let csv = '';
-  for (const chunk of ledgerCsvChunks(state, filter)) csv += chunk;
-  return csv;
+  return [...ledgerCsvChunks(state, filter)].join('');
 }
