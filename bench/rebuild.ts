@@ -1,0 +1,337 @@
+/**
+ * Rebuild speed of the read models on a generated province history, beside the machine's own
+ * baseline from the same run: better-sqlite3 iterating the same file.
+ *
+ *   npm run bench:rebuild -- [--file data/bench/…/events.db] [--max-seconds 180] [--only <measure>]
+ *
+ * Without --file it uses (and generates once, ~1.5M events) data/bench/history-1500000-s1.
+ * Measures, each stopping by itself at --max-seconds (then marked partial):
+ *   raw            SELECT * FROM events ORDER BY position, iterated, nothing parsed
+ *   raw-parse      the same, JSON.parse of data and metadata (the baseline the ratios use)
+ *   read-all       store.readAll in pages of 2,048 (the subscription's page)
+ *   subscribe      store.subscribeToAll from the start, to the head, doing nothing per event
+ *   evolve:<name>  the projection's evolve alone, over pages already read and parsed
+ *   runner:<name>  ProjectionRunner from scratch until caught up, as the server runs it
+ *                  (snapshot every 100,000 events), with the time its snapshots took
+ *   cli:<name>     the CLI's rebuild (runner, snapshot every head ÷ 16)
+ *   runners-all    the four runners at once from scratch: the server's first start
+ *   shared-fold    one read of the log feeding all four evolves: what one shared subscription would give
+ * Rates are events of the log per second, by wall clock and by this process's CPU time
+ * (the machine is shared; CPU time is the steadier figure), and their ratio to raw-parse.
+ */
+import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openEmbeddedStore } from '../src/event-store/embedded/sqlite-store.js';
+import type { RecordedEvent } from '../src/event-store/port.js';
+import { PROJECTIONS, type Projection } from '../projections/index.js';
+import { ProjectionRunner } from '../projections/runner/projection-runner.js';
+import { PROJECTION_NAMES, type ProjectionName } from '../projections/runner/read-models.js';
+import { openSnapshotStore, type SnapshotStore } from '../projections/runner/snapshot-store.js';
+import { rebuildProjection } from '../src/cli/rebuild.js';
+import { machine, measure, mib, perCpuSecond, perWallSecond, rate, type Measured } from './history/measure.js';
+
+const { values } = parseArgs({
+  options: {
+    file: { type: 'string' },
+    'max-seconds': { type: 'string', default: '180' },
+    only: { type: 'string', multiple: true },
+  },
+});
+const maxSeconds = Number(values['max-seconds']);
+const only = values.only;
+const wanted = (key: string) => only === undefined || only.some((prefix) => key === prefix || key.startsWith(`${prefix}:`));
+
+const file = resolve(values.file ?? join('data', 'bench', 'history-1500000-s1', 'events.db'));
+if (!existsSync(file)) {
+  if (values.file !== undefined) throw new Error(`${file} does not exist`);
+  process.stderr.write(`no history at ${file}: generating 1,500,000 events (a few minutes)\n`);
+  const generated = spawnSync(process.execPath, ['--import', 'tsx', 'bench/generate-history.ts', '--events', '1500000', '--seed', '1', '--out', file], { stdio: 'inherit' });
+  if (generated.status !== 0) process.exit(1);
+}
+
+const PAGE = 2048;
+const scratch = mkdtempSync(join(tmpdir(), 'bench-rebuild-'));
+let scratchNo = 0;
+const freshSnapshots = () => openSnapshotStore(join(scratch, `read-models-${scratchNo++}.db`));
+const store = openEmbeddedStore({ path: file });
+const head = await store.headPosition();
+const bytes = ['', '-wal'].reduce((sum, suffix) => sum + (existsSync(file + suffix) ? statSync(file + suffix).size : 0), 0);
+const deadline = () => performance.now() + maxSeconds * 1000;
+
+interface Row {
+  readonly key: string;
+  readonly label: string;
+  readonly measured: Measured;
+  readonly note?: string;
+}
+const rows: Row[] = [];
+const record = (key: string, label: string, measured: Measured, note?: string) => {
+  rows.push({ key, label, measured, ...(note === undefined ? {} : { note }) });
+  process.stderr.write(`  ${label.padEnd(46)} ${rate(perWallSecond(measured)).padStart(11)} ev/s wall ${rate(perCpuSecond(measured)).padStart(11)} ev/s CPU${measured.partial ? ' (partial)' : ''}${note ? `  ${note}` : ''}\n`);
+};
+
+// Warm the OS page cache once, so that no measure pays for the first read of the file.
+const raw = new Database(file, { readonly: true });
+raw.prepare('SELECT count(*), sum(length(data) + length(metadata)) FROM events').get();
+
+if (wanted('raw')) {
+  record('raw', 'raw SQLite iterate, no parse', await measure(async () => {
+    const stop = deadline();
+    let n = 0;
+    let chars = 0;
+    for (const row of raw.prepare<[], { data: string; metadata: string }>('SELECT * FROM events ORDER BY position').iterate()) {
+      chars += row.data.length + row.metadata.length;
+      if (++n % 65_536 === 0 && performance.now() > stop) return { units: n, partial: true };
+    }
+    if (chars < 0) throw new Error('unreachable');
+    return { units: n };
+  }));
+}
+
+if (wanted('raw-parse')) {
+  record('raw-parse', 'raw SQLite iterate + JSON.parse data, metadata', await measure(async () => {
+    const stop = deadline();
+    let n = 0;
+    let parsed = 0;
+    for (const row of raw.prepare<[], { data: string; metadata: string }>('SELECT * FROM events ORDER BY position').iterate()) {
+      const data: unknown = JSON.parse(row.data);
+      const metadata: unknown = JSON.parse(row.metadata);
+      if (data !== null && metadata !== null) parsed += 1;
+      if (++n % 65_536 === 0 && performance.now() > stop) return { units: n, partial: true };
+    }
+    if (parsed !== n) throw new Error('a row did not parse to an object');
+    return { units: n };
+  }));
+}
+raw.close();
+
+if (wanted('read-all')) {
+  record('read-all', `store.readAll, pages of ${PAGE}`, await measure(async () => {
+    const stop = deadline();
+    let n = 0;
+    for (let from = 1; ; ) {
+      const page = await store.readAll({ fromPosition: from, maxCount: PAGE });
+      n += page.length;
+      const last = page.at(-1);
+      if (page.length < PAGE || last === undefined) return { units: n };
+      from = last.position + 1;
+      if (performance.now() > stop) return { units: n, partial: true };
+    }
+  }));
+}
+
+if (wanted('subscribe')) {
+  record('subscribe', 'store.subscribeToAll, catch-up to the head', await measure(async () => {
+    const stop = deadline();
+    const subscription = store.subscribeToAll();
+    let n = 0;
+    for await (const event of subscription) {
+      n += 1;
+      if (event.position >= head) break;
+      if (n % 65_536 === 0 && performance.now() > stop) {
+        await subscription.close();
+        return { units: n, partial: true };
+      }
+    }
+    await subscription.close();
+    return { units: n };
+  }));
+}
+
+for (const name of PROJECTION_NAMES) {
+  if (wanted(`evolve:${name}`)) await evolveOnly(name);
+}
+for (const name of PROJECTION_NAMES) {
+  if (wanted(`runner:${name}`)) await runnerFromScratch(name);
+}
+for (const name of PROJECTION_NAMES) {
+  if (wanted(`cli:${name}`)) {
+    const snapshots = freshSnapshots();
+    record(`cli:${name}`, `CLI rebuild ${name}`, await measure(async () => {
+      const result = await rebuildProjection(name, { store, snapshots, progress: 'off', logger: { info: () => undefined, error: () => undefined } });
+      return { units: result.events };
+    }));
+    snapshots.close();
+    collectGarbage();
+  }
+}
+if (wanted('runners-all')) await allRunners();
+if (wanted('shared-fold')) await sharedFold();
+
+await store.close();
+rmSync(scratch, { recursive: true, force: true });
+report();
+
+/** The projection's evolve alone: pages are read and parsed outside the timed part. */
+async function evolveOnly<K extends ProjectionName>(name: K): Promise<void> {
+  const projection = PROJECTIONS[name];
+  const handles = new Set(projection.handles);
+  let state = projection.initialState();
+  let n = 0;
+  let evolveMs = 0;
+  const stop = deadline();
+  const cpu = { user: 0, system: 0 };
+  for (let from = 1; ; ) {
+    const page = await store.readAll({ fromPosition: from, maxCount: 16_384 });
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    for (const event of page) if (handles.has(event.type)) state = projection.evolve(state, event);
+    const c = process.cpuUsage(c0);
+    cpu.user += c.user;
+    cpu.system += c.system;
+    evolveMs += performance.now() - t0;
+    n += page.length;
+    const last = page.at(-1);
+    if (page.length < 16_384 || last === undefined || performance.now() > stop) break;
+    from = last.position + 1;
+  }
+  record(`evolve:${name}`, `evolve only, ${name}`, { units: n, wallSeconds: evolveMs / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, partial: n < head });
+  if (state === undefined) throw new Error('unreachable');
+  collectGarbage();
+}
+
+interface SnapshotTiming {
+  serialiseMs: number;
+  saveMs: number;
+  saves: number;
+  bytes: number;
+}
+
+/** The projection with its serialise timed: what each snapshot costs the runner's loop. */
+function timedProjection<State>(projection: Projection<State>, timing: SnapshotTiming): Projection<State> {
+  return {
+    ...projection,
+    serialise: (state) => {
+      const t0 = performance.now();
+      const text = projection.serialise(state);
+      timing.serialiseMs += performance.now() - t0;
+      timing.bytes = text.length;
+      return text;
+    },
+  };
+}
+
+function timedSaves(snapshots: SnapshotStore, timing: SnapshotTiming): SnapshotStore {
+  return {
+    ...snapshots,
+    latest: (...args) => snapshots.latest(...args),
+    latestRecordedBy: (...args) => snapshots.latestRecordedBy(...args),
+    prune: (...args) => snapshots.prune(...args),
+    close: () => snapshots.close(),
+    save: (projection, version, snapshot) => {
+      const t0 = performance.now();
+      snapshots.save(projection, version, snapshot);
+      timing.saveMs += performance.now() - t0;
+      timing.saves += 1;
+    },
+  };
+}
+
+interface Started {
+  readonly position: () => number;
+  readonly caughtUp: (ms: number) => Promise<boolean>;
+  readonly stop: () => Promise<void>;
+}
+
+function startRunner<K extends ProjectionName>(name: K, snapshots: SnapshotStore, timing: SnapshotTiming): Started {
+  const runner = new ProjectionRunner({ store, projection: timedProjection(PROJECTIONS[name], timing), snapshots: timedSaves(snapshots, timing) });
+  const started = runner.start();
+  return {
+    position: () => runner.position,
+    caughtUp: async (ms) => { await started; return runner.caughtUp(ms); },
+    stop: () => runner.stop(),
+  };
+}
+
+async function untilCaughtUp(runners: readonly Started[]): Promise<{ units: number; partial: boolean }> {
+  const reached = await Promise.all(runners.map((r) => r.caughtUp(maxSeconds * 1000)));
+  return { units: Math.min(...runners.map((r) => r.position())), partial: !reached.every(Boolean) };
+}
+
+function snapshotNote(timing: SnapshotTiming): string {
+  return `snapshots: ${timing.saves} × (serialise ${(timing.serialiseMs / Math.max(1, timing.saves)).toFixed(0)} ms + save ${(timing.saveMs / Math.max(1, timing.saves)).toFixed(0)} ms), last ${mib(timing.bytes)}`;
+}
+
+async function runnerFromScratch<K extends ProjectionName>(name: K): Promise<void> {
+  const snapshots = freshSnapshots();
+  const timing: SnapshotTiming = { serialiseMs: 0, saveMs: 0, saves: 0, bytes: 0 };
+  let runner: Started | undefined;
+  const measured = await measure(async () => {
+    runner = startRunner(name, snapshots, timing);
+    return untilCaughtUp([runner]);
+  });
+  await runner?.stop();
+  snapshots.close();
+  record(`runner:${name}`, `runner from scratch, ${name}`, measured, snapshotNote(timing));
+  collectGarbage();
+}
+
+async function allRunners(): Promise<void> {
+  const snapshots = freshSnapshots();
+  const timing: SnapshotTiming = { serialiseMs: 0, saveMs: 0, saves: 0, bytes: 0 };
+  let runners: Started[] = [];
+  const measured = await measure(async () => {
+    runners = PROJECTION_NAMES.map((name) => startRunner(name, snapshots, timing));
+    return untilCaughtUp(runners);
+  });
+  await Promise.all(runners.map((r) => r.stop()));
+  snapshots.close();
+  record('runners-all', 'all four runners at once, from scratch', measured, snapshotNote(timing));
+  collectGarbage();
+}
+
+/** One read of the log, every projection's evolve on each event: the cost without 4 subscriptions. */
+async function sharedFold(): Promise<void> {
+  const folds = PROJECTION_NAMES.map((name) => folderOf(name));
+  record('shared-fold', 'one read feeding all four evolves', await measure(async () => {
+    const stop = deadline();
+    let n = 0;
+    for (let from = 1; ; ) {
+      const page = await store.readAll({ fromPosition: from, maxCount: PAGE });
+      for (const event of page) for (const fold of folds) fold(event);
+      n += page.length;
+      const last = page.at(-1);
+      if (page.length < PAGE || last === undefined) return { units: n };
+      if (performance.now() > stop) return { units: n, partial: true };
+      from = last.position + 1;
+    }
+  }));
+  collectGarbage();
+}
+
+function folderOf<K extends ProjectionName>(name: K): (event: RecordedEvent) => void {
+  return folder(PROJECTIONS[name]);
+}
+
+function folder<State>(projection: Projection<State>): (event: RecordedEvent) => void {
+  const handles = new Set(projection.handles);
+  let state = projection.initialState();
+  return (event) => {
+    if (handles.has(event.type)) state = projection.evolve(state, event);
+  };
+}
+
+function collectGarbage(): void {
+  const gc: unknown = Reflect.get(globalThis, 'gc');
+  if (typeof gc === 'function') gc();
+}
+
+function report(): void {
+  const baseline = rows.find((row) => row.key === 'raw-parse')?.measured;
+  const lines = [
+    `rebuild benchmark, ${new Date().toISOString()}, ${machine()}`,
+    `file ${file}: ${rate(head)} events, ${mib(bytes)}; each measure stops by itself after ${maxSeconds} s`,
+    '',
+    `${'measure'.padEnd(48)} ${'ev/s wall'.padStart(11)} ${'ev/s CPU'.padStart(11)}  ${'× raw-parse (CPU)'.padStart(17)}`,
+    ...rows.map((row) => {
+      const ratio = baseline ? (perCpuSecond(row.measured) / perCpuSecond(baseline)).toFixed(2) : '-';
+      return `${row.label.padEnd(48)} ${rate(perWallSecond(row.measured)).padStart(11)} ${rate(perCpuSecond(row.measured)).padStart(11)}  ${ratio.padStart(17)}${row.measured.partial ? '  partial' : ''}${row.note ? `  ${row.note}` : ''}`;
+    }),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
