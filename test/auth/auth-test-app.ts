@@ -9,10 +9,16 @@ export const ADMIN_SECRET = 'test-admin-secret-0123456789-abcdef';
 
 export async function buildAuthApp(env: Record<string, string> = {}, given?: EventStore) {
   const store = given ?? await openTestStore();
-  const config = loadConfig({ AUTH: 'on', ADMIN_KEY: ADMIN_SECRET, ...env });
-  const app = await buildApp({ store, config });
-  await app.ready();
-  return { app, store, config };
+  try {
+    const config = loadConfig({ AUTH: 'on', ADMIN_KEY: ADMIN_SECRET, ...env });
+    const app = await buildApp({ store, config });
+    await app.ready();
+    return { app, store, config };
+  } catch (error) {
+    // The test never gets the store to close: a stand-in left running would hold its process open.
+    if (given === undefined) await store.close().catch(() => undefined);
+    throw error;
+  }
 }
 
 export function bearer(secret: string): { authorization: string } {

@@ -6,8 +6,14 @@ import { openTestStore } from '../support/test-store.js';
 
 export async function buildTestApp(env: Record<string, string> = {}, given?: EventStore) {
   const store = given ?? await openTestStore();
-  const config = loadConfig({ AUTH: 'off', ...env });
-  const app = await buildApp({ store, config });
-  await app.ready();
-  return { app, store, config };
+  try {
+    const config = loadConfig({ AUTH: 'off', ...env });
+    const app = await buildApp({ store, config });
+    await app.ready();
+    return { app, store, config };
+  } catch (error) {
+    // The test never gets the store to close: a stand-in left running would hold its process open.
+    if (given === undefined) await store.close().catch(() => undefined);
+    throw error;
+  }
 }
