@@ -11,11 +11,13 @@
  *   read-all       store.readAll in pages of 2,048 (the subscription's page)
  *   subscribe      store.subscribeToAll from the start, to the head, doing nothing per event
  *   evolve:<name>  the projection's evolve alone, over pages already read and parsed
- *   runner:<name>  ProjectionRunner from scratch until caught up, as the server runs it
- *                  (snapshot every 100,000 events), with the time its snapshots took
- *   cli:<name>     the CLI's rebuild (runner, snapshot every head ÷ 16)
- *   runners-all    the four runners at once from scratch: the server's first start
- *   shared-fold    one read of the log feeding all four evolves: what one shared subscription would give
+ *   runner:<name>  ProjectionRunner from scratch until caught up, with a feed of its own
+ *                  (snapshot every 100,000 events, the default), with the time its snapshots took
+ *   read-models    ReadModels from scratch: one feed for the four runners, snapshots every
+ *                  100,000 events: the server's first start
+ *   read-models-no-snapshots   the same, without snapshots on the way (what they cost)
+ *   cli:all        the CLI's rebuild all (ReadModels, snapshot every head ÷ 8)
+ *   shared-fold    one read of the log feeding all four evolves, no runner: the floor
  * Rates are events of the log per second, by wall clock and by this process's CPU time
  * (the machine is shared; CPU time is the steadier figure), and their ratio to raw-parse.
  */
@@ -29,9 +31,9 @@ import { openEmbeddedStore } from '../src/event-store/embedded/sqlite-store.js';
 import type { RecordedEvent } from '../src/event-store/port.js';
 import { PROJECTIONS, type Projection } from '../projections/index.js';
 import { ProjectionRunner } from '../projections/runner/projection-runner.js';
-import { PROJECTION_NAMES, type ProjectionName } from '../projections/runner/read-models.js';
+import { PROJECTION_NAMES, ReadModels, type ProjectionName } from '../projections/runner/read-models.js';
 import { openSnapshotStore, type SnapshotStore } from '../projections/runner/snapshot-store.js';
-import { rebuildProjection } from '../src/cli/rebuild.js';
+import { rebuild } from '../src/cli/rebuild.js';
 import { machine, measure, mib, perCpuSecond, perWallSecond, rate, type Measured } from './history/measure.js';
 
 const { values } = parseArgs({
@@ -148,18 +150,17 @@ for (const name of PROJECTION_NAMES) {
 for (const name of PROJECTION_NAMES) {
   if (wanted(`runner:${name}`)) await runnerFromScratch(name);
 }
-for (const name of PROJECTION_NAMES) {
-  if (wanted(`cli:${name}`)) {
-    const snapshots = freshSnapshots();
-    record(`cli:${name}`, `CLI rebuild ${name}`, await measure(async () => {
-      const result = await rebuildProjection(name, { store, snapshots, progress: 'off', logger: { info: () => undefined, error: () => undefined } });
-      return { units: result.events };
-    }));
-    snapshots.close();
-    collectGarbage();
-  }
+if (wanted('cli:all')) {
+  const snapshots = freshSnapshots();
+  record('cli:all', 'CLI rebuild all (one feed, snapshot every head ÷ 8)', await measure(async () => {
+    const result = await rebuild('all', { store, snapshots, progress: 'off', logger: { info: () => undefined, error: () => undefined } });
+    return { units: result.position };
+  }));
+  snapshots.close();
+  collectGarbage();
 }
-if (wanted('runners-all')) await allRunners();
+if (wanted('read-models')) await readModelsFromScratch('read-models', 100_000);
+if (wanted('read-models-no-snapshots')) await readModelsFromScratch('read-models-no-snapshots', Number.MAX_SAFE_INTEGER);
 if (wanted('shared-fold')) await sharedFold();
 
 await store.close();
@@ -270,17 +271,20 @@ async function runnerFromScratch<K extends ProjectionName>(name: K): Promise<voi
   collectGarbage();
 }
 
-async function allRunners(): Promise<void> {
+/** ReadModels from an empty read-model file, as the server's first start runs them. */
+async function readModelsFromScratch(key: string, snapshotEvery: number): Promise<void> {
   const snapshots = freshSnapshots();
   const timing: SnapshotTiming = { serialiseMs: 0, saveMs: 0, saves: 0, bytes: 0 };
-  let runners: Started[] = [];
+  const readModels = new ReadModels({ store, snapshots: timedSaves(snapshots, timing), snapshotEvery });
   const measured = await measure(async () => {
-    runners = PROJECTION_NAMES.map((name) => startRunner(name, snapshots, timing));
-    return untilCaughtUp(runners);
+    await readModels.start();
+    const reached = await readModels.caughtUp(maxSeconds * 1000);
+    return { units: readModels.position, partial: !reached };
   });
-  await Promise.all(runners.map((r) => r.stop()));
-  snapshots.close();
-  record('runners-all', 'all four runners at once, from scratch', measured, snapshotNote(timing));
+  const during = { ...timing };
+  await readModels.stop();
+  const label = snapshotEvery === 100_000 ? 'ReadModels from scratch (server first start)' : 'ReadModels from scratch, no snapshot on the way';
+  record(key, label, measured, during.saves === 0 ? 'no snapshot while catching up' : `snapshots: ${during.saves} saves, SQLite ${(during.saveMs / 1000).toFixed(1)} s (+ serialising each state)`);
   collectGarbage();
 }
 

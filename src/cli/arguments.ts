@@ -47,7 +47,7 @@ export interface StatsArguments {
 
 export type CliCommand =
   | { readonly kind: 'help' }
-  | { readonly kind: 'rebuild'; readonly projections: readonly ProjectionName[] }
+  | { readonly kind: 'rebuild'; readonly projections: 'all' | ProjectionName }
   | { readonly kind: 'stats'; readonly query: StatsArguments; readonly json: boolean }
   | { readonly kind: 'status'; readonly json: boolean };
 
@@ -98,14 +98,14 @@ export function parseCommandLine(args: readonly string[]): CliCommand {
   }
 }
 
-function projectionsOf(rest: readonly string[]): readonly ProjectionName[] {
+function projectionsOf(rest: readonly string[]): 'all' | ProjectionName {
   const [name, ...extra] = rest;
   if (name === undefined) throw new UsageError('rebuild needs a projection name or all');
   if (extra.length > 0) throw new UsageError(`rebuild takes one projection name or all, not '${rest.join(' ')}'`);
-  if (name === 'all') return PROJECTION_NAMES;
+  if (name === 'all') return 'all';
   const known = PROJECTION_NAMES.find((candidate) => candidate === name);
   if (known === undefined) throw new UsageError(`unknown projection '${name}' (one of: ${PROJECTION_NAMES.join(', ')}, all)`);
-  return [known];
+  return known;
 }
 
 function statsQuery(values: Values): StatsArguments {

@@ -11,7 +11,7 @@ import type { SnapshotStore } from '../../projections/runner/snapshot-store.js';
 import { USAGE, UsageError, parseCommandLine, type CliCommand } from './arguments.js';
 import { formatCount, formatDuration, progressModeFor } from './progress.js';
 import { openConfiguredStore, openSnapshots, readModelsPath } from './read-side.js';
-import { rebuildProjection } from './rebuild.js';
+import { rebuild } from './rebuild.js';
 import { pipelineStats } from './stats.js';
 import { statsTable } from './stats-table.js';
 import { storeStatus, statusTable } from './status.js';
@@ -69,16 +69,15 @@ async function execute(command: Exclude<CliCommand, { kind: 'help' }>, config: C
   const progress = progressModeFor(process.stderr);
   switch (command.kind) {
     case 'rebuild': {
-      for (const name of command.projections) {
-        const result = await rebuildProjection(name, { store, snapshots, progress, logger });
-        if (result.position === 0) {
-          out(`${name} v${result.version}: the log is empty, no snapshot written`);
-          continue;
-        }
-        const rate = result.seconds > 0 ? result.events / result.seconds : 0;
-        out(`${name} v${result.version}: rebuilt from scratch over ${formatCount(result.events)} events in ${formatDuration(result.seconds)} ` +
-          `(${formatCount(rate)} events/s); snapshot at position ${formatCount(result.position)} in ${readModelsPath(config)}`);
+      const result = await rebuild(command.projections, { store, snapshots, progress, logger });
+      const names = result.names.join(', ');
+      if (result.position === 0) {
+        out(`${names}: the log is empty, no snapshot written`);
+        return;
       }
+      const rate = result.seconds > 0 ? result.position / result.seconds : 0;
+      out(`${names}: rebuilt from scratch over ${formatCount(result.position)} events in ${formatDuration(result.seconds)} ` +
+        `(${formatCount(rate)} events/s); snapshots at position ${formatCount(result.position)} in ${readModelsPath(config)}`);
       return;
     }
     case 'stats': {

@@ -35,24 +35,27 @@ export function openSnapshots(config: Config, create: boolean): SnapshotStore {
   return create || existsSync(path) ? openSnapshotStore(path) : openSnapshotStore(':memory:');
 }
 
-/** Saves and prunes as usual, but hides existing snapshots: a runner over it starts from scratch. */
+/**
+ * Saves and prunes as usual, but hides existing snapshots: a runner over it starts from
+ * scratch. Closing it leaves the file open: the CLI closes it once, when it is done.
+ */
 export function fromScratch(snapshots: SnapshotStore): SnapshotStore {
   return {
     latest: () => undefined,
     latestRecordedBy: () => undefined,
     save: (projection, version, snapshot) => snapshots.save(projection, version, snapshot),
     prune: (projection, version, keep) => snapshots.prune(projection, version, keep),
-    close: () => snapshots.close(),
+    close: () => undefined,
   };
 }
 
-/** Reads snapshots but never writes: a query must not change the read-model file. */
+/** Reads snapshots but never writes: a query must not change the read-model file. Closing is the CLI's. */
 export function readOnly(snapshots: SnapshotStore): SnapshotStore {
   return {
     latest: (projection, version, atOrBefore) => snapshots.latest(projection, version, atOrBefore),
     latestRecordedBy: (projection, version, recordedAt) => snapshots.latestRecordedBy(projection, version, recordedAt),
     save: (_projection: string, _version: number, _snapshot: Snapshot) => undefined,
     prune: () => undefined,
-    close: () => snapshots.close(),
+    close: () => undefined,
   };
 }

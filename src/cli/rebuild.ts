@@ -1,27 +1,28 @@
 /**
- * `rebuild <projection|all>`: each projection in turn is folded from the start of the log
- * into a fresh state by the same ProjectionRunner the server uses (existing snapshots are
- * hidden from it, not deleted), until it has applied everything the log held when it began;
- * stopping the runner writes the final snapshot, from which the next server start resumes.
+ * `rebuild <projection|all>`: folds the log from its start into fresh read models with the
+ * server's own machinery (existing snapshots are hidden from it, not deleted), until they have
+ * applied everything the log held when they began; stopping writes each final snapshot, from
+ * which the next server start resumes.
+ * - one projection: its ProjectionRunner with a log feed of its own;
+ * - all: ReadModels, as the server runs them, one feed for the four (each event read and
+ *   parsed once).
  *
- * Snapshots on the way: one every head ÷ 16 events (at least every 100,000), so the ~16 the
- * runner keeps are spread over the whole log, where "as of" replays want them, instead of a
- * serialisation of the whole state every 100,000 events.
+ * Snapshots on the way: one every head ÷ 8 events (at least every 500,000): a few, spread over
+ * the log where "as of" replays want them. Each one serialises the whole state, so the server's
+ * 100,000 would make a province-sized rebuild spend most of its time writing snapshots.
  */
 import type { EventStore } from '../event-store/port.js';
 import { PROJECTIONS } from '../../projections/index.js';
 import { ProjectionRunner, type RunnerLogger } from '../../projections/runner/projection-runner.js';
-import type { ProjectionName } from '../../projections/runner/read-models.js';
+import { PROJECTION_NAMES, ReadModels, type ProjectionName } from '../../projections/runner/read-models.js';
 import type { SnapshotStore } from '../../projections/runner/snapshot-store.js';
 import { createProgress, type ProgressMode } from './progress.js';
 import { CliFailure, fromScratch } from './read-side.js';
 
 export interface RebuildResult {
-  readonly name: ProjectionName;
-  readonly version: number;
-  /** The position of the snapshot written (0: the log is empty, nothing written). */
+  readonly names: readonly ProjectionName[];
+  /** The position of the snapshots written (0: the log is empty, nothing written). */
   readonly position: number;
-  readonly events: number;
   readonly seconds: number;
 }
 
@@ -32,36 +33,66 @@ export interface RebuildDeps {
   readonly logger: RunnerLogger;
 }
 
-const SNAPSHOTS_KEPT = 16;
-const MIN_SNAPSHOT_EVERY = 100_000;
+const SNAPSHOTS_ON_THE_WAY = 8;
+const MIN_SNAPSHOT_EVERY = 500_000;
 
-export async function rebuildProjection<K extends ProjectionName>(name: K, deps: RebuildDeps): Promise<RebuildResult> {
-  const projection = PROJECTIONS[name];
+export function snapshotEveryFor(head: number): number {
+  return Math.max(MIN_SNAPSHOT_EVERY, Math.ceil(head / SNAPSHOTS_ON_THE_WAY));
+}
+
+interface Folding {
+  readonly position: () => number;
+  readonly caughtUp: (timeoutMs: number) => Promise<boolean>;
+  /** Why it stopped folding, if it did. */
+  readonly failure: () => string | undefined;
+  readonly stop: () => Promise<void>;
+}
+
+export async function rebuild(names: 'all' | ProjectionName, deps: RebuildDeps): Promise<RebuildResult> {
   const head = await deps.store.headPosition();
-  const runner = new ProjectionRunner({
-    store: deps.store,
-    projection,
-    snapshots: fromScratch(deps.snapshots),
-    logger: deps.logger,
-    snapshotEvery: Math.max(MIN_SNAPSHOT_EVERY, Math.ceil(head / SNAPSHOTS_KEPT)),
-    keepSnapshots: SNAPSHOTS_KEPT,
-  });
-  const progress = createProgress({ label: name, total: head, mode: deps.progress });
+  const folding = names === 'all' ? await allReadModels(deps, head) : await oneRunner(names, deps, head);
+  const progress = createProgress({ label: names === 'all' ? 'rebuild all' : names, total: head, mode: deps.progress });
   const started = performance.now();
-  const ticker = setInterval(() => progress.update(runner.position), 200);
+  const ticker = setInterval(() => progress.update(folding.position()), 200);
   try {
-    await runner.start();
-    while (!(await runner.caughtUp(60_000))) {
-      if (runner.status === 'failed' || runner.status === 'stopped') {
-        throw new CliFailure(`the rebuild of ${name} stopped at position ${runner.position}: ${describe(runner.lastError)}`, { cause: runner.lastError });
-      }
+    while (!(await folding.caughtUp(60_000))) {
+      const failure = folding.failure();
+      if (failure !== undefined) throw new CliFailure(`the rebuild stopped at position ${folding.position()}: ${failure}`);
     }
   } finally {
     clearInterval(ticker);
     progress.finish();
   }
-  await runner.stop(); // writes the final snapshot
-  return { name, version: projection.version, position: runner.position, events: runner.position, seconds: (performance.now() - started) / 1000 };
+  await folding.stop(); // writes the final snapshots
+  return { names: names === 'all' ? PROJECTION_NAMES : [names], position: folding.position(), seconds: (performance.now() - started) / 1000 };
+}
+
+async function oneRunner<K extends ProjectionName>(name: K, deps: RebuildDeps, head: number): Promise<Folding> {
+  const runner = new ProjectionRunner({
+    store: deps.store, projection: PROJECTIONS[name], snapshots: fromScratch(deps.snapshots), logger: deps.logger, snapshotEvery: snapshotEveryFor(head),
+  });
+  await runner.start();
+  return {
+    position: () => runner.position,
+    caughtUp: (ms) => runner.caughtUp(ms),
+    failure: () => (runner.status === 'failed' || runner.status === 'stopped' ? describe(runner.lastError) : undefined),
+    stop: () => runner.stop(),
+  };
+}
+
+async function allReadModels(deps: RebuildDeps, head: number): Promise<Folding> {
+  const readModels = new ReadModels({ store: deps.store, snapshots: fromScratch(deps.snapshots), logger: deps.logger, snapshotEvery: snapshotEveryFor(head) });
+  await readModels.start();
+  const runners = Object.values(readModels.runners);
+  return {
+    position: () => readModels.position,
+    caughtUp: (ms) => readModels.caughtUp(ms),
+    failure: () => {
+      const failed = runners.find((runner) => runner.status === 'failed' || runner.status === 'stopped');
+      return failed === undefined ? undefined : `${failed.name}: ${describe(failed.lastError)}`;
+    },
+    stop: () => readModels.stop(),
+  };
 }
 
 function describe(error: unknown): string {

@@ -59,9 +59,7 @@ t.test('rebuild all writes every snapshot at the head; status shows them and the
   const rebuilt = await runCli(dir, ['rebuild', 'all']);
   t.equal(rebuilt.code, 0, rebuilt.stderr);
   t.equal(rebuilt.stderr, '', 'no progress bar on a pipe');
-  for (const name of ['project-ledger', 'pipeline-statistics', 'compliance', 'batches']) {
-    t.match(rebuilt.stdout, new RegExp(`${name} v\\d+: rebuilt from scratch over ${head} events`));
-  }
+  t.match(rebuilt.stdout, new RegExp(`^project-ledger, pipeline-statistics, compliance, batches: rebuilt from scratch over ${head} events`));
 
   const after = await runCli(dir, ['status', '--json']);
   t.equal(after.code, 0, after.stderr);
