@@ -28,13 +28,16 @@ export async function followStreams(
   const filter = { streamPrefixes: prefixes };
   const streams = prefixes.map((prefix) => `${prefix}*`).join(', ');
   const head = await store.headPosition();
-  let from = 0;
+  // Positions are the store's own (KurrentDB's are log offsets, where position + 1 is not a
+  // readable position): each page starts at the last event read, which is skipped.
+  let seen = -1;
   for (;;) {
-    const page = await store.readAll({ fromPosition: from, maxCount: PAGE, filter });
-    for (const event of page) apply(upcasters.upcast(event));
+    const page = await store.readAll({ ...(seen >= 0 ? { fromPosition: seen } : {}), maxCount: PAGE, filter });
+    const fresh = page.filter((event) => event.position > seen);
+    for (const event of fresh) apply(upcasters.upcast(event));
     const last = page.at(-1);
-    if (last === undefined || page.length < PAGE) break;
-    from = last.position + 1;
+    if (last === undefined || fresh.length === 0 || page.length < PAGE) break;
+    seen = last.position;
   }
 
   // Everything after `head` comes again through the subscription, some of it perhaps

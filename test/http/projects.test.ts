@@ -212,3 +212,14 @@ t.test('as of a moment: the project and its history as they were recorded then',
   const bad = await app.inject({ url: '/v1/projects/ZQ-2025-0001?asOf=last-tuesday' });
   t.equal(bad.statusCode, 400);
 });
+
+t.test('two registrations of one project at the same moment: one 201, one 409, one event', async (t) => {
+  const { app, store } = await buildTestApp();
+  t.teardown(async () => { await app.close(); await store.close(); });
+  const answers = await Promise.all([0, 1, 2, 3].map((n) =>
+    app.inject({ method: 'POST', url: '/v1/projects', payload: { ...registration, name: `同一项目 ${n}` } })));
+  t.same(answers.map((a) => a.statusCode).sort(), [201, 409, 409, 409], 'exactly one registration wins');
+  t.ok(answers.filter((a) => a.statusCode === 409).every((a) => a.json().rule === 'project-already-registered'), 'the others are told it exists');
+  const history = await app.inject({ url: '/v1/projects/ZQ-2025-0001/history' });
+  t.equal(history.json().events.length, 1, 'one ProjectRegistered in the stream');
+});
