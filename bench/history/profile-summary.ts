@@ -35,6 +35,8 @@ export interface ProfileShare {
 
 export interface ProfileSummary {
   readonly totalMs: number;
+  /** Self time of every sampled frame. */
+  readonly frames: readonly { readonly functionName: string; readonly url: string; readonly ms: number }[];
   readonly byFunction: readonly ProfileShare[];
   readonly byFile: readonly ProfileShare[];
   /** Inclusive time of functions whose name matches, e.g. evolve, JSON.parse. */
@@ -67,8 +69,13 @@ export function summariseProfile(path: string): ProfileSummary {
   };
   const shortUrl = (url: string) => url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, 'node_modules/').replace(/^.*\/work\/main\//, '');
 
+  const frames = [...selfMs].flatMap(([id, ms]) => {
+    const frame = byId.get(id)?.callFrame;
+    return frame ? [{ functionName: frame.functionName, url: shortUrl(frame.url), ms }] : [];
+  });
   return {
     totalMs,
+    frames,
     byFunction: tally((f) => `${f.functionName || '(anonymous)'} ${shortUrl(f.url)}${f.url ? `:${f.lineNumber + 1}` : ''}`),
     byFile: tally((f) => (f.url ? shortUrl(f.url) : `(${f.functionName || 'native'})`)),
     inclusive(match) {
