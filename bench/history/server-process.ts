@@ -117,7 +117,10 @@ async function stop(child: ChildProcess, graceMs: number): Promise<number | unde
   const t0 = performance.now();
   const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
-  const done = await Promise.race([exit.then(() => true), sleep(graceMs).then(() => false)]);
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), graceMs); });
+  const done = await Promise.race([exit.then(() => true), grace]);
+  clearTimeout(timer);
   if (done) return performance.now() - t0;
   child.kill('SIGKILL');
   await exit;
