@@ -216,7 +216,9 @@ export class EmbeddedEventStore implements EventStore, LiveFeed {
       revision += 1;
       const result = this.statements.insert.run(append.streamId, revision, event.id, event.type, event.data, event.metadata, recordedAt);
       position = Number(result.lastInsertRowid);
-      committed.push({
+      // Copies for the live feed, parsed from what was written: a caller mutating its
+      // objects after the append cannot change what subscribers see.
+      if (this.subscribers.size > 0) committed.push({
         id: event.id,
         streamId: append.streamId,
         revision,
