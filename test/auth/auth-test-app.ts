@@ -1,24 +1,12 @@
 /** Apps with authentication on, over a fresh store (test/support/test-store.ts), and helpers to call them with a key. */
-import { loadConfig } from '../../src/config.js';
 import type { EventStore } from '../../src/event-store/port.js';
-import { buildApp } from '../../src/http/app.js';
 import type { ZodApp } from '../../src/http/zod-app.js';
-import { openTestStore } from '../support/test-store.js';
+import { buildTestApp } from '../http/build-test-app.js';
 
 export const ADMIN_SECRET = 'test-admin-secret-0123456789-abcdef';
 
 export async function buildAuthApp(env: Record<string, string> = {}, given?: EventStore) {
-  const store = given ?? await openTestStore();
-  try {
-    const config = loadConfig({ AUTH: 'on', ADMIN_KEY: ADMIN_SECRET, ...env });
-    const app = await buildApp({ store, config });
-    await app.ready();
-    return { app, store, config };
-  } catch (error) {
-    // The test never gets the store to close: a stand-in left running would hold its process open.
-    if (given === undefined) await store.close().catch(() => undefined);
-    throw error;
-  }
+  return buildTestApp({ AUTH: 'on', ADMIN_KEY: ADMIN_SECRET, ...env }, given);
 }
 
 export function bearer(secret: string): { authorization: string } {
