@@ -74,6 +74,7 @@ const headAnswer = JSON.parse(headRun.stdout) as { head: number; queryMs: number
 log(`raw SQLite head ${rate(headAnswer.head)} in ${headMs.toFixed(0)} ms (open + query ${headAnswer.queryMs.toFixed(1)} ms)`);
 
 let rebuildNote: string | undefined;
+let snapshotsAt: string | undefined;
 if (cases.has('fresh')) {
   for (const suffix of ['', '-wal', '-shm']) rmSync(readModels + suffix, { force: true });
   log(`server, no snapshots: starting (stops itself after ${values.timeout} s)`);
@@ -90,6 +91,8 @@ if (cases.has('snapshots')) {
     log(rebuildNote);
   }
   if (hasSnapshots()) {
+    snapshotsAt = snapshotPositions().map((position) => rate(position ?? 0)).join(', ');
+    log(`restarting from snapshots at positions ${snapshotsAt}`);
     for (let i = 1; i <= runs; i++) {
       log(`server, with snapshots #${i}: starting`);
       rows.push({ label: `server, with snapshots (restart) #${i}`, run: await serverRun() });
@@ -107,11 +110,16 @@ async function serverRun(): Promise<ReadyRun> {
   return run;
 }
 
-function hasSnapshots(): boolean {
-  const status = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'status', '--json'], { env: { ...baseEnv, DATA_DIR: dataDir }, encoding: 'utf8' });
-  if (status.status !== 0) return false;
+/** The newest snapshot position of each projection, from the CLI's status (null: none). */
+function snapshotPositions(): (number | null)[] {
+  const status = spawnSync(process.execPath, [...heapArgs, '--import', 'tsx', 'src/cli/main.ts', 'status', '--json'], { env: { ...baseEnv, DATA_DIR: dataDir }, encoding: 'utf8' });
+  if (status.status !== 0) return [null];
   const parsed = JSON.parse(status.stdout) as { projections: { snapshotPosition: number | null }[] };
-  return parsed.projections.every((p) => p.snapshotPosition !== null);
+  return parsed.projections.map((p) => p.snapshotPosition);
+}
+
+function hasSnapshots(): boolean {
+  return snapshotPositions().every((position) => position !== null);
 }
 
 function report(): void {
@@ -120,6 +128,7 @@ function report(): void {
     `file ${file}: ${rate(headAnswer.head)} events, ${mib(sizeOf(file))}; read-models.db now ${mib(sizeOf(readModels))}`,
     `baseline: node + tsx + better-sqlite3 reading the last position: ${headMs.toFixed(0)} ms from spawn to exit (opening the file and the query: ${headAnswer.queryMs.toFixed(1)} ms)`,
     ...(rebuildNote ? [rebuildNote] : []),
+    ...(snapshotsAt ? [`the restarts resumed from snapshots at positions ${snapshotsAt} (project-ledger, pipeline-statistics, compliance, batches)`] : []),
     '',
     `${'start'.padEnd(44)} ${'ready'.padStart(9)} ${'RSS then'.padStart(9)} ${'peak RSS'.padStart(9)} ${'× bare'.padStart(7)} ${'stop'.padStart(8)}`,
     ...rows.map(({ label, run }) => `${label.padEnd(44)} ${fmtMs(run.readyMs).padStart(9)} ${fmtMiB(run.rssMiB).padStart(9)} ${fmtMiB(run.peakRssMiB).padStart(9)} ${(run.readyMs !== undefined && bare.readyMs !== undefined ? `${(run.readyMs / bare.readyMs).toFixed(1)}x` : '-').padStart(7)} ${fmtMs(run.stopMs).padStart(8)}${run.failure ? `  ${run.failure}` : ''}`),
@@ -127,7 +136,9 @@ function report(): void {
     ...rows.filter(({ label }) => label.startsWith('server')).map(({ label, run }) => `${label}: ${timeline(run)}`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  for (const { label, run } of rows) if (run.failure && run.stderrTail) process.stderr.write(`--- ${label} stderr ---\n${run.stderrTail}\n`);
+  for (const { label, run } of rows) {
+    if (run.failure && run.stderrTail) process.stderr.write(`--- ${label} stderr (first and last lines) ---\n${run.stderrHead}\n…\n${run.stderrTail}\n`);
+  }
 }
 
 /** The log lines that mark the phases of a start, with their times. */

@@ -19,8 +19,12 @@ export interface ReadyRun {
   readonly timeline: readonly { readonly ms: number; readonly msg: string; readonly detail: string }[];
   /** Why it did not become ready: the last /readyz answer, the exit, or the timeout. */
   readonly failure?: string;
-  /** SIGTERM to exit, ms. */
+  /** SIGTERM to exit, ms; undefined when it had to be killed. */
   readonly stopMs: number | undefined;
+  /** Spawn to an exit of its own (a crash), ms. */
+  readonly exitedMs?: number;
+  /** The first lines of stderr (a fatal error's message) and its last ones. */
+  readonly stderrHead: string;
   readonly stderrTail: string;
 }
 
@@ -76,8 +80,13 @@ export async function startUntilReady(options: StartOptions): Promise<ReadyRun> 
   const epoch = Date.now();
   const timeline: { ms: number; msg: string; detail: string }[] = [];
   let stderr = '';
+  let stderrHead = '';
   let exited: string | undefined;
-  child.on('exit', (code, signal) => { exited = `exited with ${code ?? signal ?? 'nothing'}`; });
+  let exitedMs: number | undefined;
+  child.on('exit', (code, signal) => {
+    exited = `exited with ${code ?? signal ?? 'nothing'}`;
+    exitedMs = performance.now() - t0;
+  });
   let pending = '';
   child.stdout?.setEncoding('utf8');
   child.stdout?.on('data', (chunk: string) => {
@@ -87,7 +96,10 @@ export async function startUntilReady(options: StartOptions): Promise<ReadyRun> 
     for (const line of lines) timeline.push(logEntry(line, epoch, performance.now() - t0));
   });
   child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-4_000); });
+  child.stderr?.on('data', (chunk: string) => {
+    if (stderrHead.length < 1_000) stderrHead = (stderrHead + chunk).slice(0, 1_000);
+    stderr = (stderr + chunk).slice(-4_000);
+  });
 
   let readyMs: number | undefined;
   let rssMiB: number | undefined;
@@ -105,10 +117,15 @@ export async function startUntilReady(options: StartOptions): Promise<ReadyRun> 
   }
   const peakRssMiB = memoryMiB(child.pid, 'VmHWM');
   const failure = readyMs !== undefined ? undefined
-    : exited !== undefined ? `${exited} before it was ready; last /readyz: ${last}`
+    : exited !== undefined ? `${exited} ${((exitedMs ?? 0) / 1000).toFixed(1)} s after spawn, before it was ready; last /readyz: ${last}`
       : `not ready after ${(options.timeoutMs / 1000).toFixed(0)} s; last /readyz: ${last}`;
-  const stopMs = await stop(child, readyMs === undefined ? 5_000 : 120_000);
-  return { readyMs, rssMiB, peakRssMiB, timeline, ...(failure === undefined ? {} : { failure }), stopMs, stderrTail: stderr.slice(-1_500) };
+  const stopMs = await stop(child, 60_000);
+  const fatal = `${stderrHead}\n${stderr}`.split('\n').find((line) => /FATAL|Error:/.test(line))?.trim();
+  const why = failure === undefined || fatal === undefined ? failure : `${failure}; ${fatal}`;
+  return {
+    readyMs, rssMiB, peakRssMiB, timeline, ...(why === undefined ? {} : { failure: why }), stopMs,
+    ...(exitedMs === undefined || readyMs !== undefined ? {} : { exitedMs }), stderrHead, stderrTail: stderr.slice(-1_500),
+  };
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; the time to exit, or undefined if it had to be killed. */
