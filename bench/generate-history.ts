@@ -15,11 +15,14 @@
  * lose the last commits; a crash of the process loses nothing committed). That is fine for
  * generated data and much faster than the server's default FULL: a lost run is rerun.
  */
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openEmbeddedStore } from '../src/event-store/embedded/sqlite-store.js';
+import { applyStoreSchema } from '../migrations/store/apply.js';
 import { createProgress, formatCount, formatDuration, progressModeFor } from '../src/cli/progress.js';
 import { dateOf, dayOf } from './history/calendar.js';
 import { seeded } from './history/random.js';
@@ -119,6 +122,47 @@ async function eventsPerProject(options: GenerateOptions): Promise<number> {
   return writer.written / Math.max(1, summary.projects);
 }
 
+/**
+ * The machine's own write baseline, same run: the first rows just written, inserted again with
+ * plain better-sqlite3 (prepared insert, 4,096 rows a transaction, synchronous NORMAL) into a
+ * scratch file of the same schema: what writing the bytes costs without deciding, hashing or
+ * the store's per-append savepoints.
+ */
+export function rawInsertRate(from: string, rows: number): number {
+  const scratch = mkdtempSync(join(tmpdir(), 'bench-generate-'));
+  try {
+    const source = new Database(from, { readonly: true });
+    const sample = source.prepare<[number], RawRow>('SELECT stream_id, revision, id, type, data, metadata, recorded_at FROM events ORDER BY position LIMIT ?').all(rows);
+    source.close();
+    const target = new Database(join(scratch, 'events.db'));
+    target.pragma('journal_mode = WAL');
+    target.pragma('synchronous = NORMAL');
+    applyStoreSchema(target);
+    const insert = target.prepare<[string, number, string, string, string, string, string]>(
+      'INSERT INTO events (stream_id, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const write = target.transaction((batch: readonly RawRow[]) => {
+      for (const r of batch) insert.run(r.stream_id, r.revision, r.id, r.type, r.data, r.metadata, r.recorded_at);
+    });
+    const t0 = performance.now();
+    for (let i = 0; i < sample.length; i += 4096) write(sample.slice(i, i + 4096));
+    const seconds = (performance.now() - t0) / 1000;
+    target.close();
+    return sample.length / seconds;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+interface RawRow {
+  readonly stream_id: string;
+  readonly revision: number;
+  readonly id: string;
+  readonly type: string;
+  readonly data: string;
+  readonly metadata: string;
+  readonly recorded_at: string;
+}
+
 function fileSize(path: string): number {
   let bytes = 0;
   for (const suffix of ['', '-wal']) if (existsSync(path + suffix)) bytes += statSync(path + suffix).size;
@@ -163,9 +207,12 @@ async function main(): Promise<void> {
   }
   process.stderr.write(`generating ${formatCount(events)} events (seed ${seed}, ${values.from} … ${values.to}) into ${out}; synchronous NORMAL\n`);
   const summary = await generateHistory({ events, seed, out, from: values.from, to: values.to, ...(counties === undefined ? {} : { counties }) });
+  const rate = summary.events / summary.seconds;
+  const raw = rawInsertRate(out, Math.min(summary.events, 200_000));
   const lines = [
     `wrote ${formatCount(summary.events)} events for ${formatCount(summary.projects)} projects in ${summary.counties} counties, ${summary.batches} 集中开工 batches, up to ${summary.lastDate}`,
-    `in ${formatDuration(summary.seconds)} (${formatCount(summary.events / summary.seconds)} events/s); file ${(summary.bytes / 2 ** 20).toFixed(0)} MiB (${(summary.bytes / summary.events).toFixed(0)} bytes/event): ${out}`,
+    `in ${formatDuration(summary.seconds)} (${formatCount(rate)} events/s); file ${(summary.bytes / 2 ** 20).toFixed(0)} MiB (${(summary.bytes / summary.events).toFixed(0)} bytes/event): ${out}`,
+    `baseline, same run: plain better-sqlite3 inserting the first ${formatCount(Math.min(summary.events, 200_000))} of these rows, 4,096 a transaction: ${formatCount(raw)} events/s (generation at ${(rate / raw).toFixed(3)}x of it)`,
     `by type: ${[...summary.byType].sort((a, b) => b[1] - a[1]).map(([type, n]) => `${type} ${formatCount(n)}`).join(', ')}`,
     `refused by the deciders (not written): ${summary.refusals.size === 0 ? 'none' : [...summary.refusals].map(([rule, n]) => `${rule} ${n}`).join(', ')}`,
   ];
