@@ -19,6 +19,7 @@ export interface ReadModelsOptions {
   readonly snapshots: SnapshotStore;
   readonly logger?: RunnerLogger;
   readonly snapshotEvery?: number;
+  readonly snapshotIntervalMs?: number;
 }
 
 export class ReadModels {
@@ -32,6 +33,7 @@ export class ReadModels {
       snapshots: options.snapshots,
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.snapshotEvery ? { snapshotEvery: options.snapshotEvery } : {}),
+      ...(options.snapshotIntervalMs !== undefined ? { snapshotIntervalMs: options.snapshotIntervalMs } : {}),
     });
     this.runners = {
       'project-ledger': runner('project-ledger'),

@@ -58,7 +58,7 @@ t.test('a restart resumes from the snapshot; a new version starts over', async (
   const snapshots = openSnapshotStore(':memory:');
   t.teardown(async () => { await store.close(); });
   await append(store, 300);
-  const first = new ProjectionRunner({ store, projection: tally(), snapshots, snapshotEvery: 100 });
+  const first = new ProjectionRunner({ store, projection: tally(), snapshots, snapshotEvery: 100, snapshotIntervalMs: 0 });
   await first.start();
   await first.caughtUp();
   await first.stop();
@@ -109,7 +109,7 @@ t.test('as of a moment: the fold of what was recorded by then', async (t) => {
   const store = openEmbeddedStore({ path: ':memory:', clock: () => new Date(now) });
   const snapshots = openSnapshotStore(':memory:');
   t.teardown(async () => { await runner.stop(); await store.close(); });
-  const runner = new ProjectionRunner({ store, projection: tally(), snapshots, snapshotEvery: 40 });
+  const runner = new ProjectionRunner({ store, projection: tally(), snapshots, snapshotEvery: 40, snapshotIntervalMs: 0 });
   await runner.start();
   for (let day = 0; day < 10; day++) {
     now = Date.parse('2025-01-01T00:00:00Z') + day * 86_400_000;
@@ -174,4 +174,19 @@ t.test('a runner that loses the log resubscribes from what it applied', async (t
   t.equal(subscriptions, 2, 'subscribed again once');
   t.equal(runner.state.counts['Signed'], 5, 'no event lost, none applied twice');
   t.equal(runner.status, 'live');
+});
+
+t.test('snapshots wait for both enough events and enough time, and one is taken on catching up', async (t) => {
+  const store = openEmbeddedStore({ path: ':memory:' });
+  const snapshots = openSnapshotStore(':memory:');
+  t.teardown(async () => { await runner.stop(); await store.close(); });
+  await append(store, 300);
+  const runner = new ProjectionRunner({ store, projection: tally(), snapshots, snapshotEvery: 10, snapshotIntervalMs: 60_000 });
+  await runner.start();
+  await runner.caughtUp();
+  t.equal(snapshots.latest('tally', 1)?.position, runner.position, 'the catch-up ends with a snapshot');
+  const caughtUpAt = runner.position;
+  await append(store, 50);
+  await runner.waitFor(await store.headPosition(), 2000);
+  t.equal(snapshots.latest('tally', 1)?.position, caughtUpAt, 'fifty more events within the minute: no snapshot yet');
 });
