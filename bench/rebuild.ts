@@ -14,13 +14,14 @@
  *   evolve:<name>  the projection's evolve alone, over pages already read and parsed
  *   runner:<name>  ProjectionRunner from scratch until caught up, with a feed of its own
  *                  (snapshot every 100,000 events, the default), with the time its snapshots took
- *   read-models    ReadModels from scratch: one feed for the four runners, snapshots every
- *                  100,000 events: the server's first start
- *   read-models-no-snapshots   the same, without snapshots on the way (what they cost)
+ *   read-models    ReadModels from scratch with the server's defaults (one feed for the four
+ *                  runners, the runner's snapshot policy): the server's first start
+ *   read-models-no-snapshots   the same with no periodic snapshot (only the one on catching up)
  *   cli:all        the CLI's rebuild all (ReadModels, snapshot every head ÷ 8)
  *   shared-fold    one read of the log feeding all four evolves, no runner: the floor
- * Rates are events of the log per second, by wall clock and by this process's CPU time
- * (the machine is shared; CPU time is the steadier figure), and their ratio to raw-parse.
+ * Rates are events of the log per second, by wall clock and by this process's CPU time, and
+ * their ratio to raw-parse measured just before each measure over the first 300,000 rows (the
+ * machine's speed drifts by tens of percent between minutes, CPU time included: compare ratios).
  */
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
@@ -46,7 +47,13 @@ const { values } = parseArgs({
 });
 const maxSeconds = Number(values['max-seconds']);
 const only = values.only;
-const wanted = (key: string) => only === undefined || only.some((prefix) => key === prefix || key.startsWith(`${prefix}:`));
+const selected = (key: string) => only === undefined || only.some((prefix) => key === prefix || key.startsWith(`${prefix}:`));
+/** Whether to run a measure; when so, its paired baseline is taken first. */
+const wanted = async (key: string) => {
+  if (!selected(key)) return false;
+  await pairBaseline();
+  return true;
+};
 
 const file = resolve(values.file ?? join('data', 'bench', 'history-1500000-s1', 'events.db'));
 if (!existsSync(file)) {
@@ -69,11 +76,14 @@ interface Row {
   readonly key: string;
   readonly label: string;
   readonly measured: Measured;
+  /** raw-parse over the first rows of the file, taken just before: the paired baseline. */
+  readonly paired: number;
   readonly note?: string;
 }
 const rows: Row[] = [];
+let paired = 0;
 const record = (key: string, label: string, measured: Measured, note?: string) => {
-  rows.push({ key, label, measured, ...(note === undefined ? {} : { note }) });
+  rows.push({ key, label, measured, paired, ...(note === undefined ? {} : { note }) });
   process.stderr.write(`  ${label.padEnd(46)} ${rate(perWallSecond(measured)).padStart(11)} ev/s wall ${rate(perCpuSecond(measured)).padStart(11)} ev/s CPU${measured.partial ? ' (partial)' : ''}${note ? `  ${note}` : ''}\n`);
 };
 
@@ -81,7 +91,25 @@ const record = (key: string, label: string, measured: Measured, note?: string) =
 const raw = new Database(file, { readonly: true });
 raw.prepare('SELECT count(*), sum(length(data) + length(metadata)) FROM events').get();
 
-if (wanted('raw')) {
+/**
+ * This machine's speed drifts by tens of percent from minute to minute (other VMs on the host),
+ * CPU time included; so each measure is paired with raw-parse over the first 300,000 rows
+ * taken just before it, and its ratio to that is the figure to compare.
+ */
+const PAIRED_ROWS = 300_000;
+const pairedStatement = raw.prepare<[number], { data: string; metadata: string }>('SELECT * FROM events ORDER BY position LIMIT ?');
+async function pairBaseline(): Promise<void> {
+  const m = await measure(async () => {
+    let n = 0;
+    for (const row of pairedStatement.iterate(PAIRED_ROWS)) {
+      if (JSON.parse(row.data) !== null && JSON.parse(row.metadata) !== null) n += 1;
+    }
+    return { units: n };
+  });
+  paired = perCpuSecond(m);
+}
+
+if (await wanted('raw')) {
   record('raw', 'raw SQLite iterate, no parse', await measure(async () => {
     const stop = deadline();
     let n = 0;
@@ -95,7 +123,7 @@ if (wanted('raw')) {
   }));
 }
 
-if (wanted('raw-parse')) {
+if (await wanted('raw-parse')) {
   record('raw-parse', 'raw SQLite iterate + JSON.parse data, metadata', await measure(async () => {
     const stop = deadline();
     let n = 0;
@@ -110,7 +138,7 @@ if (wanted('raw-parse')) {
     return { units: n };
   }));
 }
-if (wanted('raw-parse-data')) {
+if (await wanted('raw-parse-data')) {
   record('raw-parse-data', 'raw SQLite iterate + JSON.parse data only', await measure(async () => {
     const stop = deadline();
     let n = 0;
@@ -124,9 +152,7 @@ if (wanted('raw-parse-data')) {
     return { units: n };
   }));
 }
-raw.close();
-
-if (wanted('read-all')) {
+if (await wanted('read-all')) {
   record('read-all', `store.readAll, pages of ${PAGE}`, await measure(async () => {
     const stop = deadline();
     let n = 0;
@@ -141,7 +167,7 @@ if (wanted('read-all')) {
   }));
 }
 
-if (wanted('subscribe')) {
+if (await wanted('subscribe')) {
   record('subscribe', 'store.subscribeToAll, catch-up to the head', await measure(async () => {
     const stop = deadline();
     const subscription = store.subscribeToAll();
@@ -160,12 +186,12 @@ if (wanted('subscribe')) {
 }
 
 for (const name of PROJECTION_NAMES) {
-  if (wanted(`evolve:${name}`)) await evolveOnly(name);
+  if (await wanted(`evolve:${name}`)) await evolveOnly(name);
 }
 for (const name of PROJECTION_NAMES) {
-  if (wanted(`runner:${name}`)) await runnerFromScratch(name);
+  if (await wanted(`runner:${name}`)) await runnerFromScratch(name);
 }
-if (wanted('cli:all')) {
+if (await wanted('cli:all')) {
   const snapshots = freshSnapshots();
   record('cli:all', 'CLI rebuild all (one feed, snapshot every head ÷ 8)', await measure(async () => {
     const result = await rebuild('all', { store, snapshots, progress: 'off', logger: { info: () => undefined, error: () => undefined } });
@@ -174,10 +200,11 @@ if (wanted('cli:all')) {
   snapshots.close();
   collectGarbage();
 }
-if (wanted('read-models')) await readModelsFromScratch('read-models', 100_000);
-if (wanted('read-models-no-snapshots')) await readModelsFromScratch('read-models-no-snapshots', Number.MAX_SAFE_INTEGER);
-if (wanted('shared-fold')) await sharedFold();
+if (await wanted('read-models')) await readModelsFromScratch('read-models', undefined);
+if (await wanted('read-models-no-snapshots')) await readModelsFromScratch('read-models-no-snapshots', Number.MAX_SAFE_INTEGER);
+if (await wanted('shared-fold')) await sharedFold();
 
+raw.close();
 await store.close();
 rmSync(scratch, { recursive: true, force: true });
 report();
@@ -286,11 +313,11 @@ async function runnerFromScratch<K extends ProjectionName>(name: K): Promise<voi
   collectGarbage();
 }
 
-/** ReadModels from an empty read-model file, as the server's first start runs them. */
-async function readModelsFromScratch(key: string, snapshotEvery: number): Promise<void> {
+/** ReadModels from an empty read-model file, as the server's first start runs them (its defaults, unless told). */
+async function readModelsFromScratch(key: string, snapshotEvery: number | undefined): Promise<void> {
   const snapshots = freshSnapshots();
   const timing: SnapshotTiming = { serialiseMs: 0, saveMs: 0, saves: 0, bytes: 0 };
-  const readModels = new ReadModels({ store, snapshots: timedSaves(snapshots, timing), snapshotEvery });
+  const readModels = new ReadModels({ store, snapshots: timedSaves(snapshots, timing), ...(snapshotEvery === undefined ? {} : { snapshotEvery }) });
   const measured = await measure(async () => {
     await readModels.start();
     const reached = await readModels.caughtUp(maxSeconds * 1000);
@@ -298,7 +325,7 @@ async function readModelsFromScratch(key: string, snapshotEvery: number): Promis
   });
   const during = { ...timing };
   await readModels.stop();
-  const label = snapshotEvery === 100_000 ? 'ReadModels from scratch (server first start)' : 'ReadModels from scratch, no snapshot on the way';
+  const label = snapshotEvery === undefined ? 'ReadModels from scratch (server first start)' : 'ReadModels from scratch, no periodic snapshot';
   record(key, label, measured, during.saves === 0 ? 'no snapshot while catching up' : `snapshots: ${during.saves} saves, SQLite ${(during.saveMs / 1000).toFixed(1)} s (+ serialising each state)`);
   collectGarbage();
 }
@@ -345,10 +372,11 @@ function report(): void {
     `rebuild benchmark, ${new Date().toISOString()}, ${machine()}`,
     `file ${file}: ${rate(head)} events, ${mib(bytes)}; each measure stops by itself after ${maxSeconds} s`,
     '',
-    `${'measure'.padEnd(48)} ${'ev/s wall'.padStart(11)} ${'ev/s CPU'.padStart(11)}  ${'× raw-parse (CPU)'.padStart(17)}`,
+    `${'measure'.padEnd(50)} ${'ev/s wall'.padStart(10)} ${'ev/s CPU'.padStart(10)} ${'paired raw-parse'.padStart(16)} ${'× paired'.padStart(8)} ${'× raw-parse'.padStart(11)}`,
     ...rows.map((row) => {
-      const ratio = baseline ? (perCpuSecond(row.measured) / perCpuSecond(baseline)).toFixed(2) : '-';
-      return `${row.label.padEnd(48)} ${rate(perWallSecond(row.measured)).padStart(11)} ${rate(perCpuSecond(row.measured)).padStart(11)}  ${ratio.padStart(17)}${row.measured.partial ? '  partial' : ''}${row.note ? `  ${row.note}` : ''}`;
+      const cpu = perCpuSecond(row.measured);
+      const ratio = baseline ? (cpu / perCpuSecond(baseline)).toFixed(2) : '-';
+      return `${row.label.padEnd(50)} ${rate(perWallSecond(row.measured)).padStart(10)} ${rate(cpu).padStart(10)} ${rate(row.paired).padStart(16)} ${(cpu / row.paired).toFixed(2).padStart(8)} ${ratio.padStart(11)}${row.measured.partial ? '  partial' : ''}${row.note ? `  ${row.note}` : ''}`;
     }),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

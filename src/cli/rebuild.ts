@@ -7,9 +7,10 @@
  * - all: ReadModels, as the server runs them, one feed for the four (each event read and
  *   parsed once).
  *
- * Snapshots on the way: one every head ÷ 8 events (at least every 500,000): a few, spread over
- * the log where "as of" replays want them. Each one serialises the whole state, so the server's
- * 100,000 would make a province-sized rebuild spend most of its time writing snapshots.
+ * Snapshots on the way: after every head ÷ 8 events (at least 500,000), and, by the runner's
+ * own rule, no sooner than a minute after the last: a few, spread over the log where "as of"
+ * replays want them. Each one serialises a whole state (~100 MB of JSON per read model at 10⁵
+ * projects), so more of them would have the rebuild spend its time writing snapshots.
  */
 import type { EventStore } from '../event-store/port.js';
 import { PROJECTIONS } from '../../projections/index.js';
