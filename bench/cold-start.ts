@@ -138,12 +138,13 @@ function report(): void {
   process.stdout.write(`${lines.join('\n')}\n`);
   for (const { label, run } of rows) {
     if (run.failure && run.stderrTail) process.stderr.write(`--- ${label} stderr (first and last lines) ---\n${run.stderrHead}\n…\n${run.stderrTail}\n`);
+    if (run.failure) process.stderr.write(`--- ${label} last log lines ---\n${run.logTail.join('\n')}\n`);
   }
 }
 
 /** The log lines that mark the phases of a start, with their times. */
 function timeline(run: ReadyRun): string {
-  const marks = run.timeline.filter((entry) => /event store open|projection starting|projection caught up|Server listening|failed|stopped following|error/i.test(entry.msg));
+  const marks = run.timeline.filter((entry) => /event store open|projection starting|projection caught up|Server listening|failed|stopped following|error|shutting down|lost the log/i.test(entry.msg));
   const shown = marks.map((entry) => `${entry.msg.replace(/^Server listening at .*/, 'listening')}${entry.detail ? ` ${entry.detail}` : ''} ${(entry.ms / 1000).toFixed(1)} s`);
   return [...shown, `ready ${fmtMs(run.readyMs)}`].join('; ');
 }

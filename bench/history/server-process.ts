@@ -26,6 +26,8 @@ export interface ReadyRun {
   /** The first lines of stderr (a fatal error's message) and its last ones. */
   readonly stderrHead: string;
   readonly stderrTail: string;
+  /** The last log lines (stdout) as written. */
+  readonly logTail: readonly string[];
 }
 
 export function freePort(): Promise<number> {
@@ -79,6 +81,7 @@ export async function startUntilReady(options: StartOptions): Promise<ReadyRun> 
   const child = spawn(process.execPath, [...options.args], { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const epoch = Date.now();
   const timeline: { ms: number; msg: string; detail: string }[] = [];
+  const logTail: string[] = [];
   let stderr = '';
   let stderrHead = '';
   let exited: string | undefined;
@@ -93,7 +96,11 @@ export async function startUntilReady(options: StartOptions): Promise<ReadyRun> 
     pending += chunk;
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
-    for (const line of lines) timeline.push(logEntry(line, epoch, performance.now() - t0));
+    for (const line of lines) {
+      timeline.push(logEntry(line, epoch, performance.now() - t0));
+      logTail.push(line.slice(0, 600));
+      if (logTail.length > 40) logTail.shift();
+    }
   });
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {
@@ -124,7 +131,7 @@ export async function startUntilReady(options: StartOptions): Promise<ReadyRun> 
   const why = failure === undefined || fatal === undefined ? failure : `${failure}; ${fatal}`;
   return {
     readyMs, rssMiB, peakRssMiB, timeline, ...(why === undefined ? {} : { failure: why }), stopMs,
-    ...(exitedMs === undefined || readyMs !== undefined ? {} : { exitedMs }), stderrHead, stderrTail: stderr.slice(-1_500),
+    ...(exitedMs === undefined || readyMs !== undefined ? {} : { exitedMs }), stderrHead, stderrTail: stderr.slice(-1_500), logTail,
   };
 }
 
