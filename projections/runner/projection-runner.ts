@@ -36,7 +36,7 @@ export interface RunnerOptions<State> {
    * the runner catches up and when it stops.
    */
   readonly snapshotIntervalMs?: number;
-  /** Snapshots of the version kept for "as of" replays (default 16). */
+  /** Snapshots of the version kept for "as of" replays (default 4: each is the whole state). */
   readonly keepSnapshots?: number;
   /** Events applied between yields to the event loop while catching up (default 4,096). */
   readonly yieldEvery?: number;
@@ -146,13 +146,15 @@ export class ProjectionRunner<State> {
 
   markLive(): void {
     if (this.runnerStatus === 'stopped') return;
-    if (this.runnerStatus !== 'live') {
-      this.options.logger?.info({ projection: this.name, position: this.appliedPosition }, 'projection caught up');
-      // The next start resumes from here rather than from the last periodic snapshot.
-      this.saveSnapshot();
-    }
+    const caughtUpNow = this.runnerStatus !== 'live';
     this.runnerStatus = 'live';
     this.failure = undefined;
+    if (caughtUpNow) {
+      this.options.logger?.info({ projection: this.name, position: this.appliedPosition }, 'projection caught up');
+      // The next start resumes from here rather than from the last periodic snapshot; taken
+      // after the runner reports live, so readiness does not wait for it.
+      setImmediate(() => { if (this.runnerStatus === 'live') this.saveSnapshot(); });
+    }
   }
 
   markLost(error: unknown, retryInMs: number): void {
@@ -357,17 +359,25 @@ export class ProjectionRunner<State> {
     });
   }
 
+  /**
+   * A failed snapshot costs a longer catch-up at the next start, never the read model: it is
+   * logged and folding goes on (a state past V8's longest string cannot be written as one JSON).
+   */
   private saveSnapshot(): void {
     if (this.appliedPosition === 0 || this.sinceSnapshot === 0) return;
     const { projection, snapshots } = this.options;
-    snapshots.save(projection.name, projection.version, {
-      position: this.appliedPosition,
-      recordedAt: this.appliedRecordedAt,
-      state: projection.serialise(this.current),
-    });
-    snapshots.prune(projection.name, projection.version, this.options.keepSnapshots ?? 16);
     this.sinceSnapshot = 0;
     this.lastSnapshotAt = performance.now();
+    try {
+      snapshots.save(projection.name, projection.version, {
+        position: this.appliedPosition,
+        recordedAt: this.appliedRecordedAt,
+        state: projection.serialise(this.current),
+      });
+      snapshots.prune(projection.name, projection.version, this.options.keepSnapshots ?? 4);
+    } catch (error) {
+      this.options.logger?.error({ projection: this.name, position: this.appliedPosition, err: error }, 'snapshot failed; the read model carries on without it');
+    }
   }
 }
 

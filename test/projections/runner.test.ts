@@ -184,9 +184,27 @@ t.test('snapshots wait for both enough events and enough time, and one is taken 
   const runner = new ProjectionRunner({ store, projection: tally(), snapshots, snapshotEvery: 10, snapshotIntervalMs: 60_000 });
   await runner.start();
   await runner.caughtUp();
-  t.equal(snapshots.latest('tally', 1)?.position, runner.position, 'the catch-up ends with a snapshot');
+  await new Promise((resolve) => setImmediate(resolve));
+  t.equal(snapshots.latest('tally', 1)?.position, runner.position, 'the catch-up ends with a snapshot, taken once live');
   const caughtUpAt = runner.position;
   await append(store, 50);
   await runner.waitFor(await store.headPosition(), 2000);
   t.equal(snapshots.latest('tally', 1)?.position, caughtUpAt, 'fifty more events within the minute: no snapshot yet');
+});
+
+t.test('a snapshot that cannot be written is logged, and the read model carries on', async (t) => {
+  const store = openEmbeddedStore({ path: ':memory:' });
+  const snapshots = openSnapshotStore(':memory:');
+  const errors: string[] = [];
+  const logger = { info: () => undefined, error: (_details: object, message: string) => { errors.push(message); } };
+  // A state too large to serialise, as a province-sized one past V8's string limit is.
+  const unwritable: Projection<Tally> = { ...tally(), serialise: () => { throw new RangeError('Invalid string length'); } };
+  const runner = new ProjectionRunner({ store, projection: unwritable, snapshots, logger, snapshotEvery: 10, snapshotIntervalMs: 0 });
+  t.teardown(async () => { await runner.stop(); await store.close(); });
+  await runner.start();
+  await append(store, 100);
+  t.ok(await runner.waitFor(await store.headPosition(), 2000), 'every event applied');
+  t.equal(runner.state.counts['Signed'], 100);
+  t.equal(runner.status, 'live', 'still live: no resubscribe loop');
+  t.ok(errors.some((m) => /snapshot failed/.test(m)), 'the failure is logged');
 });
