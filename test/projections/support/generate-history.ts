@@ -10,6 +10,7 @@
  */
 import type { JsonObject, RecordedEvent } from '../../../src/event-store/port.js';
 import { CATEGORIES } from '../../../commands/project/events.js';
+import { seeded } from '../../../bench/history/random.js';
 
 export interface GenerateOptions {
   readonly seed: number;
@@ -21,17 +22,8 @@ export interface GenerateOptions {
 
 export const DEFAULT_REGIONS = ['131121', '131121001', '131121-KFQ', '131102', '131122', '410225', '330326', '510904', '520500-JHH', '520502'] as const;
 
-/** mulberry32: small, fast, good enough for test data. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The bench generator's seeded stream: the same seed writes the same history. */
+export const random = seeded;
 
 const DAY_MS = 86_400_000;
 const isoOfDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
