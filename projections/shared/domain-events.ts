@@ -20,8 +20,14 @@ export function domainEventOf(event: RecordedEvent): DomainEvent | undefined {
   return event as unknown as DomainEvent;
 }
 
-/** The soft-rule flags a decider put in the event's metadata (commands/decider.ts, SoftRule). */
+/**
+ * The soft-rule flags a decider put in the event's metadata (commands/decider.ts, SoftRule).
+ * Few events carry any: when the stored metadata text has no "flags" key, the answer is known
+ * without parsing it (the embedded store parses metadata only when it is first read).
+ */
 export function flagsOf(event: RecordedEvent): readonly string[] {
+  const json = event.metadataJson;
+  if (typeof json === 'string' && !json.includes('"flags"')) return NO_FLAGS;
   const flags = event.metadata['flags'];
   if (!Array.isArray(flags) || flags.length === 0) return NO_FLAGS;
   return flags.filter((flag): flag is string => typeof flag === 'string');

@@ -38,6 +38,12 @@ export interface RecordedEvent {
   readonly metadata: JsonObject;
   /** ISO 8601 UTC time at which the store committed the event. */
   readonly recordedAt: string;
+  /**
+   * The metadata as stored, when the adapter has it: lets a reader test for a key without
+   * parsing. Absent on an event an adapter built from parsed metadata, and on a copy that
+   * replaced `metadata` (it would no longer describe it); the embedded store sets it.
+   */
+  readonly metadataJson?: string;
 }
 
 export interface AppendResult {

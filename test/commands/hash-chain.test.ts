@@ -31,7 +31,10 @@ t.test('verifyChain', async (t) => {
     await handleCommand(store, stream, projectDecider, command, bureau());
   }
   const events = await store.readStream(stream);
-  const tamper = (revision: number, change: (e: RecordedEvent) => RecordedEvent) => events.map((e) => (e.revision === revision ? change(e) : e));
+  // A plain copy to tamper with: the store's events keep `metadata` on their prototype, so a
+  // spread alone would drop it.
+  const copy = (e: RecordedEvent): RecordedEvent => ({ ...e, metadata: e.metadata });
+  const tamper = (revision: number, change: (e: RecordedEvent) => RecordedEvent) => events.map((e) => (e.revision === revision ? change(copy(e)) : e));
 
   t.strictSame(verifyChain(events), { intact: true }, 'a stream the handler wrote is intact');
   t.strictSame(verifyChain([]), { intact: true }, 'an empty stream is intact');
@@ -46,5 +49,5 @@ t.test('verifyChain', async (t) => {
     return { ...e, data, metadata: { ...e.metadata, hash: chainHash(String(e.metadata['prevHash']), { type: e.type, data }) } };
   });
   t.strictSame(verifyChain(rewritten), { intact: false, firstBrokenRevision: 2 }, 'a rewritten and re-hashed event');
-  t.strictSame(verifyChain(events.map((e) => ({ ...e, data: Object.fromEntries(Object.entries(e.data).reverse()) }))), { intact: true }, 'key order is not content');
+  t.strictSame(verifyChain(events.map((e) => ({ ...copy(e), data: Object.fromEntries(Object.entries(e.data).reverse()) }))), { intact: true }, 'key order is not content');
 });

@@ -217,17 +217,12 @@ export class EmbeddedEventStore implements EventStore, LiveFeed {
       const result = this.statements.insert.run(append.streamId, revision, event.id, event.type, event.data, event.metadata, recordedAt);
       position = Number(result.lastInsertRowid);
       // Copies for the live feed, parsed from what was written: a caller mutating its
-      // objects after the append cannot change what subscribers see.
-      if (this.subscribers.size > 0) committed.push({
-        id: event.id,
-        streamId: append.streamId,
-        revision,
-        position,
-        type: event.type,
-        data: JSON.parse(event.data) as JsonObject,
-        metadata: JSON.parse(event.metadata) as JsonObject,
-        recordedAt,
-      });
+      // objects after the append cannot change what subscribers see. The same kind of object
+      // as a read gives, so a subscriber sees no difference at the switch to live.
+      if (this.subscribers.size > 0) {
+        committed.push(new EmbeddedRecordedEvent(event.id, append.streamId, revision, position, event.type,
+          JSON.parse(event.data) as JsonObject, event.metadata, recordedAt));
+      }
     }
     if (append.events.length === 0) position = this.headPositionNow();
     return { nextRevision: revision, position };
@@ -390,15 +385,61 @@ function toStoreError(error: unknown): Error {
   return new StoreUnavailable(`append failed: ${String(error)}`, { cause: error });
 }
 
-function toRecordedEvent(row: EventRow): RecordedEvent {
-  return {
-    id: row.id,
-    streamId: row.stream_id,
-    revision: row.revision,
-    position: row.position,
-    type: row.type,
-    data: JSON.parse(row.data) as JsonObject,
-    metadata: JSON.parse(row.metadata) as JsonObject,
-    recordedAt: row.recorded_at,
-  };
+function toRecordedEvent(row: EventRow): EmbeddedRecordedEvent {
+  return new EmbeddedRecordedEvent(row.id, row.stream_id, row.revision, row.position, row.type,
+    JSON.parse(row.data) as JsonObject, row.metadata, row.recorded_at);
+}
+
+/**
+ * An event as the embedded store hands it out, from a read or the live feed. `data` is parsed
+ * at once; `metadata` (actor, correlation ids, schema version, hash chain: about 60 % of a row)
+ * is parsed on first access and kept, since read models only look at `flags`, which few events
+ * carry. `metadataJson` is the stored text, for a reader that only tests for a key.
+ *
+ * `metadata` and `metadataJson` are getters on the prototype, not own properties: spreading
+ * `{ ...event }` copies the other six fields only, so a copy must name `metadata` itself.
+ * JSON.stringify gives all eight fields (toJSON), as it did for the plain objects before.
+ */
+export class EmbeddedRecordedEvent implements RecordedEvent {
+  readonly #metadataJson: string;
+  #metadata: JsonObject | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly streamId: string,
+    readonly revision: number,
+    readonly position: number,
+    readonly type: string,
+    readonly data: JsonObject,
+    metadataJson: string,
+    readonly recordedAt: string,
+  ) {
+    this.#metadataJson = metadataJson;
+  }
+
+  get metadata(): JsonObject {
+    return this.#metadata ??= JSON.parse(this.#metadataJson) as JsonObject;
+  }
+
+  get metadataJson(): string {
+    return this.#metadataJson;
+  }
+
+  /** Whether `metadata` has been parsed yet (tests). */
+  get metadataParsed(): boolean {
+    return this.#metadata !== undefined;
+  }
+
+  toJSON(): RecordedEvent {
+    return {
+      id: this.id,
+      streamId: this.streamId,
+      revision: this.revision,
+      position: this.position,
+      type: this.type,
+      data: this.data,
+      metadata: this.metadata,
+      recordedAt: this.recordedAt,
+    };
+  }
 }
