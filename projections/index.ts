@@ -1,7 +1,8 @@
 /**
- * The read side: every projection (a pure fold of the global log, see projection.ts) and
- * their queries. A runner subscribes each projection to the log (filtered by `handles`),
- * folds with `evolve`, snapshots with `serialise`, and answers queries from the state.
+ * The read side: every read model (a pure fold of the global log over the shared project
+ * facts, see facts-read-model.ts) and their queries. The server folds the four as one
+ * projection, `allReadModels`; each is also a Projection of its own (`PROJECTIONS`), with a
+ * facts table of its own, for tests and tools that want just one.
  */
 import type { Projection } from './projection.js';
 import { projectLedger, type LedgerState } from './project-ledger/index.js';
@@ -10,6 +11,7 @@ import { compliance, type ComplianceState } from './compliance/index.js';
 import { batches, type BatchesState } from './batches/index.js';
 
 export { type Projection, jsonCodec, foldAll } from './projection.js';
+export { allReadModels, READ_MODEL_NAMES, READ_MODEL_VERSIONS, type AllReadModelsState, type ReadModelName, type ReadModelStates } from './all-read-models.js';
 export * as ledger from './project-ledger/index.js';
 export * as statistics from './pipeline-statistics/index.js';
 export * as rankings from './rankings/index.js';

@@ -10,6 +10,9 @@
  * `deserialise` are JSON by default, and folding a log in one go equals folding its first part,
  * serialising, deserialising and folding the rest (test/projections/snapshot.test.ts).
  *
+ * A snapshot is a sequence of chunks, written and read one at a time: the state of a province
+ * is more JSON than V8's longest string, and more than is worth holding twice in memory.
+ *
  * Version: bump it when `evolve` or the state's shape changes; the runner then drops the
  * snapshots and checkpoint of the old version and rebuilds from the start of the log.
  */
@@ -22,16 +25,21 @@ export interface Projection<State> {
   readonly handles: readonly string[];
   readonly initialState: () => State;
   readonly evolve: (state: State, event: RecordedEvent) => State;
-  readonly serialise: (state: State) => string;
-  readonly deserialise: (snapshot: string) => State;
+  /** The state as chunks of text, produced lazily (the snapshot store writes each as it comes). */
+  readonly serialise: (state: State) => Iterable<string>;
+  /** Consumes the chunks `serialise` made, in order, one at a time. */
+  readonly deserialise: (chunks: Iterable<string>) => State;
 }
 
 /** The JSON codec every projection here uses: its state is plain JSON data. */
 export function jsonCodec<State>(): Pick<Projection<State>, 'serialise' | 'deserialise'> {
   return {
-    serialise: (state) => JSON.stringify(state),
-    // The snapshot was written by `serialise` of the same projection version.
-    deserialise: (snapshot) => JSON.parse(snapshot) as State,
+    serialise: (state) => [JSON.stringify(state)],
+    // The snapshot was written by `serialise` of the same projection version: one chunk.
+    deserialise: (chunks) => {
+      for (const chunk of chunks) return JSON.parse(chunk) as State;
+      throw new Error('an empty snapshot');
+    },
   };
 }
 

@@ -19,4 +19,28 @@ export const readModelSchemaVersions: readonly StoreSchemaVersion[] = [
       );
     `,
   },
+  {
+    version: 2,
+    why: 'A snapshot is a sequence of chunks (one row each) instead of one text: a province-sized state is more JSON than V8\'s longest string, and is read back one chunk at a time. The old one-text snapshots are dropped: a start rebuilds from the log.',
+    sql: `
+      DROP TABLE snapshots;
+      CREATE TABLE snapshots (
+        projection  TEXT    NOT NULL,
+        version     INTEGER NOT NULL,
+        position    INTEGER NOT NULL,
+        recorded_at TEXT    NOT NULL,
+        chunks      INTEGER NOT NULL,
+        bytes       INTEGER NOT NULL,
+        PRIMARY KEY (projection, version, position)
+      );
+      CREATE TABLE snapshot_chunks (
+        projection  TEXT    NOT NULL,
+        version     INTEGER NOT NULL,
+        position    INTEGER NOT NULL,
+        seq         INTEGER NOT NULL,
+        chunk       TEXT    NOT NULL,
+        PRIMARY KEY (projection, version, position, seq)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -1,15 +1,15 @@
 /**
- * 集中开工 batches: each batch as scheduled, and the facts of every project (a batch lists
- * projects registered before it, so every project is kept). A project is a member when the
+ * 集中开工 batches: each batch as scheduled, over the shared facts of every project (a batch
+ * lists projects registered before it). A project is a member when the
  * batch lists it or when its Started names the batch.
  */
 import type { RecordedEvent } from '../../src/event-store/port.js';
 import type { IsoDate } from '../../commands/shared/dates.js';
 import type { RegionCode } from '../../commands/shared/region-code.js';
-import { PROJECT_EVENT_TYPES } from '../../commands/project/events.js';
-import { jsonCodec, type Projection } from '../projection.js';
-import { domainEventOf } from '../shared/domain-events.js';
-import { evolveFacts, registerFacts, type ProjectFacts } from '../shared/project-facts.js';
+import type { Projection } from '../projection.js';
+import { FACTS_EVENTS, standalone, type FactsReadModel } from '../facts-read-model.js';
+import type { DomainEvent } from '../shared/domain-events.js';
+import type { ProjectFacts } from '../shared/project-facts.js';
 
 export interface Batch {
   readonly batchId: string;
@@ -26,25 +26,26 @@ export interface BatchesState {
   batches: Record<string, Batch>;
   /** batchId → projects whose Started named the batch without the batch listing them. */
   joinedAtStart: Record<string, string[]>;
+  /** The shared facts of every project by id (a batch lists projects registered before it). */
   projects: Record<string, ProjectFacts>;
-  registrations: number;
 }
 
 /** No batch figure reads the money flows. */
 const IGNORED: ReadonlySet<string> = new Set(['InvestmentReported', 'InvestmentCorrected', 'FundsArrived', 'FundingSecured']);
 
-export const batches: Projection<BatchesState> = {
+export const batchesModel: FactsReadModel<BatchesState> = {
   name: 'batches',
-  version: 1,
-  handles: [...PROJECT_EVENT_TYPES.filter((type) => !IGNORED.has(type)), 'GroundbreakingBatchScheduled'],
-  initialState: () => ({ position: 0, batches: {}, joinedAtStart: {}, projects: {}, registrations: 0 }),
+  version: 2, // 2: over the shared facts
+  handles: FACTS_EVENTS.filter((type) => !IGNORED.has(type)),
+  initialState: (facts) => ({ position: 0, batches: {}, joinedAtStart: {}, projects: facts.projects }),
   evolve: evolveBatches,
-  ...jsonCodec<BatchesState>(),
+  toSnapshot: ({ position, batches, joinedAtStart }) => ({ position, batches, joinedAtStart }),
+  fromSnapshot: (snapshot, facts) => ({ ...(snapshot as Omit<BatchesState, 'projects'>), projects: facts.projects }),
 };
 
-function evolveBatches(state: BatchesState, recorded: RecordedEvent): BatchesState {
-  const event = domainEventOf(recorded);
-  if (event === undefined || event.type === 'AnnualTargetsSet' || IGNORED.has(event.type)) return state;
+export const batches: Projection<BatchesState> = standalone(batchesModel);
+
+function evolveBatches(state: BatchesState, event: DomainEvent, facts: ProjectFacts | undefined, recorded: RecordedEvent): BatchesState {
   state.position = recorded.position;
   if (event.type === 'GroundbreakingBatchScheduled') {
     const d = event.data;
@@ -54,15 +55,7 @@ function evolveBatches(state: BatchesState, recorded: RecordedEvent): BatchesSta
     };
     return state;
   }
-  const facts = state.projects[event.data.projectId];
-  if (facts === undefined) {
-    if (event.type === 'ProjectRegistered') {
-      state.projects[event.data.projectId] = registerFacts(event.data, recorded, state.registrations++);
-    }
-    return state;
-  }
-  evolveFacts(facts, event, recorded);
-  if (event.type === 'Started' && event.data.batchId !== undefined) {
+  if (facts !== undefined && event.type === 'Started' && event.data.batchId !== undefined) {
     const batchId = event.data.batchId;
     const listed = state.batches[batchId]?.projectIds.includes(facts.projectId) ?? false;
     const joined = (state.joinedAtStart[batchId] ??= []);

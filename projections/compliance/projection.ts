@@ -1,16 +1,17 @@
 /**
- * Compliance (soft rules of DOMAIN.md): the facts the rules are judged on, per project, plus
- * the batches' deadlines and every late-recorded event. Which projects are flagged depends on
+ * Compliance (soft rules of DOMAIN.md): the facts the rules are judged on (the shared project
+ * facts), plus the batches' deadlines and every late-recorded event. Which projects are flagged depends on
  * the date they are asked about, so the lists are computed by the query (query.ts).
  */
 import type { RecordedEvent } from '../../src/event-store/port.js';
 import type { IsoDate } from '../../commands/shared/dates.js';
 import type { RegionCode } from '../../commands/shared/region-code.js';
-import { PROJECT_EVENT_TYPES, type ProjectEvent } from '../../commands/project/events.js';
-import { jsonCodec, type Projection } from '../projection.js';
-import { domainEventOf, flagsOf } from '../shared/domain-events.js';
+import type { ProjectEvent } from '../../commands/project/events.js';
+import type { Projection } from '../projection.js';
+import { FACTS_EVENTS, standalone, type FactsReadModel } from '../facts-read-model.js';
+import { flagsOf, type DomainEvent } from '../shared/domain-events.js';
 import { dateOfDayNumber, dayNumber, recordedDayNumber } from '../shared/calendar.js';
-import { evolveFacts, joinBatch, registerFacts, type ProjectFacts } from '../shared/project-facts.js';
+import type { ProjectFacts } from '../shared/project-facts.js';
 
 /** recordedAt more than this many days after occurredOn is a late (or back-dated) report. */
 export const LATE_REPORT_DAYS = 30;
@@ -39,54 +40,33 @@ export interface BatchDeadline {
 
 export interface ComplianceState {
   position: number;
-  /** Project facts without the money flows (no rule reads them). */
+  /** The shared facts of every project by id. */
   projects: Record<string, ProjectFacts>;
-  registrations: number;
   batches: Record<string, BatchDeadline>;
-  pendingBatches: Record<string, string>;
   lateReports: Record<string, LateReport[]>;
 }
 
-/** Events that change no fact a rule reads: only their lateness is looked at. */
-const FLOW_EVENTS: ReadonlySet<string> = new Set(['InvestmentReported', 'InvestmentCorrected', 'FundsArrived', 'FundingSecured']);
-
-export const compliance: Projection<ComplianceState> = {
+export const complianceModel: FactsReadModel<ComplianceState> = {
   name: 'compliance',
-  version: 1,
-  handles: [...PROJECT_EVENT_TYPES, 'GroundbreakingBatchScheduled'],
-  initialState: () => ({ position: 0, projects: {}, registrations: 0, batches: {}, pendingBatches: {}, lateReports: {} }),
+  version: 2, // 2: over the shared facts
+  handles: FACTS_EVENTS,
+  initialState: (facts) => ({ position: 0, projects: facts.projects, batches: {}, lateReports: {} }),
   evolve: evolveCompliance,
-  ...jsonCodec<ComplianceState>(),
+  toSnapshot: ({ position, batches, lateReports }) => ({ position, batches, lateReports }),
+  fromSnapshot: (snapshot, facts) => ({ ...(snapshot as Omit<ComplianceState, 'projects'>), projects: facts.projects }),
 };
 
-function evolveCompliance(state: ComplianceState, recorded: RecordedEvent): ComplianceState {
-  const event = domainEventOf(recorded);
-  if (event === undefined || event.type === 'AnnualTargetsSet') return state;
+export const compliance: Projection<ComplianceState> = standalone(complianceModel);
+
+function evolveCompliance(state: ComplianceState, event: DomainEvent, facts: ProjectFacts | undefined, recorded: RecordedEvent): ComplianceState {
   state.position = recorded.position;
   if (event.type === 'GroundbreakingBatchScheduled') {
-    const { batchId, name, regionCode, mustStartBy, projectIds } = event.data;
+    const { batchId, name, regionCode, mustStartBy } = event.data;
     state.batches[batchId] = { name, regionCode, mustStartBy };
-    for (const projectId of projectIds) {
-      const facts = state.projects[projectId];
-      if (facts) joinBatch(facts, batchId);
-      else state.pendingBatches[projectId] ??= batchId;
-    }
     return state;
   }
-  let facts = state.projects[event.data.projectId];
-  if (facts === undefined) {
-    if (event.type !== 'ProjectRegistered') return state;
-    facts = registerFacts(event.data, recorded, state.registrations++);
-    const pending = state.pendingBatches[facts.projectId];
-    if (pending !== undefined) {
-      joinBatch(facts, pending);
-      delete state.pendingBatches[facts.projectId];
-    }
-    state.projects[facts.projectId] = facts;
-  } else if (!FLOW_EVENTS.has(event.type)) {
-    evolveFacts(facts, event, recorded);
-  }
-  noteLateness(state, event, recorded);
+  // Lateness of the events of registered projects only: nothing else has a row to show it on.
+  if (facts !== undefined && event.type !== 'AnnualTargetsSet') noteLateness(state, event, recorded);
   return state;
 }
 

@@ -1,17 +1,19 @@
 /**
- * Pipeline statistics: per-project facts (to retract a project's contribution when a fact it
- * depends on changes) + the cube of contributions rolled up to every ancestor region
- * (cube.ts) + the annual targets. Queries read one cube node per category: O(months), whatever
+ * Pipeline statistics: over the shared per-project facts (to retract a project's contribution
+ * before a fact it depends on changes, and apply it again after) + the cube of contributions
+ * rolled up to every ancestor region (cube.ts) + the annual targets. Queries read one cube node per category: O(months), whatever
  * the number of projects under the region.
  */
 import type { RecordedEvent } from '../../src/event-store/port.js';
-import { PROJECT_EVENT_TYPES, type ProjectEvent } from '../../commands/project/events.js';
+import { PROJECT_EVENT_TYPES } from '../../commands/project/events.js';
 import { TARGET_MEASURES, type AnnualTargetsSetData, type TargetMeasure } from '../../commands/targets/events.js';
 import type { RegionCode } from '../../commands/shared/region-code.js';
-import { jsonCodec, type Projection } from '../projection.js';
-import { domainEventOf } from '../shared/domain-events.js';
+import type { Projection } from '../projection.js';
+import { standalone, type FactsReadModel } from '../facts-read-model.js';
+import type { DomainEvent } from '../shared/domain-events.js';
 import { monthIndex } from '../shared/calendar.js';
-import { evolveFacts, registerFacts, type ProjectFacts } from '../shared/project-facts.js';
+import { amountAt } from '../shared/period-amounts.js';
+import type { ProjectFacts } from '../shared/project-facts.js';
 import { COMPLETED_INVESTMENT, FUNDING_SECURED, FUNDS_ARRIVED, SIGNED_FUNDS_ARRIVED } from './cells.js';
 import { addFlow, nodesFor, type Cube } from './cube.js';
 import { applyEverything, applyMilestones, applySignedFunds, signedFundsMonth } from './contributions.js';
@@ -21,54 +23,54 @@ export type Targets = Partial<Record<TargetMeasure, number>>;
 
 export interface PipelineState {
   position: number;
+  /** The shared facts of every project by id (the statistics read none of them at query time). */
   projects: Record<string, ProjectFacts>;
-  registrations: number;
   cube: Cube;
   /** regionCode → year → targets (the last AnnualTargetsSet wins: a PUT replaces the set). */
   targets: Record<RegionCode, Record<string, Targets>>;
+  /**
+   * What beforeFacts retracted from the cube for the event being folded, for evolve to apply
+   * again from the facts as they now are. Empty between events (and so in every snapshot).
+   */
+  retracted?: Retracted;
 }
 
-export const pipelineStatistics: Projection<PipelineState> = {
+/** Everything the project contributes / its milestones (and sizes) / those and its signing and signed funds / nothing yet: a registration. */
+type Retracted = 'everything' | 'milestones' | 'signing' | 'registration';
+
+export const statisticsModel: FactsReadModel<PipelineState> = {
   name: 'pipeline-statistics',
-  version: 2, // 2: PeriodAmounts kept sorted by month
+  version: 3, // 3: over the shared facts
   handles: [...PROJECT_EVENT_TYPES, 'AnnualTargetsSet'],
-  initialState: () => ({ position: 0, projects: {}, registrations: 0, cube: {}, targets: {} }),
-  evolve: evolvePipeline,
-  ...jsonCodec<PipelineState>(),
+  initialState: (facts) => ({ position: 0, projects: facts.projects, cube: {}, targets: {} }),
+  beforeFacts: retract,
+  evolve: reapply,
+  toSnapshot: ({ position, cube, targets }) => ({ position, cube, targets }),
+  fromSnapshot: (snapshot, facts) => ({ ...(snapshot as Pick<PipelineState, 'position' | 'cube' | 'targets'>), projects: facts.projects }),
 };
 
-function evolvePipeline(state: PipelineState, recorded: RecordedEvent): PipelineState {
-  const event = domainEventOf(recorded);
-  if (event === undefined || event.type === 'GroundbreakingBatchScheduled') return state;
-  state.position = recorded.position;
-  if (event.type === 'AnnualTargetsSet') {
-    setTargets(state, event.data);
-    return state;
-  }
-  const facts = state.projects[event.data.projectId];
-  if (facts === undefined) {
-    if (event.type === 'ProjectRegistered') {
-      const registered = registerFacts(event.data, recorded, state.registrations++);
-      state.projects[registered.projectId] = registered;
-      applyMilestones(nodesFor(state.cube, registered.regionCode, registered.category), registered, 1);
-    }
-    return state;
-  }
-  applyProjectEvent(state, facts, event, recorded);
-  return state;
-}
+export const pipelineStatistics: Projection<PipelineState> = standalone(statisticsModel);
 
-function applyProjectEvent(state: PipelineState, f: ProjectFacts, event: ProjectEvent, recorded: RecordedEvent): void {
+/**
+ * Before the facts change: the additive flows are added here (the amount a report replaces is
+ * still in the facts), and a change to a fact a contribution depends on retracts that
+ * contribution (see contributions.ts), for `reapply` to apply it again.
+ */
+function retract(state: PipelineState, event: DomainEvent, f: ProjectFacts | undefined): void {
+  if (event.type === 'AnnualTargetsSet' || event.type === 'GroundbreakingBatchScheduled') return;
+  if (f === undefined) {
+    if (event.type === 'ProjectRegistered') state.retracted = 'registration';
+    return;
+  }
   switch (event.type) {
     case 'InvestmentReported':
     case 'InvestmentCorrected': {
-      const before = f.completedInvestment; // the facts replace the period's amount: the change is the delta
-      evolveFacts(f, event, recorded);
-      addFlow(nodesFor(state.cube, f.regionCode, f.category), event.data.period, COMPLETED_INVESTMENT, f.completedInvestment - before);
+      // Either one sets the period's amount: the change is the delta to what it replaces.
+      const previous = amountAt(f.reported, monthIndex(event.data.period)) ?? 0;
+      addFlow(nodesFor(state.cube, f.regionCode, f.category), event.data.period, COMPLETED_INVESTMENT, event.data.amount - previous);
       return;
     }
     case 'FundsArrived': {
-      evolveFacts(f, event, recorded);
       const nodes = nodesFor(state.cube, f.regionCode, f.category);
       addFlow(nodes, event.data.occurredOn.slice(0, 7), FUNDS_ARRIVED, event.data.amount);
       const inPlace = signedFundsMonth(monthIndex(event.data.occurredOn), f);
@@ -76,7 +78,6 @@ function applyProjectEvent(state: PipelineState, f: ProjectFacts, event: Project
       return;
     }
     case 'FundingSecured':
-      evolveFacts(f, event, recorded);
       addFlow(nodesFor(state.cube, f.regionCode, f.category), event.data.occurredOn.slice(0, 7), FUNDING_SECURED, event.data.amount);
       return;
     case 'ProjectRegistered':
@@ -85,22 +86,18 @@ function applyProjectEvent(state: PipelineState, f: ProjectFacts, event: Project
     case 'FullProductionReached':
     case 'Stalled':
     case 'Resumed':
-      evolveFacts(f, event, recorded); // no statistic depends on these
-      return;
+      return; // no statistic depends on these
     case 'DetailsCorrected': {
       const moves = (event.data.regionCode !== undefined && event.data.regionCode !== f.regionCode) ||
         (event.data.category !== undefined && event.data.category !== f.category);
       const resizes = event.data.plannedInvestment !== undefined && event.data.plannedInvestment !== f.plannedInvestment;
       if (moves) {
         applyEverything(nodesFor(state.cube, f.regionCode, f.category), f, -1);
-        evolveFacts(f, event, recorded);
-        applyEverything(nodesFor(state.cube, f.regionCode, f.category), f, 1);
+        state.retracted = 'everything';
       } else if (resizes) {
-        const nodes = nodesFor(state.cube, f.regionCode, f.category);
-        applyMilestones(nodes, f, -1, false);
-        evolveFacts(f, event, recorded);
-        applyMilestones(nodes, f, 1, false);
-      } else evolveFacts(f, event, recorded);
+        applyMilestones(nodesFor(state.cube, f.regionCode, f.category), f, -1, false);
+        state.retracted = 'milestones';
+      }
       return;
     }
     case 'ProjectSigned':
@@ -116,15 +113,39 @@ function applyProjectEvent(state: PipelineState, f: ProjectFacts, event: Project
         (event.type === 'MilestoneDateCorrected' && event.data.milestone === 'ProjectSigned');
       applyMilestones(nodes, f, -1, movesSigning);
       if (movesSigning) applySignedFunds(nodes, f, -1);
-      evolveFacts(f, event, recorded);
-      applyMilestones(nodes, f, 1, movesSigning);
-      if (movesSigning) applySignedFunds(nodes, f, 1);
+      state.retracted = movesSigning ? 'signing' : 'milestones';
       return;
     }
     default: {
       const unhandled: never = event;
       return unhandled;
     }
+  }
+}
+
+/** After the facts changed: applies again what `retract` took out, from the facts as they now are. */
+function reapply(state: PipelineState, event: DomainEvent, f: ProjectFacts | undefined, recorded: RecordedEvent): PipelineState {
+  state.position = recorded.position;
+  if (event.type === 'AnnualTargetsSet') {
+    setTargets(state, event.data);
+    return state;
+  }
+  const retracted = state.retracted;
+  delete state.retracted;
+  if (retracted === undefined || f === undefined) return state;
+  const nodes = nodesFor(state.cube, f.regionCode, f.category);
+  switch (retracted) {
+    case 'everything':
+      applyEverything(nodes, f, 1);
+      return state;
+    case 'registration':
+    case 'milestones':
+      applyMilestones(nodes, f, 1, retracted === 'registration');
+      return state;
+    case 'signing':
+      applyMilestones(nodes, f, 1, true);
+      applySignedFunds(nodes, f, 1);
+      return state;
   }
 }
 

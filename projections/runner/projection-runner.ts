@@ -119,7 +119,7 @@ export class ProjectionRunner<State> {
     const { projection, snapshots, store } = this.options;
     const snapshot = snapshots.latest(projection.name, projection.version);
     if (snapshot) {
-      this.current = projection.deserialise(snapshot.state);
+      this.current = projection.deserialise(snapshot.chunks);
       this.appliedPosition = snapshot.position;
       this.appliedRecordedAt = snapshot.recordedAt;
     }
@@ -262,7 +262,7 @@ export class ProjectionRunner<State> {
     if (cached) return cached;
     const { projection, snapshots, store } = this.options;
     const snapshot = snapshots.latestRecordedBy(projection.name, projection.version, cutoff);
-    let state = snapshot ? projection.deserialise(snapshot.state) : projection.initialState();
+    let state = snapshot ? projection.deserialise(snapshot.chunks) : projection.initialState();
     let position = snapshot?.position ?? 0;
     // Record times never go backwards, so "recorded by then" is a prefix of the log. Positions
     // are the store's own (KurrentDB's are log offsets): read from the last one, skip it.
@@ -369,12 +369,14 @@ export class ProjectionRunner<State> {
     this.sinceSnapshot = 0;
     this.lastSnapshotAt = performance.now();
     try {
-      snapshots.save(projection.name, projection.version, {
+      const started = performance.now();
+      const saved = snapshots.save(projection.name, projection.version, {
         position: this.appliedPosition,
         recordedAt: this.appliedRecordedAt,
-        state: projection.serialise(this.current),
+        chunks: projection.serialise(this.current),
       });
       snapshots.prune(projection.name, projection.version, this.options.keepSnapshots ?? 4);
+      this.options.logger?.info({ projection: projection.name, position: this.appliedPosition, ...saved, ms: Math.round(performance.now() - started) }, 'snapshot saved');
     } catch (error) {
       this.options.logger?.error({ projection: this.name, position: this.appliedPosition, err: error }, 'snapshot failed; the read model carries on without it');
     }

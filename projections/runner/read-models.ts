@@ -1,18 +1,66 @@
 /**
- * Every read model of the product, each kept by its own runner (so one can be rebuilt while
- * the others carry on), with what queries need of them together: wait for a position,
- * listen for changes, report lag and readiness.
+ * Every read model of the product, folded by one runner as one projection over the shared
+ * project facts (all-read-models.ts): each event is read, parsed and applied to the facts
+ * once. Each read model is seen through a view with what queries need of it: its state (live
+ * or as of a moment), the position it reflects, changes, lag and readiness.
  */
 import type { EventStore, RecordedEvent } from '../../src/event-store/port.js';
-import { PROJECTIONS, type ProjectionStates } from '../index.js';
-import { ProjectionRunner, type Lag, type RunnerLogger } from './projection-runner.js';
-import { LogFeed } from './log-feed.js';
+import { allReadModels, READ_MODEL_NAMES, type AllReadModelsState, type ReadModelName, type ReadModelStates } from '../all-read-models.js';
+import { ProjectionRunner, type Lag, type RunnerLogger, type RunnerStatus } from './projection-runner.js';
 import type { SnapshotStore } from './snapshot-store.js';
 
-export type ProjectionName = keyof ProjectionStates;
-export const PROJECTION_NAMES = Object.keys(PROJECTIONS) as ProjectionName[];
+export type ProjectionName = ReadModelName;
+export const PROJECTION_NAMES: readonly ProjectionName[] = READ_MODEL_NAMES;
 
-export type Runners = { readonly [K in ProjectionName]: ProjectionRunner<ProjectionStates[K]> };
+/** What a query reads of one read model: its state now or as of a moment, and the position it reflects. */
+export interface ReadModelSource<State> {
+  readonly state: State;
+  readonly position: number;
+  stateAsOf(moment: string): Promise<{ readonly state: State; readonly position: number }>;
+  /** Resolves true once `position` is applied, false after `timeoutMs`. */
+  waitFor(position: number, timeoutMs: number): Promise<boolean>;
+}
+
+/** One read model of the shared runner. */
+export class ReadModelView<K extends ProjectionName> implements ReadModelSource<ReadModelStates[K]> {
+  constructor(readonly name: K, private readonly runner: ProjectionRunner<AllReadModelsState>) {}
+
+  get state(): ReadModelStates[K] {
+    return this.runner.state[this.name];
+  }
+
+  get position(): number {
+    return this.runner.position;
+  }
+
+  get status(): RunnerStatus {
+    return this.runner.status;
+  }
+
+  get rebuilding(): boolean {
+    return this.runner.rebuilding;
+  }
+
+  get lastError(): unknown {
+    return this.runner.lastError;
+  }
+
+  async stateAsOf(moment: string): Promise<{ readonly state: ReadModelStates[K]; readonly position: number }> {
+    const { state, position } = await this.runner.stateAsOf(moment);
+    return { state: state[this.name], position };
+  }
+
+  waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    return this.runner.waitFor(position, timeoutMs);
+  }
+
+  /** Rebuilds every read model (they share the facts), the current states answering meanwhile. */
+  rebuild(): Promise<void> {
+    return this.runner.rebuild();
+  }
+}
+
+export type Views = { readonly [K in ProjectionName]: ReadModelView<K> };
 
 export interface ReadModelsOptions {
   readonly store: EventStore;
@@ -23,78 +71,62 @@ export interface ReadModelsOptions {
 }
 
 export class ReadModels {
-  readonly runners: Runners;
-  private feed: LogFeed | undefined;
+  /** The one runner folding every read model. */
+  readonly runner: ProjectionRunner<AllReadModelsState>;
+  readonly runners: Views;
 
-  constructor(private readonly options: ReadModelsOptions) {
-    const runner = <K extends ProjectionName>(name: K) => new ProjectionRunner<ProjectionStates[K]>({
+  constructor(options: ReadModelsOptions) {
+    this.runner = new ProjectionRunner<AllReadModelsState>({
       store: options.store,
-      projection: PROJECTIONS[name],
+      projection: allReadModels,
       snapshots: options.snapshots,
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.snapshotEvery ? { snapshotEvery: options.snapshotEvery } : {}),
       ...(options.snapshotIntervalMs !== undefined ? { snapshotIntervalMs: options.snapshotIntervalMs } : {}),
     });
     this.runners = {
-      'project-ledger': runner('project-ledger'),
-      'pipeline-statistics': runner('pipeline-statistics'),
-      compliance: runner('compliance'),
-      batches: runner('batches'),
+      'project-ledger': new ReadModelView('project-ledger', this.runner),
+      'pipeline-statistics': new ReadModelView('pipeline-statistics', this.runner),
+      compliance: new ReadModelView('compliance', this.runner),
+      batches: new ReadModelView('batches', this.runner),
     };
+    this.snapshots = options.snapshots;
   }
 
-  private get all(): ProjectionRunner<unknown>[] {
-    return PROJECTION_NAMES.map((name) => this.runners[name] as ProjectionRunner<unknown>);
-  }
+  private readonly snapshots: SnapshotStore;
 
-  /**
-   * Loads every runner's snapshot, then follows the log once from the lowest position among
-   * them: each event is read and parsed once and handed to every runner (a runner already
-   * past it skips it).
-   */
+  /** Loads the latest snapshot and follows the log from it; does not wait to catch up. */
   async start(): Promise<void> {
-    const runners = this.all;
-    await Promise.all(runners.map((runner) => runner.load()));
-    this.feed = new LogFeed({ store: this.options.store, afterPosition: Math.min(...runners.map((runner) => runner.position)) }, {
-      onEvent: (event) => { for (const runner of runners) runner.receive(event); },
-      onLive: () => { for (const runner of runners) runner.markLive(); },
-      onLost: (error, retryInMs) => { for (const runner of runners) runner.markLost(error, retryInMs); },
-      onResubscribed: () => { for (const runner of runners) runner.markCatchingUp(); },
-    });
-    await this.feed.start();
+    await this.runner.start();
   }
 
   async stop(): Promise<void> {
-    await this.feed?.stop();
-    await Promise.all(this.all.map((runner) => runner.stop()));
-    this.options.snapshots.close();
+    await this.runner.stop();
+    this.snapshots.close();
   }
 
-  /** The lowest position every read model has applied. */
+  /** The position every read model has applied. */
   get position(): number {
-    return Math.min(...this.all.map((runner) => runner.position));
+    return this.runner.position;
   }
 
   /** Read-your-writes: true once every read model has applied `position`. */
-  async waitFor(position: number, timeoutMs: number): Promise<boolean> {
-    const reached = await Promise.all(this.all.map((runner) => runner.waitFor(position, timeoutMs)));
-    return reached.every(Boolean);
+  waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    return this.runner.waitFor(position, timeoutMs);
   }
 
-  async caughtUp(timeoutMs?: number): Promise<boolean> {
-    const reached = await Promise.all(this.all.map((runner) => runner.caughtUp(timeoutMs)));
-    return reached.every(Boolean);
+  caughtUp(timeoutMs?: number): Promise<boolean> {
+    return this.runner.caughtUp(timeoutMs);
   }
 
   async lags(): Promise<Array<{ readonly name: ProjectionName; readonly status: string; readonly position: number } & Lag>> {
-    return Promise.all(PROJECTION_NAMES.map(async (name) => {
-      const runner = this.runners[name];
-      return { name, status: runner.rebuilding ? 'rebuilding' : runner.status, position: runner.position, ...(await runner.lag()) };
-    }));
+    const lag = await this.runner.lag();
+    const status = this.runner.rebuilding ? 'rebuilding' : this.runner.status;
+    return PROJECTION_NAMES.map((name) => ({ name, status, position: this.runner.position, ...lag }));
   }
 
-  /** Called after each burst of events the named read model has applied. */
-  onApplied(name: ProjectionName, listener: (events: readonly RecordedEvent[]) => void): () => void {
-    return this.runners[name].onApplied(listener);
+  /** Called after each burst of events the read models have applied. */
+  onApplied(_name: ProjectionName, listener: (events: readonly RecordedEvent[]) => void): () => void {
+    return this.runner.onApplied(listener);
   }
 }

@@ -2,6 +2,10 @@
  * Where the runner keeps projection snapshots: a SQLite file beside the event store
  * (`DATA_DIR/read-models.db`), or memory in tests. Whatever the event store (embedded or
  * KurrentDB), read models are this process's own, so their snapshots are local.
+ *
+ * A snapshot is a sequence of text chunks (Projection.serialise), one row each, written in one
+ * transaction as they are produced and read back lazily: neither side ever holds the whole
+ * text of a province-sized state.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -13,7 +17,13 @@ export interface Snapshot {
   readonly position: number;
   /** Record time of the event at `position`: "as of" replays start from the last one before. */
   readonly recordedAt: string;
-  readonly state: string;
+  /** The state's chunks: read from the file as they are iterated, when the snapshot was loaded. */
+  readonly chunks: Iterable<string>;
+}
+
+export interface SavedSnapshot {
+  readonly chunks: number;
+  readonly bytes: number;
 }
 
 export interface SnapshotStore {
@@ -21,13 +31,14 @@ export interface SnapshotStore {
   latest(projection: string, version: number, atOrBefore?: number): Snapshot | undefined;
   /** The newest snapshot recorded at or before a moment. */
   latestRecordedBy(projection: string, version: number, recordedAt: string): Snapshot | undefined;
-  save(projection: string, version: number, snapshot: Snapshot): void;
+  /** Writes the chunks as the iterable yields them; nothing is written if it throws. */
+  save(projection: string, version: number, snapshot: Snapshot): SavedSnapshot;
   /** Keeps the newest `keep` snapshots of the version and drops every other version's. */
   prune(projection: string, version: number, keep: number): void;
   close(): void;
 }
 
-interface SnapshotRow { position: number; recorded_at: string; state: string }
+interface SnapshotRow { position: number; recorded_at: string }
 
 export function openSnapshotStore(path: string): SnapshotStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -37,25 +48,48 @@ export function openSnapshotStore(path: string): SnapshotStore {
   db.pragma('synchronous = NORMAL');
   applyStoreSchema(db, readModelSchemaVersions);
   const latest = db.prepare<[string, number, number], SnapshotRow>(
-    'SELECT position, recorded_at, state FROM snapshots WHERE projection = ? AND version = ? AND position <= ? ORDER BY position DESC LIMIT 1');
+    'SELECT position, recorded_at FROM snapshots WHERE projection = ? AND version = ? AND position <= ? ORDER BY position DESC LIMIT 1');
   const byTime = db.prepare<[string, number, string], SnapshotRow>(
-    'SELECT position, recorded_at, state FROM snapshots WHERE projection = ? AND version = ? AND recorded_at <= ? ORDER BY position DESC LIMIT 1');
-  const save = db.prepare<[string, number, number, string, string]>(
-    'INSERT OR REPLACE INTO snapshots (projection, version, position, recorded_at, state) VALUES (?, ?, ?, ?, ?)');
-  const pruneOld = db.prepare<[string, number, string, number, number]>(
-    `DELETE FROM snapshots WHERE projection = ? AND (version <> ? OR position NOT IN (
-       SELECT position FROM snapshots WHERE projection = ? AND version = ? ORDER BY position DESC LIMIT ?))`);
-  const toSnapshot = (row: SnapshotRow | undefined): Snapshot | undefined =>
-    row && { position: row.position, recordedAt: row.recorded_at, state: row.state };
+    'SELECT position, recorded_at FROM snapshots WHERE projection = ? AND version = ? AND recorded_at <= ? ORDER BY position DESC LIMIT 1');
+  const chunksOf = db.prepare<[string, number, number], string>(
+    'SELECT chunk FROM snapshot_chunks WHERE projection = ? AND version = ? AND position = ? ORDER BY seq').pluck();
+  const saveHeader = db.prepare<[string, number, number, string, number, number]>(
+    'INSERT OR REPLACE INTO snapshots (projection, version, position, recorded_at, chunks, bytes) VALUES (?, ?, ?, ?, ?, ?)');
+  const dropChunks = db.prepare<[string, number, number]>(
+    'DELETE FROM snapshot_chunks WHERE projection = ? AND version = ? AND position = ?');
+  const saveChunk = db.prepare<[string, number, number, number, string]>(
+    'INSERT INTO snapshot_chunks (projection, version, position, seq, chunk) VALUES (?, ?, ?, ?, ?)');
+  const kept = `SELECT position FROM snapshots WHERE projection = ? AND version = ? ORDER BY position DESC LIMIT ?`;
+  const pruneChunks = db.prepare<[string, number, string, number, number]>(
+    `DELETE FROM snapshot_chunks WHERE projection = ? AND (version <> ? OR position NOT IN (${kept}))`);
+  const pruneHeaders = db.prepare<[string, number, string, number, number]>(
+    `DELETE FROM snapshots WHERE projection = ? AND (version <> ? OR position NOT IN (${kept}))`);
+
+  const toSnapshot = (projection: string, version: number, row: SnapshotRow | undefined): Snapshot | undefined => row && {
+    position: row.position,
+    recordedAt: row.recorded_at,
+    chunks: { [Symbol.iterator]: () => chunksOf.iterate(projection, version, row.position) },
+  };
+  const save = db.transaction((projection: string, version: number, snapshot: Snapshot): SavedSnapshot => {
+    dropChunks.run(projection, version, snapshot.position);
+    let chunks = 0;
+    let bytes = 0;
+    for (const chunk of snapshot.chunks) {
+      saveChunk.run(projection, version, snapshot.position, chunks++, chunk);
+      bytes += chunk.length;
+    }
+    saveHeader.run(projection, version, snapshot.position, snapshot.recordedAt, chunks, bytes);
+    return { chunks, bytes };
+  });
+  const prune = db.transaction((projection: string, version: number, keep: number) => {
+    pruneChunks.run(projection, version, projection, version, keep);
+    pruneHeaders.run(projection, version, projection, version, keep);
+  });
   return {
-    latest: (projection, version, atOrBefore = Number.MAX_SAFE_INTEGER) => toSnapshot(latest.get(projection, version, atOrBefore)),
-    latestRecordedBy: (projection, version, recordedAt) => toSnapshot(byTime.get(projection, version, recordedAt)),
-    save: (projection, version, snapshot) => {
-      save.run(projection, version, snapshot.position, snapshot.recordedAt, snapshot.state);
-    },
-    prune: (projection, version, keep) => {
-      pruneOld.run(projection, version, projection, version, keep);
-    },
+    latest: (projection, version, atOrBefore = Number.MAX_SAFE_INTEGER) => toSnapshot(projection, version, latest.get(projection, version, atOrBefore)),
+    latestRecordedBy: (projection, version, recordedAt) => toSnapshot(projection, version, byTime.get(projection, version, recordedAt)),
+    save: (projection, version, snapshot) => save(projection, version, snapshot),
+    prune: (projection, version, keep) => prune(projection, version, keep),
     close: () => db.close(),
   };
 }

@@ -26,6 +26,14 @@ export function domainEventOf(event: RecordedEvent): DomainEvent | undefined {
  * without parsing it (the embedded store parses metadata only when it is first read).
  */
 export function flagsOf(event: RecordedEvent): readonly string[] {
+  // The facts and compliance both ask of the event being folded: the answer is kept for it.
+  if (event === lastAsked) return lastFlags;
+  lastAsked = event;
+  lastFlags = readFlags(event);
+  return lastFlags;
+}
+
+function readFlags(event: RecordedEvent): readonly string[] {
   const json = event.metadataJson;
   if (typeof json === 'string' && !json.includes('"flags"')) return NO_FLAGS;
   const flags = event.metadata['flags'];
@@ -33,3 +41,5 @@ export function flagsOf(event: RecordedEvent): readonly string[] {
   return flags.filter((flag): flag is string => typeof flag === 'string');
 }
 const NO_FLAGS: readonly string[] = [];
+let lastAsked: RecordedEvent | undefined;
+let lastFlags: readonly string[] = NO_FLAGS;

@@ -77,7 +77,8 @@ async function execute(command: Exclude<CliCommand, { kind: 'help' }>, config: C
       }
       const rate = result.seconds > 0 ? result.position / result.seconds : 0;
       out(`${names}: rebuilt from scratch over ${formatCount(result.position)} events in ${formatDuration(result.seconds)} ` +
-        `(${formatCount(rate)} events/s); snapshots at position ${formatCount(result.position)} in ${readModelsPath(config)}`);
+        `(${formatCount(rate)} events/s); snapshots at position ${formatCount(result.position)} in ${readModelsPath(config)}` +
+        (result.asked === undefined ? '' : `\n(${result.asked} is folded over the project facts it shares with the others: all four were rebuilt)`));
       return;
     }
     case 'stats': {

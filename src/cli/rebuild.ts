@@ -1,20 +1,17 @@
 /**
  * `rebuild <projection|all>`: folds the log from its start into fresh read models with the
- * server's own machinery (existing snapshots are hidden from it, not deleted), until they have
- * applied everything the log held when they began; stopping writes each final snapshot, from
- * which the next server start resumes.
- * - one projection: its ProjectionRunner with a log feed of its own;
- * - all: ReadModels, as the server runs them, one feed for the four (each event read and
- *   parsed once).
+ * server's own machinery (ReadModels; existing snapshots are hidden from it, not deleted),
+ * until they have applied everything the log held when they began; stopping writes the final
+ * snapshot, from which the next server start resumes. The four read models are folded over
+ * one table of project facts, so naming one rebuilds all four (and says so).
  *
  * Snapshots on the way: after every head ÷ 8 events (at least 500,000), and, by the runner's
  * own rule, no sooner than a minute after the last: a few, spread over the log where "as of"
- * replays want them. Each one serialises a whole state (~100 MB of JSON per read model at 10⁵
- * projects), so more of them would have the rebuild spend its time writing snapshots.
+ * replays want them. Each one serialises a whole state (~150 MB of JSON at 10⁵ projects), so
+ * more of them would have the rebuild spend its time writing snapshots.
  */
 import type { EventStore } from '../event-store/port.js';
-import { PROJECTIONS } from '../../projections/index.js';
-import { ProjectionRunner, type RunnerLogger } from '../../projections/runner/projection-runner.js';
+import type { RunnerLogger } from '../../projections/runner/projection-runner.js';
 import { PROJECTION_NAMES, ReadModels, type ProjectionName } from '../../projections/runner/read-models.js';
 import type { SnapshotStore } from '../../projections/runner/snapshot-store.js';
 import { createProgress, type ProgressMode } from './progress.js';
@@ -22,6 +19,8 @@ import { CliFailure, fromScratch } from './read-side.js';
 
 export interface RebuildResult {
   readonly names: readonly ProjectionName[];
+  /** The read model named, when one was: it was rebuilt with the others. */
+  readonly asked?: ProjectionName;
   /** The position of the snapshots written (0: the log is empty, nothing written). */
   readonly position: number;
   readonly seconds: number;
@@ -51,8 +50,8 @@ interface Folding {
 
 export async function rebuild(names: 'all' | ProjectionName, deps: RebuildDeps): Promise<RebuildResult> {
   const head = await deps.store.headPosition();
-  const folding = names === 'all' ? await allReadModels(deps, head) : await oneRunner(names, deps, head);
-  const progress = createProgress({ label: names === 'all' ? 'rebuild all' : names, total: head, mode: deps.progress });
+  const folding = await allReadModels(deps, head);
+  const progress = createProgress({ label: 'rebuild all', total: head, mode: deps.progress });
   const started = performance.now();
   const ticker = setInterval(() => progress.update(folding.position()), 200);
   try {
@@ -65,20 +64,7 @@ export async function rebuild(names: 'all' | ProjectionName, deps: RebuildDeps):
     progress.finish();
   }
   await folding.stop(); // writes the final snapshots
-  return { names: names === 'all' ? PROJECTION_NAMES : [names], position: folding.position(), seconds: (performance.now() - started) / 1000 };
-}
-
-async function oneRunner<K extends ProjectionName>(name: K, deps: RebuildDeps, head: number): Promise<Folding> {
-  const runner = new ProjectionRunner({
-    store: deps.store, projection: PROJECTIONS[name], snapshots: fromScratch(deps.snapshots), logger: deps.logger, snapshotEvery: snapshotEveryFor(head),
-  });
-  await runner.start();
-  return {
-    position: () => runner.position,
-    caughtUp: (ms) => runner.caughtUp(ms),
-    failure: () => (runner.status === 'failed' || runner.status === 'stopped' ? describe(runner.lastError) : undefined),
-    stop: () => runner.stop(),
-  };
+  return { names: PROJECTION_NAMES, ...(names === 'all' ? {} : { asked: names }), position: folding.position(), seconds: (performance.now() - started) / 1000 };
 }
 
 async function allReadModels(deps: RebuildDeps, head: number): Promise<Folding> {

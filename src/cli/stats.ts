@@ -1,13 +1,14 @@
 /**
  * `stats`: the pipeline statistics of GET /v1/stats/pipeline, computed the same way: the
- * pipeline-statistics read model resumed from its newest snapshot and caught up with the log
+ * server's read models resumed from its newest snapshot and caught up with the log
  * (or, with --as-of, replayed to the moment from the newest snapshot recorded before it), then
  * queried at the business date of that moment (today, China time, without --as-of).
  * The read-model file is only read: a query writes no snapshot.
  */
 import type { EventStore } from '../event-store/port.js';
 import { chinaDateOf } from '../../commands/shared/dates.js';
-import { pipelineStatistics, queryPipelineStatistics, type PipelineState, type PipelineStatistics } from '../../projections/pipeline-statistics/index.js';
+import { queryPipelineStatistics, type PipelineStatistics } from '../../projections/pipeline-statistics/index.js';
+import { allReadModels, type AllReadModelsState } from '../../projections/index.js';
 import { ProjectionRunner, type RunnerLogger } from '../../projections/runner/projection-runner.js';
 import type { SnapshotStore } from '../../projections/runner/snapshot-store.js';
 import type { StatsArguments } from './arguments.js';
@@ -23,8 +24,10 @@ export interface StatsDeps {
 }
 
 export async function pipelineStats(query: StatsArguments, deps: StatsDeps): Promise<PipelineStatistics> {
-  const runner = new ProjectionRunner({ store: deps.store, projection: pipelineStatistics, snapshots: readOnly(deps.snapshots), logger: deps.logger });
-  const { state, position } = query.asOf === undefined ? await caughtUp(runner, deps) : await runner.stateAsOf(query.asOf);
+  // The server's own read models (the statistics are folded over the facts they share), so its snapshots serve.
+  const runner = new ProjectionRunner({ store: deps.store, projection: allReadModels, snapshots: readOnly(deps.snapshots), logger: deps.logger });
+  const all = query.asOf === undefined ? await caughtUp(runner, deps) : await runner.stateAsOf(query.asOf);
+  const { state, position } = { state: all.state['pipeline-statistics'], position: all.position };
   const asOfDate = chinaDateOf(query.asOf === undefined ? deps.now() : new Date(query.asOf));
   const statistics = queryPipelineStatistics(state, {
     regionCode: query.regionCode,
@@ -37,7 +40,7 @@ export async function pipelineStats(query: StatsArguments, deps: StatsDeps): Pro
   return { ...statistics, position };
 }
 
-async function caughtUp(runner: ProjectionRunner<PipelineState>, deps: StatsDeps): Promise<{ state: PipelineState; position: number }> {
+async function caughtUp(runner: ProjectionRunner<AllReadModelsState>, deps: StatsDeps): Promise<{ state: AllReadModelsState; position: number }> {
   const head = await deps.store.headPosition();
   const progress = createProgress({ label: 'catching up', total: head, mode: deps.progress });
   const ticker = setInterval(() => progress.update(runner.position), 200);

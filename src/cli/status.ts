@@ -4,7 +4,7 @@
  * now would have to catch up on before /readyz answers 200.
  */
 import type { EventStore } from '../event-store/port.js';
-import { PROJECTIONS } from '../../projections/index.js';
+import { allReadModels, READ_MODEL_VERSIONS } from '../../projections/index.js';
 import { PROJECTION_NAMES, type ProjectionName } from '../../projections/runner/read-models.js';
 import type { SnapshotStore } from '../../projections/runner/snapshot-store.js';
 import { formatCount } from './progress.js';
@@ -31,9 +31,11 @@ export interface StoreStatus {
 export async function storeStatus(store: EventStore, snapshots: SnapshotStore, readModels: string): Promise<StoreStatus> {
   const head = await store.headPosition();
   const [newest] = await store.readAll({ direction: 'backwards', maxCount: 1 });
+  // The read models are folded together over shared facts: one snapshot holds all four.
+  const snapshot = snapshots.latest(allReadModels.name, allReadModels.version);
+  const versions = new Map(READ_MODEL_VERSIONS.split(' ').map((entry) => entry.split(':') as [string, string]));
   const projections = PROJECTION_NAMES.map((name): ProjectionStatus => {
-    const version = PROJECTIONS[name].version;
-    const snapshot = snapshots.latest(name, version);
+    const version = Number(versions.get(name));
     return {
       name,
       version,

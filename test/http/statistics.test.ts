@@ -182,8 +182,8 @@ t.test('asOf answers as the data stood then; minPosition reads your writes, or 5
   const beforeAll = await app.inject({ url: '/v1/stats/pipeline?regionCode=131121&year=2025&asOf=2020-01-01T00:00:00Z' });
   t.match(beforeAll.json(), { position: 0, signed: { count: 0 }, targets: [] }, 'nothing was recorded in 2020');
 
-  // One read model stops following the log: a read that needs a newer position is refused.
-  await app.readModels.runners.compliance.stop();
+  // The read models stop following the log: a read that needs a newer position is refused.
+  await app.readModels.runner.stop();
   const unseen = await milestone(app, 'P4', { type: 'NegotiationOpened', occurredOn: '2025-08-01', investor: '某冷链公司', investorOrigin: 'local', expectedInvestment: 300 });
   const behind = await app.inject({ url: `/v1/stats/pipeline?regionCode=131121&year=2025&minPosition=${unseen}` });
   t.equal(behind.statusCode, 503);

@@ -39,7 +39,7 @@ t.test('every projection: one fold equals two folds through a JSON snapshot', as
         const whole = foldAll(projection, events);
         const halves = foldInTwo(projection, events, cut);
         deepStrictEqual(plain(halves), plain(whole));
-        strictEqual(projection.serialise(halves), projection.serialise(whole));
+        strictEqual([...projection.serialise(halves)].join('\n'), [...projection.serialise(whole)].join('\n'));
       }),
       { numRuns: 40 },
     );

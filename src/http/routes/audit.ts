@@ -15,7 +15,7 @@ import { PROJECT_EVENT_TYPES, PROJECT_STREAM_PREFIX, projectId, projectStreamId 
 import { amountToWan } from '../../../commands/shared/money.js';
 import { COUNTRY, regionCode, type RegionCode } from '../../../commands/shared/region-code.js';
 import { COUNT_MEASURES, TARGET_MEASURES } from '../../../commands/targets/events.js';
-import type { ProjectionRunner } from '../../../projections/runner/projection-runner.js';
+import type { ReadModelSource } from '../../../projections/runner/read-models.js';
 import type { LedgerState } from '../../../projections/project-ledger/projection.js';
 import type { EventStore, JsonObject, RecordedEvent } from '../../event-store/port.js';
 import { anyCovers } from '../../regions/coverage.js';
@@ -132,7 +132,7 @@ function readScope(actor: Actor, code: RegionCode | undefined, app: ZodApp): rea
 type Matcher = (events: readonly RecordedEvent[]) => Promise<(event: RecordedEvent) => boolean>;
 
 /** A matcher of the events about `scope`; it first lets the ledger reach the page it judges. */
-function inScope(ledger: ProjectionRunner<LedgerState>, scope: readonly RegionCode[]): Matcher {
+function inScope(ledger: ReadModelSource<LedgerState>, scope: readonly RegionCode[]): Matcher {
   return async (events) => {
     const last = events.at(-1);
     if (last !== undefined) await ledger.waitFor(last.position, LEDGER_WAIT_MS);
@@ -242,7 +242,7 @@ async function verifyProject(store: EventStore, actor: Actor, id: string): Promi
 }
 
 /** The project streams a key reads: by the project's region in the ledger. */
-function projectFilter(ledger: ProjectionRunner<LedgerState>, scope: readonly RegionCode[]): (streamId: string) => boolean {
+function projectFilter(ledger: ReadModelSource<LedgerState>, scope: readonly RegionCode[]): (streamId: string) => boolean {
   return (streamId) => {
     const region = ledger.state.projects[streamId.slice(PROJECT_STREAM_PREFIX.length)]?.regionCode;
     return region !== undefined && anyCovers(scope, region);

@@ -12,8 +12,7 @@ import { z } from 'zod';
 import { chinaDateOf, type IsoDate } from '../../../commands/shared/dates.js';
 import { InvalidPeriod } from '../../../projections/pipeline-statistics/periods.js';
 import { InvalidCursor } from '../../../projections/project-ledger/query.js';
-import type { ProjectionRunner } from '../../../projections/runner/projection-runner.js';
-import type { ReadModels } from '../../../projections/runner/read-models.js';
+import type { ReadModelSource, ReadModels } from '../../../projections/runner/read-models.js';
 import type { Clock } from '../../clock.js';
 import { COUNTRY, type RegionCode } from '../../../commands/shared/region-code.js';
 import type { Actor } from '../../../commands/metadata.js';
@@ -44,7 +43,7 @@ export interface ReadState<State> {
 }
 
 /** The state a query answers from: as of a moment, or the live one once it has reached minPosition. */
-export async function readState<State>(readModels: ReadModels, runner: ProjectionRunner<State>, options: ReadOptions): Promise<ReadState<State>> {
+export async function readState<State>(readModels: ReadModels, runner: ReadModelSource<State>, options: ReadOptions): Promise<ReadState<State>> {
   if (options.asOf !== undefined) return runner.stateAsOf(options.asOf);
   if (options.minPosition !== undefined) await awaitPosition(readModels, options.minPosition);
   // Read together, in one turn of the loop: the runner applies events between turns only.

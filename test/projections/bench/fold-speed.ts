@@ -61,14 +61,14 @@ for (const [name, projection] of Object.entries(PROJECTIONS) as [string, Project
   const stateMb = ((heapAfter - heapBefore) / 1e6).toFixed(0);
   heapBefore = heapAfter;
   t0 = performance.now();
-  const snapshot = projection.serialise(state);
+  const snapshot = [...projection.serialise(state)];
   const serialiseMs = performance.now() - t0;
   t0 = performance.now();
   projection.deserialise(snapshot);
   const deserialiseMs = performance.now() - t0;
   console.log(`${name.padEnd(20)} ${mine.length.toLocaleString().padStart(10)} events in ${seconds.toFixed(2)} s = ${Math.round(mine.length / seconds).toLocaleString().padStart(9)} events/s` +
     ` (${Math.round(mine.length / cpuSeconds).toLocaleString()} per CPU-second);` +
-    ` state ≈ ${stateMb} MB of heap; snapshot ${(snapshot.length / 1e6).toFixed(0)} MB (serialise ${serialiseMs.toFixed(0)} ms, deserialise ${deserialiseMs.toFixed(0)} ms)`);
+    ` state ≈ ${stateMb} MB of heap; snapshot ${(snapshot.reduce((n, chunk) => n + chunk.length, 0) / 1e6).toFixed(0)} MB (serialise ${serialiseMs.toFixed(0)} ms, deserialise ${deserialiseMs.toFixed(0)} ms)`);
 }
 console.log(`heap used with all four states: ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB`);
 
