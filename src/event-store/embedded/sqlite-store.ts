@@ -48,16 +48,21 @@ export interface EmbeddedStoreOptions {
   readonly maxGroupSize?: number;
 }
 
-interface EventRow {
-  position: number;
-  stream_id: string;
-  revision: number;
-  id: string;
-  type: string;
-  data: string;
-  metadata: string;
-  recorded_at: string;
-}
+/**
+ * A row of the log as the reading statements return it: an array in COLUMNS order
+ * (`.raw(true)`), which better-sqlite3 builds faster than an object with named keys
+ * (a third faster for the bare read of a page of the log).
+ */
+type EventRow = [
+  position: number,
+  streamId: string,
+  revision: number,
+  id: string,
+  type: string,
+  data: string,
+  metadata: string,
+  recordedAt: string,
+];
 
 interface PendingAppend {
   readonly streamId: string;
@@ -74,6 +79,7 @@ interface SerialisedEvent {
   readonly metadata: string;
 }
 
+/** The columns of an EventRow, in its order: the reading statements are raw (arrays). */
 const COLUMNS = 'position, stream_id, revision, id, type, data, metadata, recorded_at';
 
 /** Below this many events, a stream prefix is read through the stream index. */
@@ -127,18 +133,18 @@ export class EmbeddedEventStore implements EventStore, LiveFeed {
       insert: db.prepare<[string, number, string, string, string, string, string]>(
         'INSERT INTO events (stream_id, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       readStreamForwards: db.prepare<[string, number, number], EventRow>(
-        `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`),
+        `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`).raw(true),
       readStreamBackwards: db.prepare<[string, number, number], EventRow>(
-        `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`),
+        `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`).raw(true),
       readAllForwards: db.prepare<[number, number], EventRow>(
-        `SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position ASC LIMIT ?`),
+        `SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position ASC LIMIT ?`).raw(true),
       readAllBackwards: db.prepare<[number, number], EventRow>(
-        `SELECT ${COLUMNS} FROM events WHERE position <= ? ORDER BY position DESC LIMIT ?`),
+        `SELECT ${COLUMNS} FROM events WHERE position <= ? ORDER BY position DESC LIMIT ?`).raw(true),
       head: db.prepare<[], { position: number | null }>('SELECT MAX(position) AS position FROM events'),
       countPrefix: db.prepare<[string, string, number], { n: number }>(
         'SELECT COUNT(*) AS n FROM (SELECT 1 FROM events WHERE stream_id >= ? AND stream_id < ? LIMIT ?)'),
       readPrefix: db.prepare<[string, string, number], EventRow>(
-        `SELECT ${COLUMNS} FROM events INDEXED BY events_by_stream WHERE stream_id >= ? AND stream_id < ? AND position >= ?`),
+        `SELECT ${COLUMNS} FROM events INDEXED BY events_by_stream WHERE stream_id >= ? AND stream_id < ? AND position >= ?`).raw(true),
       lastRecordedAt: db.prepare<[], { recorded_at: string }>(
         'SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1'),
     };
@@ -283,15 +289,15 @@ export class EmbeddedEventStore implements EventStore, LiveFeed {
         : this.statements.readAllBackwards.all(cursor, page);
       for (const row of rows) {
         scanned += 1;
-        if (matchesFilter(filter, row.stream_id, row.type)) {
+        if (matchesFilter(filter, row[1], row[4])) { // stream id, type
           found.push(toRecordedEvent(row));
-          if (found.length >= maxCount) return { events: found, scannedTo: row.position, exhausted: false };
+          if (found.length >= maxCount) return { events: found, scannedTo: row[0], exhausted: false };
         }
-        if (scanned >= scanLimit) return { events: found, scannedTo: row.position, exhausted: false };
+        if (scanned >= scanLimit) return { events: found, scannedTo: row[0], exhausted: false };
       }
       const last = rows.at(-1);
       if (rows.length < page || !last) return { events: found, scannedTo: this.headPositionNow(), exhausted: true };
-      cursor = direction === 'forwards' ? last.position + 1 : last.position - 1;
+      cursor = direction === 'forwards' ? last[0] + 1 : last[0] - 1;
     }
   }
 
@@ -306,11 +312,11 @@ export class EmbeddedEventStore implements EventStore, LiveFeed {
     const scannedTo = this.headPositionNow();
     const rows = (filter.streamPrefixes ?? [])
       .flatMap((prefix) => this.statements.readPrefix.all(prefix, upperBound(prefix), from))
-      .filter((row) => matchesFilter(filter, row.stream_id, row.type))
-      .sort((a, b) => a.position - b.position);
+      .filter((row) => matchesFilter(filter, row[1], row[4])) // stream id, type
+      .sort((a, b) => a[0] - b[0]); // by position
     const taken = rows.slice(0, maxCount);
     const exhausted = taken.length === rows.length;
-    return { events: taken.map(toRecordedEvent), scannedTo: exhausted ? scannedTo : (taken.at(-1)?.position ?? scannedTo), exhausted };
+    return { events: taken.map(toRecordedEvent), scannedTo: exhausted ? scannedTo : (taken.at(-1)?.[0] ?? scannedTo), exhausted };
   }
 
   subscribeToAll(options: SubscribeOptions = {}): EmbeddedSubscription {
@@ -385,9 +391,10 @@ function toStoreError(error: unknown): Error {
   return new StoreUnavailable(`append failed: ${String(error)}`, { cause: error });
 }
 
+/** An event from a raw row (COLUMNS order). */
 function toRecordedEvent(row: EventRow): EmbeddedRecordedEvent {
-  return new EmbeddedRecordedEvent(row.id, row.stream_id, row.revision, row.position, row.type,
-    JSON.parse(row.data) as JsonObject, row.metadata, row.recorded_at);
+  return new EmbeddedRecordedEvent(row[3], row[1], row[2], row[0], row[4],
+    JSON.parse(row[5]) as JsonObject, row[6], row[7]);
 }
 
 /**
