@@ -6,9 +6,9 @@ import type { IsoDate, Period } from '../../commands/shared/dates.js';
 
 /** Days since 1970-01-01 of a `YYYY-MM-DD` date (proleptic Gregorian; Hinnant's days_from_civil). */
 export function dayNumber(date: IsoDate): number {
-  let y = Number(date.slice(0, 4));
-  const m = Number(date.slice(5, 7));
-  const d = Number(date.slice(8, 10));
+  let y = digits(date, 0, 4);
+  const m = digits(date, 5, 2);
+  const d = digits(date, 8, 2);
   y -= m <= 2 ? 1 : 0;
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;
@@ -25,15 +25,26 @@ const CHINA_OFFSET_HOURS = 8;
  */
 export function recordedDayNumber(recordedAt: string): number {
   if (recordedAt.length >= 20 && recordedAt[10] === 'T' && recordedAt.endsWith('Z')) {
-    const hour = Number(recordedAt.slice(11, 13));
-    return dayNumber(recordedAt.slice(0, 10)) + (hour + CHINA_OFFSET_HOURS >= 24 ? 1 : 0);
+    const hour = digits(recordedAt, 11, 2);
+    return dayNumber(recordedAt) + (hour + CHINA_OFFSET_HOURS >= 24 ? 1 : 0);
   }
   return Math.floor((Date.parse(recordedAt) + CHINA_OFFSET_HOURS * 3_600_000) / 86_400_000);
 }
 
 /** `YYYY-MM` → months since year 0 (year × 12 + month − 1): consecutive months differ by 1. */
 export function monthIndex(period: Period): number {
-  return Number(period.slice(0, 4)) * 12 + Number(period.slice(5, 7)) - 1;
+  return digits(period, 0, 4) * 12 + digits(period, 5, 2) - 1;
+}
+
+/**
+ * The number written by `count` ASCII digits at `from`. Dates and periods reach projections
+ * only through the events' schemas (four-digit years, two-digit months and days), and a slice
+ * and Number() per field was a visible part of the fold.
+ */
+function digits(text: string, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i++) n = n * 10 + text.charCodeAt(i) - 48;
+  return n;
 }
 
 export function periodOfIndex(index: number): Period {
