@@ -16,6 +16,8 @@ export interface LogFeedHandlers {
   readonly onLost?: (error: unknown, retryInMs: number) => void;
   /** The feed resubscribed and is catching up again. */
   readonly onResubscribed?: () => void;
+  /** A promise while the receiver cannot take more (a snapshot being written): the feed waits. */
+  readonly hold?: () => Promise<void> | undefined;
 }
 
 export interface LogFeedOptions {
@@ -93,6 +95,8 @@ export class LogFeed {
       if (event.position <= this.position) continue;
       this.position = event.position;
       this.handlers.onEvent(event);
+      const hold = this.handlers.hold?.();
+      if (hold !== undefined) await hold;
       if (!this.live) {
         if (this.position >= target) this.goLive();
         else if (++count % yieldEvery === 0) await new Promise((resolve) => setImmediate(resolve));

@@ -14,7 +14,7 @@
  */
 import type { EventStore, RecordedEvent, Subscription } from '../../src/event-store/port.js';
 import type { Projection } from '../projection.js';
-import type { SnapshotStore } from './snapshot-store.js';
+import type { SnapshotStore, SnapshotWriter } from './snapshot-store.js';
 import { LogFeed } from './log-feed.js';
 
 export interface RunnerLogger {
@@ -83,6 +83,10 @@ export class ProjectionRunner<State> {
   /** "As of" answers by moment, least recently asked first. */
   private readonly asOfCache = new Map<string, { readonly state: State; readonly position: number }>();
   private readonly handles: ReadonlySet<string>;
+  /** The snapshot being written, a chunk per turn of the loop; the fold waits for it. */
+  private writing: Promise<void> | undefined;
+  /** Events that arrived while a snapshot was being written: applied, in order, once it is. */
+  private held: RecordedEvent[] = [];
 
   constructor(private readonly options: RunnerOptions<State>) {
     this.current = options.projection.initialState();
@@ -133,15 +137,23 @@ export class ProjectionRunner<State> {
     await this.load();
     this.feed = new LogFeed(
       { store: this.options.store, afterPosition: this.appliedPosition, ...(this.options.yieldEvery ? { yieldEvery: this.options.yieldEvery } : {}) },
-      { onEvent: (event) => this.receive(event), onLive: () => this.markLive(), onLost: (error, retryInMs) => this.markLost(error, retryInMs), onResubscribed: () => this.markCatchingUp() },
+      {
+        onEvent: (event) => this.receive(event), onLive: () => this.markLive(), onLost: (error, retryInMs) => this.markLost(error, retryInMs),
+        onResubscribed: () => this.markCatchingUp(), hold: () => this.writing,
+      },
     );
     await this.feed.start();
   }
 
-  /** The next event of the log, in order; events at or before the applied position are skipped. */
+  /**
+   * The next event of the log, in order; events at or before the applied position are skipped.
+   * While a snapshot is being written the state must not change under it: the event is held
+   * (the feed also waits on `writing` before pulling more, so only a few ever are).
+   */
   receive(event: RecordedEvent): void {
     if (this.runnerStatus === 'stopped') return;
-    this.apply(event);
+    if (this.writing !== undefined) this.held.push(event);
+    else this.apply(event);
   }
 
   markLive(): void {
@@ -153,7 +165,7 @@ export class ProjectionRunner<State> {
       this.options.logger?.info({ projection: this.name, position: this.appliedPosition }, 'projection caught up');
       // The next start resumes from here rather than from the last periodic snapshot; taken
       // after the runner reports live, so readiness does not wait for it.
-      setImmediate(() => { if (this.runnerStatus === 'live') this.saveSnapshot(); });
+      setImmediate(() => { if (this.runnerStatus === 'live') this.snapshotSoon(); });
     }
   }
 
@@ -212,7 +224,9 @@ export class ProjectionRunner<State> {
     this.runnerStatus = 'stopped';
     await this.shadow?.subscription.close();
     await this.feed?.stop();
-    this.saveSnapshot();
+    await this.writing;
+    this.applyHeld();
+    await this.writeSnapshot();
     for (const waiter of this.waiters) {
       clearTimeout(waiter.timer);
       waiter.resolve(false);
@@ -315,8 +329,15 @@ export class ProjectionRunner<State> {
     if (this.waiters.length > 0) this.releaseWaiters();
     if (this.listeners.size > 0) this.announce(event);
     if (++this.sinceSnapshot >= (this.options.snapshotEvery ?? 100_000) &&
-        performance.now() - this.lastSnapshotAt >= (this.options.snapshotIntervalMs ?? 60_000)) this.saveSnapshot();
+        performance.now() - this.lastSnapshotAt >= (this.options.snapshotIntervalMs ?? 60_000)) this.snapshotSoon();
   }
+
+  private applyHeld(): void {
+    let i = 0;
+    while (i < this.held.length && this.writing === undefined) this.apply(this.held[i++] as RecordedEvent);
+    this.held = i === this.held.length ? [] : this.held.slice(i);
+  }
+
 
   /** Swaps a rebuilt state in when it stands exactly where the live one does. */
   private trySwap(shadow: Shadow<State>): boolean {
@@ -324,7 +345,7 @@ export class ProjectionRunner<State> {
     this.current = shadow.state;
     this.shadow = undefined;
     this.options.logger?.info({ projection: this.name, position: shadow.position }, 'projection rebuilt and swapped in');
-    this.saveSnapshot();
+    this.snapshotSoon();
     return true;
   }
 
@@ -359,29 +380,53 @@ export class ProjectionRunner<State> {
     });
   }
 
+  /** Starts writing a snapshot of the state as it is now, unless one is being written. */
+  private snapshotSoon(): void {
+    if (this.writing !== undefined || this.runnerStatus === 'stopped') return;
+    const writing = this.writeSnapshot().finally(() => {
+      if (this.writing === writing) this.writing = undefined;
+      if (this.runnerStatus !== 'stopped') this.applyHeld();
+    });
+    // Set before the first await inside: from here the fold holds still.
+    this.writing = writing;
+  }
+
   /**
-   * A failed snapshot costs a longer catch-up at the next start, never the read model: it is
-   * logged and folding goes on (a state past V8's longest string cannot be written as one JSON).
+   * Writes the state a chunk per turn of the event loop, so that a province-sized state (over
+   * a GB of JSON, ~10 s) never stalls HTTP and SSE: queries keep reading the state, which does
+   * not change meanwhile (events are held, and the feed waits). A failed snapshot costs a
+   * longer catch-up at the next start, never the read model: it is logged and folding goes on.
    */
-  private saveSnapshot(): void {
+  private async writeSnapshot(): Promise<void> {
     if (this.appliedPosition === 0 || this.sinceSnapshot === 0) return;
     const { projection, snapshots } = this.options;
+    const position = this.appliedPosition;
     this.sinceSnapshot = 0;
     this.lastSnapshotAt = performance.now();
+    const started = performance.now();
+    let writer: SnapshotWriter | undefined;
     try {
-      const started = performance.now();
-      const saved = snapshots.save(projection.name, projection.version, {
-        position: this.appliedPosition,
-        recordedAt: this.appliedRecordedAt,
-        chunks: projection.serialise(this.current),
-      });
+      writer = snapshots.begin(projection.name, projection.version, position, this.appliedRecordedAt);
+      let turnStarted = performance.now();
+      for (const chunk of projection.serialise(this.current)) {
+        writer.write(chunk);
+        if (performance.now() - turnStarted >= SNAPSHOT_SLICE_MS) {
+          await yieldToLoop();
+          turnStarted = performance.now();
+        }
+      }
+      const saved = writer.commit();
       snapshots.prune(projection.name, projection.version, this.options.keepSnapshots ?? 4);
-      this.options.logger?.info({ projection: projection.name, position: this.appliedPosition, ...saved, ms: Math.round(performance.now() - started) }, 'snapshot saved');
+      this.options.logger?.info({ projection: projection.name, position, ...saved, ms: Math.round(performance.now() - started) }, 'snapshot saved');
     } catch (error) {
-      this.options.logger?.error({ projection: this.name, position: this.appliedPosition, err: error }, 'snapshot failed; the read model carries on without it');
+      writer?.abort();
+      this.options.logger?.error({ projection: projection.name, position, err: error }, 'snapshot failed; the read model carries on without it');
     }
   }
 }
+
+/** Longest a snapshot writes in one turn of the event loop before letting requests in. */
+const SNAPSHOT_SLICE_MS = 20;
 
 function yieldToLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

@@ -26,6 +26,14 @@ export interface SavedSnapshot {
   readonly bytes: number;
 }
 
+/** A snapshot being written a chunk at a time; nothing of it is visible until `commit`. */
+export interface SnapshotWriter {
+  write(chunk: string): void;
+  commit(): SavedSnapshot;
+  /** Drops what was written (the chunks must not outlive a failed snapshot). */
+  abort(): void;
+}
+
 export interface SnapshotStore {
   /** The newest snapshot of this projection version, or the newest at or before `position`. */
   latest(projection: string, version: number, atOrBefore?: number): Snapshot | undefined;
@@ -33,6 +41,12 @@ export interface SnapshotStore {
   latestRecordedBy(projection: string, version: number, recordedAt: string): Snapshot | undefined;
   /** Writes the chunks as the iterable yields them; nothing is written if it throws. */
   save(projection: string, version: number, snapshot: Snapshot): SavedSnapshot;
+  /**
+   * Starts a snapshot whose chunks come over several turns of the event loop (the runner
+   * writes a province-sized state that way, so the server keeps answering meanwhile). One at
+   * a time per store.
+   */
+  begin(projection: string, version: number, position: number, recordedAt: string): SnapshotWriter;
   /** Keeps the newest `keep` snapshots of the version and drops every other version's. */
   prune(projection: string, version: number, keep: number): void;
   close(): void;
@@ -85,7 +99,33 @@ export function openSnapshotStore(path: string): SnapshotStore {
     pruneChunks.run(projection, version, projection, version, keep);
     pruneHeaders.run(projection, version, projection, version, keep);
   });
+  const begin = (projection: string, version: number, position: number, recordedAt: string): SnapshotWriter => {
+    // One transaction held open across turns: the snapshot appears whole at COMMIT or not at all.
+    db.exec('BEGIN');
+    dropChunks.run(projection, version, position);
+    let chunks = 0;
+    let bytes = 0;
+    let open = true;
+    const end = (sql: 'COMMIT' | 'ROLLBACK') => {
+      if (!open) return;
+      open = false;
+      if (db.inTransaction) db.exec(sql);
+    };
+    return {
+      write: (chunk) => {
+        saveChunk.run(projection, version, position, chunks++, chunk);
+        bytes += chunk.length;
+      },
+      commit: () => {
+        saveHeader.run(projection, version, position, recordedAt, chunks, bytes);
+        end('COMMIT');
+        return { chunks, bytes };
+      },
+      abort: () => end('ROLLBACK'),
+    };
+  };
   return {
+    begin,
     latest: (projection, version, atOrBefore = Number.MAX_SAFE_INTEGER) => toSnapshot(projection, version, latest.get(projection, version, atOrBefore)),
     latestRecordedBy: (projection, version, recordedAt) => toSnapshot(projection, version, byTime.get(projection, version, recordedAt)),
     save: (projection, version, snapshot) => save(projection, version, snapshot),

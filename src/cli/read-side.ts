@@ -44,6 +44,7 @@ export function fromScratch(snapshots: SnapshotStore): SnapshotStore {
     latest: () => undefined,
     latestRecordedBy: () => undefined,
     save: (projection, version, snapshot) => snapshots.save(projection, version, snapshot),
+    begin: (projection, version, position, recordedAt) => snapshots.begin(projection, version, position, recordedAt),
     prune: (projection, version, keep) => snapshots.prune(projection, version, keep),
     close: () => undefined,
   };
@@ -55,6 +56,7 @@ export function readOnly(snapshots: SnapshotStore): SnapshotStore {
     latest: (projection, version, atOrBefore) => snapshots.latest(projection, version, atOrBefore),
     latestRecordedBy: (projection, version, recordedAt) => snapshots.latestRecordedBy(projection, version, recordedAt),
     save: (_projection: string, _version: number, _snapshot: Snapshot) => ({ chunks: 0, bytes: 0 }),
+    begin: () => ({ write: () => undefined, commit: () => ({ chunks: 0, bytes: 0 }), abort: () => undefined }),
     prune: () => undefined,
     close: () => undefined,
   };

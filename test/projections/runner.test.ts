@@ -208,3 +208,42 @@ t.test('a snapshot that cannot be written is logged, and the read model carries 
   t.equal(runner.status, 'live', 'still live: no resubscribe loop');
   t.ok(errors.some((m) => /snapshot failed/.test(m)), 'the failure is logged');
 });
+
+t.test('a large snapshot is written over many turns: the loop keeps turning, the state holds still, nothing is lost', async (t) => {
+  const store = openEmbeddedStore({ path: ':memory:' });
+  const snapshots = openSnapshotStore(':memory:');
+  const CHUNKS = 40;
+  const busy = (ms: number) => { const until = performance.now() + ms; while (performance.now() < until); };
+  const counted: number[] = [];
+  // A snapshot of 40 chunks, each taking 6 ms to make: 240 ms in all, as a big state's would.
+  const slow: Projection<Tally> = {
+    ...tally(),
+    serialise: function* (state) {
+      for (let i = 0; i < CHUNKS; i++) {
+        busy(6);
+        counted.push(state.counts['Signed'] ?? 0);
+        yield i === 0 ? JSON.stringify(state) : '""';
+      }
+    },
+  };
+  const runner = new ProjectionRunner({ store, projection: slow, snapshots, snapshotEvery: 1, snapshotIntervalMs: 60_000 });
+  t.teardown(async () => { await runner.stop(); await store.close(); });
+  await append(store, 30);
+  await runner.start();
+  await runner.caughtUp();
+  // The catch-up snapshot starts on the next turn; meanwhile the loop must keep turning.
+  await new Promise((resolve) => setImmediate(resolve));
+  let ticks = 0;
+  const ticker = setInterval(() => { ticks += 1; }, 1);
+  const more = append(store, 20);
+  while (counted.length < CHUNKS) await new Promise((resolve) => setTimeout(resolve, 5));
+  clearInterval(ticker);
+  await more;
+  t.ok(ticks >= 5, `timers ran while the snapshot was written (${ticks} ticks)`);
+  t.same(new Set(counted), new Set([30]), 'every chunk saw the state at the snapshot position: no event applied during the write');
+  t.ok(await runner.waitFor(await store.headPosition(), 2000), 'the events that came meanwhile are applied after it');
+  t.equal(runner.state.counts['Signed'], 50);
+  const saved = snapshots.latest('tally', 1);
+  t.equal(saved?.position, 60, 'the snapshot is of the position it was started at (30 events + 30 noise)');
+  t.same(JSON.parse([...(saved?.chunks ?? [])][0] ?? '{}').counts, { Signed: 30 });
+});
