@@ -14,7 +14,9 @@
  * - this process: the SSE clients (plain node:http, no keep-alive agent) and the commands,
  *   posted through HTTP at RATE a second (POST /v1/projects, round-robin over the regions).
  *   Latency = a client's receipt of the first event whose id ≥ the command's position − the
- *   time this process read the command's answer; both instants on this process's clock.
+ *   time this process read the command's answer; both instants on this process's clock. The
+ *   append happens between the command's send and its answer, so "send → receipt" is printed
+ *   too, as an upper bound (it includes validating and deciding the command).
  * Loopback only; bounded in time (a watchdog ends everything); stops by itself.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -259,6 +261,8 @@ interface RunFigures {
   readonly p90: number;
   readonly p99: number;
   readonly max: number;
+  readonly sendP50: number;
+  readonly sendP99: number;
   readonly eventsPerClientPerSecond: number;
   readonly frameBytes: number;
   readonly connectMs: number;
@@ -308,6 +312,7 @@ function figures(
   const byRegion = new Map<string, Receipts[]>();
   for (const client of clients) byRegion.set(client.region, [...(byRegion.get(client.region) ?? []), client]);
   const latencies = new Float64Array(commands.length * Math.ceil(clients.length / REGIONS.length) + clients.length);
+  const fromSend = new Float64Array(latencies.length);
   let n = 0;
   let missed = 0;
   let beforeAnswer = 0;
@@ -321,10 +326,12 @@ function figures(
       }
       const latency = at - command.answeredAt;
       if (latency < 0) beforeAnswer += 1;
+      fromSend[n] = at - command.sentAt;
       latencies[n++] = latency;
     }
   }
   const sorted = latencies.subarray(0, n).sort();
+  const sortedFromSend = fromSend.subarray(0, n).sort();
   const answers = Float64Array.from(commands.map((c) => c.answeredAt - c.sentAt)).sort();
   const events = clients.reduce((sum, c, i) => sum + c.ids.length - (firstReceipt[i] ?? 0), 0);
   return {
@@ -340,6 +347,8 @@ function figures(
     p90: quantile(sorted, 0.9),
     p99: quantile(sorted, 0.99),
     max: sorted[n - 1] ?? Number.NaN,
+    sendP50: quantile(sortedFromSend, 0.5),
+    sendP99: quantile(sortedFromSend, 0.99),
     eventsPerClientPerSecond: events / clients.length / elapsed,
     frameBytes,
     connectMs,
@@ -377,6 +386,9 @@ function print(rows: readonly RunFigures[]): void {
   line('answer → SSE receipt p90', (r) => ms(r.p90));
   line('answer → SSE receipt p99', (r) => ms(r.p99));
   line('answer → SSE receipt max', (r) => ms(r.max));
+  // The append happens between the send and the answer: these bound its latency from above.
+  line('send → SSE receipt p50 (upper bound)', (r) => ms(r.sendP50));
+  line('send → SSE receipt p99 (upper bound)', (r) => ms(r.sendP99));
   line('received before the answer', (r) => `${((100 * r.beforeAnswer) / Math.max(1, r.samples)).toFixed(1)} %`);
   line('never received (id ≥ position)', (r) => String(r.missed));
   line('events per client per second', (r) => r.eventsPerClientPerSecond.toFixed(1));
