@@ -11,14 +11,16 @@
  *   raw-parse-data the same, JSON.parse of data only (what leaving metadata unparsed would give)
  *   read-all       store.readAll in pages of 2,048 (the subscription's page)
  *   subscribe      store.subscribeToAll from the start, to the head, doing nothing per event
- *   evolve:<name>  the projection's evolve alone, over pages already read and parsed
- *   runner:<name>  ProjectionRunner from scratch until caught up, with a feed of its own
- *                  (snapshot every 100,000 events, the default), with the time its snapshots took
- *   read-models    ReadModels from scratch with the server's defaults (one feed for the four
- *                  runners, the runner's snapshot policy): the server's first start
+ *   evolve:<name>  one read model's evolve alone (as a Projection with facts of its own), over
+ *                  pages already read and parsed
+ *   evolve:all     the four over shared facts (what the server folds), the same way
+ *   runner:<name>  ProjectionRunner of one read model alone from scratch until caught up, with a
+ *                  feed of its own (snapshot every 100,000 events), with the time its snapshots took
+ *   read-models    ReadModels from scratch with the server's defaults (the four over shared
+ *                  facts, one runner, its snapshot policy): the server's first start
  *   read-models-no-snapshots   the same with no periodic snapshot (only the one on catching up)
  *   cli:all        the CLI's rebuild all (ReadModels, snapshot every head ÷ 8)
- *   shared-fold    one read of the log feeding all four evolves, no runner: the floor
+ *   shared-fold    one read of the log folded into the four over shared facts, no runner: the floor
  * Rates are events of the log per second, by wall clock and by this process's CPU time, and
  * their ratio to raw-parse measured just before each measure over the first 300,000 rows (the
  * machine's speed drifts by tens of percent between minutes, CPU time included: compare ratios).
@@ -188,6 +190,7 @@ if (await wanted('subscribe')) {
 for (const name of PROJECTION_NAMES) {
   if (await wanted(`evolve:${name}`)) await evolveOnly(name);
 }
+if (await wanted('evolve:all')) await evolveOnly('all');
 for (const name of PROJECTION_NAMES) {
   if (await wanted(`runner:${name}`)) await runnerFromScratch(name);
 }
@@ -210,8 +213,8 @@ rmSync(scratch, { recursive: true, force: true });
 report();
 
 /** The projection's evolve alone: pages are read and parsed outside the timed part. */
-async function evolveOnly<K extends ProjectionName>(name: K): Promise<void> {
-  const projection = PROJECTIONS[name];
+async function evolveOnly<K extends ProjectionName>(name: K | 'all'): Promise<void> {
+  const projection = (name === 'all' ? allReadModels : PROJECTIONS[name]) as Projection<unknown>;
   const handles = new Set(projection.handles);
   let state = projection.initialState();
   let n = 0;
@@ -232,7 +235,7 @@ async function evolveOnly<K extends ProjectionName>(name: K): Promise<void> {
     if (page.length < 16_384 || last === undefined || performance.now() > stop) break;
     from = last.position + 1;
   }
-  record(`evolve:${name}`, `evolve only, ${name}`, { units: n, wallSeconds: evolveMs / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, partial: n < head });
+  record(`evolve:${name}`, name === 'all' ? 'evolve only, the four over shared facts' : `evolve only, ${name} (facts of its own)`, { units: n, wallSeconds: evolveMs / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, partial: n < head });
   if (state === undefined) throw new Error('unreachable');
   collectGarbage();
 }
