@@ -31,15 +31,20 @@ export interface RunnerOptions<State> {
   readonly snapshotEvery?: number;
   /**
    * …and no sooner than this many ms after the last one (default 60,000). A snapshot of a
-   * province-sized read model is tens of MB of JSON written while the loop waits: taken every
-   * 100,000 events, a first start spent most of its time writing them. One is also taken when
-   * the runner catches up and when it stops.
+   * province-sized state is over a GB of JSON, and the fold holds still while it is written:
+   * taken every 100,000 events, a first start spent most of its time writing them. One is also
+   * taken when the runner catches up and when it stops.
    */
   readonly snapshotIntervalMs?: number;
   /** Snapshots of the version kept for "as of" replays (default 4: each is the whole state). */
   readonly keepSnapshots?: number;
   /** Events applied between yields to the event loop while catching up (default 4,096). */
   readonly yieldEvery?: number;
+  /**
+   * "As of" states kept for repeated questions (default 8). Each is a whole state: the server
+   * keeps 2, a province's being ~1 GB of heap.
+   */
+  readonly asOfCacheSize?: number;
 }
 
 export type RunnerStatus = 'stopped' | 'catching-up' | 'live' | 'failed';
@@ -82,6 +87,9 @@ export class ProjectionRunner<State> {
   private shadow: Shadow<State> | undefined;
   /** "As of" answers by moment, least recently asked first. */
   private readonly asOfCache = new Map<string, { readonly state: State; readonly position: number }>();
+  /** The "as of" replays asked for, run one at a time: each holds a whole state while it runs. */
+  private asOfQueue: Promise<unknown> = Promise.resolve();
+  private readonly asOfRunning = new Map<string, Promise<{ readonly state: State; readonly position: number }>>();
   private readonly handles: ReadonlySet<string>;
   /** The snapshot being written, a chunk per turn of the loop; the fold waits for it. */
   private writing: Promise<void> | undefined;
@@ -270,10 +278,21 @@ export class ProjectionRunner<State> {
   }
 
   /** The read model as it stood when `moment` was recorded, and the position it reflects. */
-  async stateAsOf(moment: string): Promise<{ readonly state: State; readonly position: number }> {
+  stateAsOf(moment: string): Promise<{ readonly state: State; readonly position: number }> {
     const cutoff = new Date(moment).toISOString();
     const cached = this.asOfCache.get(cutoff);
-    if (cached) return cached;
+    if (cached) return Promise.resolve(cached);
+    const running = this.asOfRunning.get(cutoff);
+    if (running) return running;
+    const answer = this.asOfQueue.then(() => this.asOfCache.get(cutoff) ?? this.replayTo(cutoff));
+    this.asOfQueue = answer.catch(() => undefined);
+    this.asOfRunning.set(cutoff, answer);
+    const forget = () => { this.asOfRunning.delete(cutoff); };
+    answer.then(forget, forget);
+    return answer;
+  }
+
+  private async replayTo(cutoff: string): Promise<{ readonly state: State; readonly position: number }> {
     const { projection, snapshots, store } = this.options;
     const snapshot = snapshots.latestRecordedBy(projection.name, projection.version, cutoff);
     let state = snapshot ? projection.deserialise(snapshot.chunks) : projection.initialState();
@@ -309,7 +328,7 @@ export class ProjectionRunner<State> {
   private remember(cutoff: string, answer: { readonly state: State; readonly position: number }): void {
     this.asOfCache.delete(cutoff);
     this.asOfCache.set(cutoff, answer);
-    while (this.asOfCache.size > AS_OF_CACHE) {
+    while (this.asOfCache.size > (this.options.asOfCacheSize ?? AS_OF_CACHE)) {
       const oldest = this.asOfCache.keys().next();
       if (oldest.done) break;
       this.asOfCache.delete(oldest.value);

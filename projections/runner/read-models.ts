@@ -80,6 +80,7 @@ export class ReadModels {
       store: options.store,
       projection: allReadModels,
       snapshots: options.snapshots,
+      asOfCacheSize: 2,
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.snapshotEvery ? { snapshotEvery: options.snapshotEvery } : {}),
       ...(options.snapshotIntervalMs !== undefined ? { snapshotIntervalMs: options.snapshotIntervalMs } : {}),

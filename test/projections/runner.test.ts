@@ -126,6 +126,32 @@ t.test('as of a moment: the fold of what was recorded by then', async (t) => {
   t.equal(again, await runner.stateAsOf('2025-01-03T12:00:00Z'), 'a settled moment is cached');
 });
 
+t.test('"as of" replays run one at a time, a moment asked twice at once is replayed once, and the cache is bounded', async (t) => {
+  let now = Date.parse('2025-01-01T00:00:00Z');
+  const store = openEmbeddedStore({ path: ':memory:', clock: () => new Date(now) });
+  const snapshots = openSnapshotStore(':memory:');
+  t.teardown(async () => { await runner.stop(); await store.close(); });
+  const calls = { evolve: 0 };
+  const runner = new ProjectionRunner({ store, projection: tally(1, calls), snapshots, snapshotEvery: 1_000_000, asOfCacheSize: 2 });
+  await runner.start();
+  for (let day = 0; day < 5; day++) {
+    now = Date.parse('2025-01-01T00:00:00Z') + day * 86_400_000;
+    await append(store, 20, 'Signed');
+  }
+  await runner.waitFor(await store.headPosition(), 2000);
+  const live = calls.evolve;
+  const moments = ['2025-01-02T12:00:00Z', '2025-01-03T12:00:00Z', '2025-01-04T12:00:00Z'];
+  const [a, b, c, d] = await Promise.all([runner.stateAsOf(moments[0]!), runner.stateAsOf(moments[0]!), runner.stateAsOf(moments[1]!), runner.stateAsOf(moments[2]!)]);
+  t.equal(a, b, 'the same answer for the same moment asked at once');
+  t.same([a?.state.counts, c?.state.counts, d?.state.counts], [{ Signed: 40 }, { Signed: 60 }, { Signed: 80 }]);
+  const replayed = calls.evolve - live;
+  t.equal(replayed, 40 + 60 + 80, 'three replays from the start, not four');
+  await runner.stateAsOf(moments[2]!);
+  t.equal(calls.evolve - live, replayed, 'the newest two are cached');
+  await runner.stateAsOf(moments[0]!);
+  t.equal(calls.evolve - live, replayed + 40, 'the oldest was let go: the cache holds two');
+});
+
 t.test('listeners hear each burst once, coalesced', async (t) => {
   const store = openEmbeddedStore({ path: ':memory:' });
   const snapshots = openSnapshotStore(':memory:');
