@@ -11,7 +11,7 @@ import type { Projection } from '../projection.js';
 import { FACTS_EVENTS, standalone, type FactsReadModel } from '../facts-read-model.js';
 import { flagsOf, type DomainEvent } from '../shared/domain-events.js';
 import { dateOfDayNumber, dayNumber, recordedDayNumber } from '../shared/calendar.js';
-import type { ProjectFacts } from '../shared/project-facts.js';
+import type { ProjectFacts, RegionIndex } from '../shared/project-facts.js';
 
 /** recordedAt more than this many days after occurredOn is a late (or back-dated) report. */
 export const LATE_REPORT_DAYS = 30;
@@ -40,8 +40,10 @@ export interface BatchDeadline {
 
 export interface ComplianceState {
   position: number;
-  /** The shared facts of every project by id. */
+  /** The shared facts of every project by id, their registration order and their regions. */
   projects: Record<string, ProjectFacts>;
+  order: string[];
+  byRegion: RegionIndex;
   batches: Record<string, BatchDeadline>;
   lateReports: Record<string, LateReport[]>;
 }
@@ -50,10 +52,12 @@ export const complianceModel: FactsReadModel<ComplianceState> = {
   name: 'compliance',
   version: 2, // 2: over the shared facts
   handles: FACTS_EVENTS,
-  initialState: (facts) => ({ position: 0, projects: facts.projects, batches: {}, lateReports: {} }),
+  initialState: (facts) => ({ position: 0, projects: facts.projects, order: facts.order, byRegion: facts.byRegion, batches: {}, lateReports: {} }),
   evolve: evolveCompliance,
   toSnapshot: ({ position, batches, lateReports }) => ({ position, batches, lateReports }),
-  fromSnapshot: (snapshot, facts) => ({ ...(snapshot as Omit<ComplianceState, 'projects'>), projects: facts.projects }),
+  fromSnapshot: (snapshot, facts) => ({
+    ...(snapshot as Pick<ComplianceState, 'position' | 'batches' | 'lateReports'>), projects: facts.projects, order: facts.order, byRegion: facts.byRegion,
+  }),
 };
 
 export const compliance: Projection<ComplianceState> = standalone(complianceModel);

@@ -25,7 +25,7 @@ import { addYears } from '../../commands/shared/dates.js';
 import { amountFromWan } from '../../commands/shared/money.js';
 import { contains, type RegionCode } from '../../commands/shared/region-code.js';
 import { dateOfDayNumber, dayNumber } from '../shared/calendar.js';
-import type { ProjectFacts, Stage } from '../shared/project-facts.js';
+import { seqsWithin, type ProjectFacts, type Stage } from '../shared/project-facts.js';
 import { STARTED_WITHOUT_APPROVAL_FLAG, type ComplianceState, type LateReport } from './projection.js';
 
 export const COMPLIANCE_KINDS = [
@@ -84,8 +84,10 @@ export function queryCompliance(state: ComplianceState, query: ComplianceQuery):
   const kinds = query.kind === undefined ? COMPLIANCE_KINDS : [query.kind];
   const items: ComplianceItem[] = [];
   const counts: { [K in ComplianceKind]?: { open: number; resolved: number } } = {};
-  for (const id in state.projects) {
-    const f = state.projects[id];
+  const seqs = seqsWithin(state, [query.regionCode]);
+  for (let i = 0; i < seqs.length; i++) {
+    const id = state.order[seqs[i] as number];
+    const f = id === undefined ? undefined : state.projects[id];
     if (f === undefined || !contains(query.regionCode, f.regionCode)) continue;
     for (const kind of kinds) {
       const found = JUDGES[kind](f, state, asOf);

@@ -5,7 +5,7 @@
  */
 import type { Projection } from '../projection.js';
 import { FACTS_EVENTS, standalone, type FactsReadModel } from '../facts-read-model.js';
-import type { ProjectFacts } from '../shared/project-facts.js';
+import type { ProjectFacts, RegionIndex } from '../shared/project-facts.js';
 
 export interface LedgerState {
   /** Global position of the last event applied. */
@@ -14,19 +14,21 @@ export interface LedgerState {
   projects: Record<string, ProjectFacts>;
   /** Project ids by registration order: order[facts.seq] === facts.projectId (the shared table's). */
   order: string[];
+  /** The shared table's projects by region code. */
+  byRegion: RegionIndex;
 }
 
 export const ledgerModel: FactsReadModel<LedgerState> = {
   name: 'project-ledger',
   version: 3, // 3: over the shared facts
   handles: FACTS_EVENTS,
-  initialState: (facts) => ({ position: 0, projects: facts.projects, order: facts.order }),
+  initialState: (facts) => ({ position: 0, projects: facts.projects, order: facts.order, byRegion: facts.byRegion }),
   evolve: (state, _event, _facts, recorded) => {
     state.position = recorded.position;
     return state;
   },
   toSnapshot: (state) => ({ position: state.position }),
-  fromSnapshot: (snapshot, facts) => ({ position: (snapshot as { position: number }).position, projects: facts.projects, order: facts.order }),
+  fromSnapshot: (snapshot, facts) => ({ position: (snapshot as { position: number }).position, projects: facts.projects, order: facts.order, byRegion: facts.byRegion }),
 };
 
 export const projectLedger: Projection<LedgerState> = standalone(ledgerModel);

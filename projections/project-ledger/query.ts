@@ -6,7 +6,7 @@
 import type { Amount } from '../../commands/shared/money.js';
 import type { Category } from '../../commands/project/events.js';
 import { contains, type RegionCode } from '../../commands/shared/region-code.js';
-import { totalInvestment, type ProjectFacts, type Stage } from '../shared/project-facts.js';
+import { lowerBound, seqsWithin, totalInvestment, type ProjectFacts, type Stage } from '../shared/project-facts.js';
 import type { LedgerState } from './projection.js';
 import { toLedgerRow, type LedgerRow } from './row.js';
 
@@ -56,22 +56,30 @@ export function queryLedger(state: LedgerState, request: LedgerPageRequest): Led
   const limit = Math.max(1, Math.min(MAX_PAGE, Math.floor(request.limit ?? DEFAULT_PAGE)));
   const matches = ledgerMatcher(request);
   const rows: LedgerRow[] = [];
-  let seq = request.cursor === undefined ? 0 : decodeCursor(request.cursor);
-  for (; seq < state.order.length && rows.length < limit; seq++) {
-    const facts = factsAt(state, seq);
+  // Only the filtered regions' projects are looked at, still in registration order.
+  const seqs = seqsWithin(state, regionRoots(request));
+  let i = request.cursor === undefined ? 0 : lowerBound(seqs, decodeCursor(request.cursor));
+  for (; i < seqs.length && rows.length < limit; i++) {
+    const facts = factsAt(state, seqs[i] as number);
     if (facts && matches(facts)) rows.push(toLedgerRow(facts));
   }
-  const more = rows.length === limit && hasMatchFrom(state, seq, matches);
-  return { rows, nextCursor: more ? encodeCursor(seq) : null, position: state.position };
+  const next = rows.length === limit ? nextMatch(state, seqs, i, matches) : undefined;
+  return { rows, nextCursor: next === undefined ? null : encodeCursor(next), position: state.position };
 }
 
 /** Every matching project in ledger order (for the CSV export). */
 export function* ledgerFacts(state: LedgerState, filter: LedgerFilter): Generator<ProjectFacts> {
   const matches = ledgerMatcher(filter);
-  for (let seq = 0; seq < state.order.length; seq++) {
-    const facts = factsAt(state, seq);
+  const seqs = seqsWithin(state, regionRoots(filter));
+  for (let i = 0; i < seqs.length; i++) {
+    const facts = factsAt(state, seqs[i] as number);
     if (facts && matches(facts)) yield facts;
   }
+}
+
+/** The regions a filter keeps to (undefined: every region). */
+function regionRoots(filter: LedgerFilter): readonly RegionCode[] | undefined {
+  return filter.regionCode !== undefined ? [filter.regionCode] : filter.regionCodes;
 }
 
 export function ledgerMatcher(filter: LedgerFilter): (facts: ProjectFacts) => boolean {
@@ -89,12 +97,14 @@ function factsAt(state: LedgerState, seq: number): ProjectFacts | undefined {
   return id === undefined ? undefined : state.projects[id];
 }
 
-function hasMatchFrom(state: LedgerState, seq: number, matches: (f: ProjectFacts) => boolean): boolean {
-  for (let s = seq; s < state.order.length; s++) {
-    const facts = factsAt(state, s);
-    if (facts && matches(facts)) return true;
+/** The seq of the next match from `seqs[from]` on: where the next page starts. */
+function nextMatch(state: LedgerState, seqs: ArrayLike<number>, from: number, matches: (f: ProjectFacts) => boolean): number | undefined {
+  for (let i = from; i < seqs.length; i++) {
+    const seq = seqs[i] as number;
+    const facts = factsAt(state, seq);
+    if (facts && matches(facts)) return seq;
   }
-  return false;
+  return undefined;
 }
 
 const CURSOR_PREFIX = 'ledger.v1.';

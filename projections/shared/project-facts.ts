@@ -11,7 +11,7 @@ import type { RecordedEvent } from '../../src/event-store/port.js';
 import type { DomainEvent } from './domain-events.js';
 import type { Amount } from '../../commands/shared/money.js';
 import type { IsoDate, Period } from '../../commands/shared/dates.js';
-import type { RegionCode } from '../../commands/shared/region-code.js';
+import { contains, type RegionCode } from '../../commands/shared/region-code.js';
 import type {
   Category, CorrectableMilestone, ProjectEvent, ProjectEventData,
 } from '../../commands/project/events.js';
@@ -262,10 +262,75 @@ export interface FactsTable {
   order: string[];
   /** projectId → batchId, for batches that listed a project not registered yet. */
   pendingBatches: Record<string, string>;
+  /**
+   * The projects of each region code, as registration seqs in ascending order: a county's
+   * list or compliance reads its few thousand projects, not the province's 10⁵–10⁶. Derived
+   * from the facts (kept up to date here, rebuilt on load, never in a snapshot).
+   */
+  readonly byRegion: RegionIndex;
 }
 
+/** regionCode → seqs of its projects, ascending. */
+export type RegionIndex = Map<RegionCode, number[]>;
+
 export function emptyFactsTable(): FactsTable {
-  return { projects: {}, order: [], pendingBatches: {} };
+  return { projects: {}, order: [], pendingBatches: {}, byRegion: new Map() };
+}
+
+function indexRegion(index: RegionIndex, regionCode: RegionCode, seq: number): void {
+  const seqs = index.get(regionCode);
+  if (seqs === undefined) {
+    index.set(regionCode, [seq]);
+    return;
+  }
+  // Registrations come in seq order: almost always an append.
+  if (seqs.length === 0 || (seqs[seqs.length - 1] as number) < seq) seqs.push(seq);
+  else seqs.splice(lowerBound(seqs, seq), 0, seq);
+}
+
+function unindexRegion(index: RegionIndex, regionCode: RegionCode, seq: number): void {
+  const seqs = index.get(regionCode);
+  if (seqs === undefined) return;
+  const at = lowerBound(seqs, seq);
+  if (seqs[at] === seq) seqs.splice(at, 1);
+  if (seqs.length === 0) index.delete(regionCode);
+}
+
+/** The first index of a sorted list whose value is ≥ `value`. */
+export function lowerBound(sorted: ArrayLike<number>, value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((sorted[mid] as number) < value) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/**
+ * The registration seqs of the projects within any of `roots` (GB/T 2260 roll-up), ascending:
+ * every project when `roots` is undefined.
+ */
+export function seqsWithin(table: Pick<FactsTable, 'byRegion' | 'order'>, roots: readonly RegionCode[] | undefined): ArrayLike<number> {
+  if (roots === undefined) {
+    const all = new Int32Array(table.order.length);
+    for (let i = 0; i < all.length; i++) all[i] = i;
+    return all;
+  }
+  const lists: number[][] = [];
+  let total = 0;
+  for (const [code, seqs] of table.byRegion) {
+    if (roots.some((root) => contains(root, code))) {
+      lists.push(seqs);
+      total += seqs.length;
+    }
+  }
+  if (lists.length === 1) return lists[0] as number[];
+  const merged = new Int32Array(total);
+  let at = 0;
+  for (const seqs of lists) for (const seq of seqs) merged[at++] = seq;
+  return merged.sort();
 }
 
 /**
@@ -284,7 +349,12 @@ export function applyToFacts(table: FactsTable, event: DomainEvent, recorded: Re
   }
   const existing = table.projects[event.data.projectId];
   if (existing) {
+    const region = existing.regionCode;
     evolveFacts(existing, event, recorded);
+    if (existing.regionCode !== region) {
+      unindexRegion(table.byRegion, region, existing.seq);
+      indexRegion(table.byRegion, existing.regionCode, existing.seq);
+    }
     return existing;
   }
   if (event.type !== 'ProjectRegistered') return undefined;
@@ -296,6 +366,7 @@ export function applyToFacts(table: FactsTable, event: DomainEvent, recorded: Re
   }
   table.projects[facts.projectId] = facts;
   table.order.push(facts.projectId);
+  indexRegion(table.byRegion, facts.regionCode, facts.seq);
   return facts;
 }
 
@@ -327,6 +398,7 @@ export function factsFromChunks(chunks: Iterator<string>): FactsTable {
     for (const facts of JSON.parse(next.value) as ProjectFacts[]) {
       table.projects[facts.projectId] = facts;
       table.order.push(facts.projectId);
+      indexRegion(table.byRegion, facts.regionCode, facts.seq);
     }
   }
   return table;
