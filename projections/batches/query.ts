@@ -6,7 +6,7 @@
 import { amountToWan, type Amount } from '../../commands/shared/money.js';
 import type { IsoDate } from '../../commands/shared/dates.js';
 import { contains, type RegionCode } from '../../commands/shared/region-code.js';
-import { totalInvestment, type Stage } from '../shared/project-facts.js';
+import { totalInvestment, type ProjectFacts, type Stage } from '../shared/project-facts.js';
 import type { Batch, BatchesState } from './projection.js';
 
 export type MemberStatus = 'on-time' | 'late' | 'not-started' | 'withdrawn' | 'unknown';
@@ -55,8 +55,7 @@ export function queryBatches(state: BatchesState, query: BatchesQuery = {}): { r
   for (const id in state.batches) {
     const batch = state.batches[id];
     if (batch === undefined || (query.regionCode !== undefined && !contains(query.regionCode, batch.regionCode))) continue;
-    const { members: _members, ...summary } = batchDetail(state, batch, query.asOfDate);
-    summaries.push(summary);
+    summaries.push(batchSummary(state, batch, memberIds(state, batch), query.asOfDate));
   }
   summaries.sort((a, b) => (a.ceremonyOn < b.ceremonyOn ? 1 : a.ceremonyOn > b.ceremonyOn ? -1 : a.batchId < b.batchId ? -1 : 1));
   return { position: state.position, batches: summaries };
@@ -67,13 +66,22 @@ export function getBatch(state: BatchesState, batchId: string, asOfDate?: IsoDat
   return batch === undefined ? undefined : batchDetail(state, batch, asOfDate);
 }
 
+function memberIds(state: BatchesState, batch: Batch): string[] {
+  return [...new Set([...batch.projectIds, ...(state.joinedAtStart[batch.batchId] ?? [])])];
+}
+
 function batchDetail(state: BatchesState, batch: Batch, asOfDate: IsoDate | undefined): BatchDetail {
-  const ids = [...new Set([...batch.projectIds, ...(state.joinedAtStart[batch.batchId] ?? [])])];
-  const members = ids.map((id) => member(state, id, batch.mustStartBy));
-  const count = (status: MemberStatus) => members.filter((m) => m.status === status).length;
+  const ids = memberIds(state, batch);
+  return { ...batchSummary(state, batch, ids, asOfDate), members: ids.map((id) => member(state, id, batch.mustStartBy)) };
+}
+
+/** The counts of a batch without a member object each (a province lists 10⁵ members in all). */
+function batchSummary(state: BatchesState, batch: Batch, ids: readonly string[], asOfDate: IsoDate | undefined): BatchSummary {
+  const counts: Record<MemberStatus, number> = { 'on-time': 0, late: 0, 'not-started': 0, withdrawn: 0, unknown: 0 };
   let investment: Amount = 0;
   for (const id of ids) {
     const facts = state.projects[id];
+    counts[statusOf(facts, batch.mustStartBy)] += 1;
     if (facts) investment += totalInvestment(facts);
   }
   return {
@@ -84,14 +92,19 @@ function batchDetail(state: BatchesState, batch: Batch, asOfDate: IsoDate | unde
     mustStartBy: batch.mustStartBy,
     size: ids.length,
     investment: amountToWan(investment),
-    startedOnTime: count('on-time'),
-    startedLate: count('late'),
-    notStarted: count('not-started'),
-    withdrawn: count('withdrawn'),
-    overdue: asOfDate === undefined ? null : asOfDate > batch.mustStartBy ? count('not-started') : 0,
-    unknown: count('unknown'),
-    members,
+    startedOnTime: counts['on-time'],
+    startedLate: counts.late,
+    notStarted: counts['not-started'],
+    withdrawn: counts.withdrawn,
+    overdue: asOfDate === undefined ? null : asOfDate > batch.mustStartBy ? counts['not-started'] : 0,
+    unknown: counts.unknown,
   };
+}
+
+function statusOf(f: ProjectFacts | undefined, mustStartBy: IsoDate): MemberStatus {
+  if (f === undefined) return 'unknown';
+  const startedOn = f.dates.Started;
+  return startedOn !== undefined ? (startedOn <= mustStartBy ? 'on-time' : 'late') : f.stage === 'WITHDRAWN' ? 'withdrawn' : 'not-started';
 }
 
 function member(state: BatchesState, projectId: string, mustStartBy: IsoDate): BatchMember {
@@ -100,9 +113,7 @@ function member(state: BatchesState, projectId: string, mustStartBy: IsoDate): B
     return { projectId, name: null, regionCode: null, stage: null, totalInvestment: 0, startedOn: null, status: 'unknown' };
   }
   const startedOn = f.dates.Started;
-  const status: MemberStatus = startedOn !== undefined
-    ? (startedOn <= mustStartBy ? 'on-time' : 'late')
-    : f.stage === 'WITHDRAWN' ? 'withdrawn' : 'not-started';
+  const status = statusOf(f, mustStartBy);
   return {
     projectId, name: f.name, regionCode: f.regionCode, stage: f.stage,
     totalInvestment: amountToWan(totalInvestment(f)), startedOn: startedOn ?? null, status,

@@ -38,3 +38,18 @@ t.test('batches of a region; withdrawn and unknown members counted apart', async
   t.same(hebei.batches.map((b) => [b.batchId, b.size, b.withdrawn, b.unknown, b.notStarted]), [['B1', 2, 1, 1, 0]]);
   t.same(queryBatches(state).batches.map((b) => b.batchId), ['B2', 'B1'], 'latest ceremony first');
 });
+
+t.test('the list\'s counts are the details\' counts, batch by batch', async (t) => {
+  const { generateHistory } = await import('./support/generate-history.js');
+  let compared = 0;
+  for (const seed of [3, 11, 29, 47]) {
+    const state = foldAll(batches, generateHistory({ seed, projects: 60, years: 3 }));
+    for (const summary of queryBatches(state, { asOfDate: '2023-06-30' }).batches) {
+      const { members, ...detail } = getBatch(state, summary.batchId, '2023-06-30') ?? { members: [] };
+      t.same(summary, detail, summary.batchId);
+      t.equal(members.length, summary.size);
+      compared += 1;
+    }
+  }
+  t.ok(compared >= 4, `${compared} batches compared`);
+});
