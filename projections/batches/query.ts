@@ -7,6 +7,7 @@ import { amountToWan, type Amount } from '../../commands/shared/money.js';
 import type { IsoDate } from '../../commands/shared/dates.js';
 import { contains, type RegionCode } from '../../commands/shared/region-code.js';
 import { totalInvestment, type ProjectFacts, type Stage } from '../shared/project-facts.js';
+import { runNow, SLICE, type Sliced } from '../shared/sliced.js';
 import type { Batch, BatchesState } from './projection.js';
 
 export type MemberStatus = 'on-time' | 'late' | 'not-started' | 'withdrawn' | 'unknown';
@@ -50,10 +51,28 @@ export interface BatchesQuery {
   readonly asOfDate?: IsoDate;
 }
 
-export function queryBatches(state: BatchesState, query: BatchesQuery = {}): { readonly position: number; readonly batches: BatchSummary[] } {
+export function queryBatches(state: BatchesState, query: BatchesQuery = {}): BatchList {
+  return runNow(batchesScan(state, query));
+}
+
+export interface BatchList {
+  readonly position: number;
+  readonly batches: BatchSummary[];
+}
+
+/**
+ * queryBatches as a scan that pauses between batches (see shared/sliced.ts): a province's
+ * ~500 batches list ~10⁵ members, each a look-up of its facts.
+ */
+export function* batchesScan(state: BatchesState, query: BatchesQuery = {}): Sliced<BatchList> {
   const summaries: BatchSummary[] = [];
+  let members = 0;
   for (const id in state.batches) {
     const batch = state.batches[id];
+    if (batch !== undefined && (members += batch.projectIds.length) >= SLICE) {
+      members = 0;
+      yield;
+    }
     if (batch === undefined || (query.regionCode !== undefined && !contains(query.regionCode, batch.regionCode))) continue;
     summaries.push(batchSummary(state, batch, memberIds(state, batch), query.asOfDate));
   }

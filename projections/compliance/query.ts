@@ -26,6 +26,7 @@ import { amountFromWan } from '../../commands/shared/money.js';
 import { contains, type RegionCode } from '../../commands/shared/region-code.js';
 import { dateOfDayNumber, dayNumber } from '../shared/calendar.js';
 import { seqsWithin, type ProjectFacts, type Stage } from '../shared/project-facts.js';
+import { runNow, SLICE, type Sliced } from '../shared/sliced.js';
 import { STARTED_WITHOUT_APPROVAL_FLAG, type ComplianceState, type LateReport } from './projection.js';
 
 export const COMPLIANCE_KINDS = [
@@ -80,12 +81,18 @@ type Finding = Omit<ComplianceItem, 'kind' | 'projectId' | 'name' | 'regionCode'
 type Judge = (f: ProjectFacts, state: ComplianceState, asOf: number) => Finding | undefined;
 
 export function queryCompliance(state: ComplianceState, query: ComplianceQuery): ComplianceList {
+  return runNow(complianceScan(state, query));
+}
+
+/** queryCompliance as a scan that pauses every SLICE projects (see shared/sliced.ts). */
+export function* complianceScan(state: ComplianceState, query: ComplianceQuery): Sliced<ComplianceList> {
   const asOf = dayNumber(query.asOfDate);
   const kinds = query.kind === undefined ? COMPLIANCE_KINDS : [query.kind];
   const items: ComplianceItem[] = [];
   const counts: { [K in ComplianceKind]?: { open: number; resolved: number } } = {};
   const seqs = seqsWithin(state, [query.regionCode]);
   for (let i = 0; i < seqs.length; i++) {
+    if (i % SLICE === SLICE - 1) yield;
     const id = state.order[seqs[i] as number];
     const f = id === undefined ? undefined : state.projects[id];
     if (f === undefined || !contains(query.regionCode, f.regionCode)) continue;

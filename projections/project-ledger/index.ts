@@ -2,7 +2,7 @@
 export { projectLedger, type LedgerState } from './projection.js';
 export { toLedgerRow, type LedgerRow } from './row.js';
 export {
-  getProject, queryLedger, ledgerFacts, ledgerMatcher, InvalidCursor, DEFAULT_PAGE, MAX_PAGE,
+  getProject, queryLedger, ledgerPageScan, ledgerFacts, ledgerMatcher, InvalidCursor, DEFAULT_PAGE, MAX_PAGE,
   type LedgerFilter, type LedgerPageRequest, type LedgerPage,
 } from './query.js';
 export { ledgerCsv, ledgerCsvChunks, csvCell, formatWan, LEDGER_COLUMNS, STAGE_LABELS, CSV_CONTENT_TYPE } from './csv.js';

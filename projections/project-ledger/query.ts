@@ -7,6 +7,7 @@ import type { Amount } from '../../commands/shared/money.js';
 import type { Category } from '../../commands/project/events.js';
 import { contains, type RegionCode } from '../../commands/shared/region-code.js';
 import { lowerBound, seqsWithin, totalInvestment, type ProjectFacts, type Stage } from '../shared/project-facts.js';
+import { runNow, SLICE, type Sliced } from '../shared/sliced.js';
 import type { LedgerState } from './projection.js';
 import { toLedgerRow, type LedgerRow } from './row.js';
 
@@ -53,6 +54,11 @@ export function getProject(state: LedgerState, projectId: string): LedgerRow | u
 }
 
 export function queryLedger(state: LedgerState, request: LedgerPageRequest): LedgerPage {
+  return runNow(ledgerPageScan(state, request));
+}
+
+/** queryLedger as a scan that pauses every SLICE projects (see shared/sliced.ts). */
+export function* ledgerPageScan(state: LedgerState, request: LedgerPageRequest): Sliced<LedgerPage> {
   const limit = Math.max(1, Math.min(MAX_PAGE, Math.floor(request.limit ?? DEFAULT_PAGE)));
   const matches = ledgerMatcher(request);
   const rows: LedgerRow[] = [];
@@ -60,10 +66,11 @@ export function queryLedger(state: LedgerState, request: LedgerPageRequest): Led
   const seqs = seqsWithin(state, regionRoots(request));
   let i = request.cursor === undefined ? 0 : lowerBound(seqs, decodeCursor(request.cursor));
   for (; i < seqs.length && rows.length < limit; i++) {
+    if (i % SLICE === SLICE - 1) yield;
     const facts = factsAt(state, seqs[i] as number);
     if (facts && matches(facts)) rows.push(toLedgerRow(facts));
   }
-  const next = rows.length === limit ? nextMatch(state, seqs, i, matches) : undefined;
+  const next = rows.length === limit ? yield* nextMatch(state, seqs, i, matches) : undefined;
   return { rows, nextCursor: next === undefined ? null : encodeCursor(next), position: state.position };
 }
 
@@ -98,8 +105,9 @@ function factsAt(state: LedgerState, seq: number): ProjectFacts | undefined {
 }
 
 /** The seq of the next match from `seqs[from]` on: where the next page starts. */
-function nextMatch(state: LedgerState, seqs: ArrayLike<number>, from: number, matches: (f: ProjectFacts) => boolean): number | undefined {
+function* nextMatch(state: LedgerState, seqs: ArrayLike<number>, from: number, matches: (f: ProjectFacts) => boolean): Sliced<number | undefined> {
   for (let i = from; i < seqs.length; i++) {
+    if (i % SLICE === SLICE - 1) yield;
     const seq = seqs[i] as number;
     const facts = factsAt(state, seq);
     if (facts && matches(facts)) return seq;

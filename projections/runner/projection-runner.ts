@@ -93,7 +93,11 @@ export class ProjectionRunner<State> {
   private readonly handles: ReadonlySet<string>;
   /** The snapshot being written, a chunk per turn of the loop; the fold waits for it. */
   private writing: Promise<void> | undefined;
-  /** Events that arrived while a snapshot was being written: applied, in order, once it is. */
+  /** How many hold the fold still (a snapshot being written, a long query); resolved when none. */
+  private holders = 0;
+  private released: Promise<void> | undefined;
+  private release: () => void = () => undefined;
+  /** Events that arrived while the fold was held: applied, in order, once it is not. */
   private held: RecordedEvent[] = [];
 
   constructor(private readonly options: RunnerOptions<State>) {
@@ -147,7 +151,7 @@ export class ProjectionRunner<State> {
       { store: this.options.store, afterPosition: this.appliedPosition, ...(this.options.yieldEvery ? { yieldEvery: this.options.yieldEvery } : {}) },
       {
         onEvent: (event) => this.receive(event), onLive: () => this.markLive(), onLost: (error, retryInMs) => this.markLost(error, retryInMs),
-        onResubscribed: () => this.markCatchingUp(), hold: () => this.writing,
+        onResubscribed: () => this.markCatchingUp(), hold: () => this.released,
       },
     );
     await this.feed.start();
@@ -155,13 +159,31 @@ export class ProjectionRunner<State> {
 
   /**
    * The next event of the log, in order; events at or before the applied position are skipped.
-   * While a snapshot is being written the state must not change under it: the event is held
-   * (the feed also waits on `writing` before pulling more, so only a few ever are).
+   * While the fold is held (a snapshot being written, a long query) the state must not change
+   * under it: the event waits (the feed also waits before pulling more, so only a few ever do).
    */
   receive(event: RecordedEvent): void {
     if (this.runnerStatus === 'stopped') return;
-    if (this.writing !== undefined) this.held.push(event);
+    if (this.holders > 0) this.held.push(event);
     else this.apply(event);
+  }
+
+  /**
+   * Runs `work` with the state held still: no event is applied until it settles, so work that
+   * spans turns of the event loop (a snapshot, a scan of every project a slice at a time) sees
+   * one position. Read models lag meanwhile; keep the work short.
+   */
+  async whileHolding<T>(work: () => Promise<T>): Promise<T> {
+    if (this.holders++ === 0) this.released = new Promise((resolve) => { this.release = resolve; });
+    try {
+      return await work();
+    } finally {
+      if (--this.holders === 0) {
+        this.released = undefined;
+        this.release();
+        if (this.runnerStatus !== 'stopped') this.applyHeld();
+      }
+    }
   }
 
   markLive(): void {
@@ -353,7 +375,7 @@ export class ProjectionRunner<State> {
 
   private applyHeld(): void {
     let i = 0;
-    while (i < this.held.length && this.writing === undefined) this.apply(this.held[i++] as RecordedEvent);
+    while (i < this.held.length && this.holders === 0) this.apply(this.held[i++] as RecordedEvent);
     this.held = i === this.held.length ? [] : this.held.slice(i);
   }
 
@@ -402,11 +424,10 @@ export class ProjectionRunner<State> {
   /** Starts writing a snapshot of the state as it is now, unless one is being written. */
   private snapshotSoon(): void {
     if (this.writing !== undefined || this.runnerStatus === 'stopped') return;
-    const writing = this.writeSnapshot().finally(() => {
+    // Held from here, before the first await inside: the snapshot is of this position.
+    const writing = this.whileHolding(() => this.writeSnapshot()).finally(() => {
       if (this.writing === writing) this.writing = undefined;
-      if (this.runnerStatus !== 'stopped') this.applyHeld();
     });
-    // Set before the first await inside: from here the fold holds still.
     this.writing = writing;
   }
 

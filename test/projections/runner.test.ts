@@ -273,3 +273,27 @@ t.test('a large snapshot is written over many turns: the loop keeps turning, the
   t.equal(saved?.position, 60, 'the snapshot is of the position it was started at (30 events + 30 noise)');
   t.same(JSON.parse([...(saved?.chunks ?? [])][0] ?? '{}').counts, { Signed: 30 });
 });
+
+t.test('whileHolding: the state holds still through the work, and what came meanwhile is applied after', async (t) => {
+  const store = openEmbeddedStore({ path: ':memory:' });
+  const snapshots = openSnapshotStore(':memory:');
+  const runner = new ProjectionRunner({ store, projection: tally(), snapshots });
+  t.teardown(async () => { await runner.stop(); await store.close(); });
+  await runner.start();
+  await append(store, 10);
+  await runner.waitFor(await store.headPosition(), 2000);
+  const seen: number[] = [];
+  const answer = await runner.whileHolding(async () => {
+    const position = runner.position;
+    await append(store, 15); // appended and pushed to the runner while it is held
+    for (let turn = 0; turn < 5; turn++) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      seen.push(runner.state.counts['Signed'] ?? 0);
+    }
+    return { position, samePosition: runner.position === position };
+  });
+  t.same(seen, [10, 10, 10, 10, 10], 'no event applied during the work');
+  t.ok(answer.samePosition, 'the position did not move either');
+  t.ok(await runner.waitFor(await store.headPosition(), 2000), 'the held events are applied after');
+  t.equal(runner.state.counts['Signed'], 25);
+});

@@ -13,14 +13,14 @@ import { regionCode, type RegionCode } from '../../../commands/shared/region-cod
 import { wan } from '../../../commands/shared/money.js';
 import type { Actor } from '../../../commands/metadata.js';
 import {
-  CSV_CONTENT_TYPE, DEFAULT_PAGE, MAX_PAGE, ledgerCsvChunks, queryLedger, type LedgerFilter, type LedgerState,
+  CSV_CONTENT_TYPE, DEFAULT_PAGE, MAX_PAGE, ledgerCsvChunks, ledgerPageScan, type LedgerFilter, type LedgerState,
 } from '../../../projections/project-ledger/index.js';
 import { STAGES } from '../../../projections/shared/project-facts.js';
 import type { Clock } from '../../clock.js';
 import type { RegionCatalogue } from '../../regions/catalogue.js';
 import { ALL_ROLES, assertCovers, covers, requireRole } from '../auth/index.js';
 import type { ZodApp } from '../zod-app.js';
-import { businessDate, readErrorHandler, readOptionsShape, readState } from './read-options.js';
+import { businessDate, readErrorHandler, readOptionsShape, readSliced, readState } from './read-options.js';
 
 export interface LedgerRoutesOptions {
   readonly clock: Clock;
@@ -101,7 +101,7 @@ export async function ledgerRoutes(app: ZodApp, options: LedgerRoutesOptions): P
   }, async (request, reply) => {
     const { query } = request;
     const scope = ledgerScope(request.actor, query.regionCode, app.regions);
-    const { state, position } = await readState(app.readModels, app.readModels.runners['project-ledger'], query);
+    const ledger = app.readModels.runners['project-ledger'];
     const filter: LedgerFilter = {
       ...scope,
       ...(query.stage === undefined ? {} : { stage: query.stage }),
@@ -109,15 +109,16 @@ export async function ledgerRoutes(app: ZodApp, options: LedgerRoutesOptions): P
       ...(query.minInvestment === undefined ? {} : { minInvestment: query.minInvestment }),
     };
     if (wantsCsv(request.headers.accept)) {
+      const { state, position } = await readState(app.readModels, ledger, query);
       const region = query.regionCode ?? (scope.regionCodes?.length === 1 ? scope.regionCodes[0] : undefined) ?? 'all';
       sendCsv(reply, `ledger-${region}-${businessDate(query, clock)}.csv`, position, csvStream(state, filter));
       return reply;
     }
-    const page = queryLedger(state, {
+    const { value: page, position } = await readSliced(app.readModels, ledger, query, (state) => ledgerPageScan(state, {
       ...filter,
       ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
       ...(query.limit === undefined ? {} : { limit: query.limit }),
-    });
+    }));
     return { ...page, position };
   });
 }

@@ -13,6 +13,7 @@ import { chinaDateOf, type IsoDate } from '../../../commands/shared/dates.js';
 import { InvalidPeriod } from '../../../projections/pipeline-statistics/periods.js';
 import { InvalidCursor } from '../../../projections/project-ledger/query.js';
 import type { ReadModelSource, ReadModels } from '../../../projections/runner/read-models.js';
+import { runSliced, type Sliced } from '../../../projections/shared/sliced.js';
 import type { Clock } from '../../clock.js';
 import { COUNTRY, type RegionCode } from '../../../commands/shared/region-code.js';
 import type { Actor } from '../../../commands/metadata.js';
@@ -48,6 +49,25 @@ export async function readState<State>(readModels: ReadModels, runner: ReadModel
   if (options.minPosition !== undefined) await awaitPosition(readModels, options.minPosition);
   // Read together, in one turn of the loop: the runner applies events between turns only.
   return { state: runner.state, position: runner.position };
+}
+
+/**
+ * A scan of many projects (shared/sliced.ts) answered from the state as of a moment, or from the
+ * live one held still while the scan runs a slice per turn: one position, and the event loop
+ * keeps serving everything else meanwhile.
+ */
+export async function readSliced<State, T>(
+  readModels: ReadModels, runner: ReadModelSource<State>, options: ReadOptions, scan: (state: State) => Sliced<T>,
+): Promise<{ readonly value: T; readonly position: number }> {
+  if (options.asOf !== undefined) {
+    const { state, position } = await runner.stateAsOf(options.asOf);
+    return { value: await runSliced(scan(state)), position };
+  }
+  if (options.minPosition !== undefined) await awaitPosition(readModels, options.minPosition);
+  return readModels.runner.whileHolding(async () => {
+    const position = runner.position;
+    return { value: await runSliced(scan(runner.state)), position };
+  });
 }
 
 export async function awaitPosition(readModels: ReadModels, position: number): Promise<void> {

@@ -13,15 +13,15 @@ import type { IsoDate } from '../../../commands/shared/dates.js';
 import { batchId } from '../../../commands/batch/events.js';
 import { MEASURE_KEYS, queryPipelineStatistics, type PeriodQuery } from '../../../projections/pipeline-statistics/index.js';
 import { rankChildRegions } from '../../../projections/rankings/index.js';
-import { COMPLIANCE_KINDS, queryCompliance } from '../../../projections/compliance/index.js';
-import { getBatch, queryBatches } from '../../../projections/batches/index.js';
+import { COMPLIANCE_KINDS, complianceScan } from '../../../projections/compliance/index.js';
+import { getBatch, batchesScan } from '../../../projections/batches/index.js';
 import { STAGES } from '../../../projections/shared/project-facts.js';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import { ALL_ROLES, assertCovers, covers, requireRole } from '../auth/index.js';
 import { errors } from '../errors.js';
 import type { ZodApp } from '../zod-app.js';
-import { businessDate, queryRegion, readErrorHandler, readOptionsShape, readState } from './read-options.js';
+import { businessDate, queryRegion, readErrorHandler, readOptionsShape, readSliced, readState } from './read-options.js';
 
 export interface StatisticsRoutesOptions {
   readonly clock: Clock;
@@ -232,13 +232,12 @@ export async function statisticsRoutes(app: ZodApp, options: StatisticsRoutesOpt
   }, async (request) => {
     const { query } = request;
     const region = queryRegion(request.actor, query.regionCode, app.regions);
-    const { state, position } = await readState(app.readModels, runners.compliance, query);
-    const list = queryCompliance(state, {
+    const { value: list, position } = await readSliced(app.readModels, runners.compliance, query, (state) => complianceScan(state, {
       regionCode: region,
       asOfDate: businessDate(query, clock),
       ...(query.kind === undefined ? {} : { kind: query.kind }),
       ...(query.includeResolved === undefined ? {} : { includeResolved: query.includeResolved }),
-    });
+    }));
     const counts = Object.fromEntries(COMPLIANCE_KINDS.map((kind) => [kind, list.items.filter((i) => i.kind === kind && i.open).length]));
     return { ...list, position, counts };
   });
@@ -260,11 +259,10 @@ export async function statisticsRoutes(app: ZodApp, options: StatisticsRoutesOpt
       app.regions.assertKnown(query.regionCode);
       assertCovers(request.actor, query.regionCode, 'read');
     }
-    const { state, position } = await readState(app.readModels, runners.batches, query);
-    const { batches } = queryBatches(state, {
+    const { value: { batches }, position } = await readSliced(app.readModels, runners.batches, query, (state) => batchesScan(state, {
       asOfDate: businessDate(query, clock),
       ...(query.regionCode === undefined ? {} : { regionCode: query.regionCode }),
-    });
+    }));
     return { position, batches: batches.filter((batch) => covers(request.actor, batch.regionCode, 'read')) };
   });
 

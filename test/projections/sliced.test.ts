@@ -1,0 +1,36 @@
+/** Scans of many projects run a slice per turn in the server and give the answer of one go. */
+import t from 'tap';
+import { deepStrictEqual } from 'node:assert/strict';
+import { foldAll } from '../../projections/projection.js';
+import { allReadModels } from '../../projections/index.js';
+import { complianceScan, queryCompliance } from '../../projections/compliance/index.js';
+import { ledgerPageScan, queryLedger } from '../../projections/project-ledger/index.js';
+import { batchesScan, queryBatches } from '../../projections/batches/index.js';
+import { runSliced } from '../../projections/shared/sliced.js';
+import { generateHistory } from './support/generate-history.js';
+
+const state = foldAll(allReadModels, generateHistory({ seed: 5, projects: 6_000, years: 2 }));
+
+t.test('sliced scans answer as the scan run at once', async (t) => {
+  t.ok(state.facts.order.length >= 6_000);
+  for (const regionCode of ['000000', '131121', '131100']) {
+    const query = { regionCode, asOfDate: '2022-12-31' };
+    deepStrictEqual(await runSliced(complianceScan(state.compliance, query), 0), queryCompliance(state.compliance, query));
+    const page = { regionCode, stage: 'STALLED' as const, limit: 7 };
+    deepStrictEqual(await runSliced(ledgerPageScan(state['project-ledger'], page), 0), queryLedger(state['project-ledger'], page));
+  }
+  deepStrictEqual(await runSliced(batchesScan(state.batches, { asOfDate: '2022-12-31' }), 0), queryBatches(state.batches, { asOfDate: '2022-12-31' }));
+  t.ok(Object.keys(state.batches.batches).length > 1, 'batches listed');
+  t.pass('compliance and ledger pages of three regions, the batches');
+});
+
+t.test('a sliced scan lets the event loop turn between slices', async (t) => {
+  let turns = 0;
+  const counter = setInterval(() => { turns += 1; }, 0);
+  await new Promise((resolve) => setImmediate(resolve));
+  const before = turns;
+  // sliceMs 0: a pause at every slice of 2,048 projects.
+  await runSliced(complianceScan(state.compliance, { regionCode: '000000', asOfDate: '2022-12-31' }), 0);
+  clearInterval(counter);
+  t.ok(turns - before >= 1, `timers ran during the scan (${turns - before})`);
+});
