@@ -276,9 +276,9 @@ function timedSaves(snapshots: SnapshotStore, timing: SnapshotTiming): SnapshotS
       timing.bytes = saved.bytes;
       return saved;
     },
-    begin: (projection, version, position, recordedAt) => {
+    begin: (projection, version, position, recordedAt, pinned) => {
       const t0 = performance.now();
-      const writer = snapshots.begin(projection, version, position, recordedAt);
+      const writer = snapshots.begin(projection, version, position, recordedAt, pinned);
       return {
         write: (chunk) => writer.write(chunk),
         abort: () => writer.abort(),

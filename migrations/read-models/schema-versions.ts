@@ -43,4 +43,9 @@ export const readModelSchemaVersions: readonly StoreSchemaVersion[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    why: 'Year-end snapshots are pinned (kept whatever the count): an "as of" question about the past then replays at most a year of the log instead of all of it.',
+    sql: `ALTER TABLE snapshots ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];

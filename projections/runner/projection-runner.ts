@@ -45,6 +45,13 @@ export interface RunnerOptions<State> {
    * keeps 2, a province's being ~1 GB of heap.
    */
   readonly asOfCacheSize?: number;
+  /**
+   * When to pin the state at each year end (China time): 'live' (default) only when it is
+   * reached following the log live, once a year; 'always' also while catching up, which
+   * writes a snapshot per year of history (the CLI's rebuild: a first start would take ~40 %
+   * longer at 1.5M events).
+   */
+  readonly pinYearEnds?: 'live' | 'always';
 }
 
 export type RunnerStatus = 'stopped' | 'catching-up' | 'live' | 'failed';
@@ -99,6 +106,8 @@ export class ProjectionRunner<State> {
   private release: () => void = () => undefined;
   /** Events that arrived while the fold was held: applied, in order, once it is not. */
   private held: RecordedEvent[] = [];
+  /** The position of the last year-end snapshot asked for. */
+  private pinnedAt = 0;
 
   constructor(private readonly options: RunnerOptions<State>) {
     this.current = options.projection.initialState();
@@ -164,8 +173,22 @@ export class ProjectionRunner<State> {
    */
   receive(event: RecordedEvent): void {
     if (this.runnerStatus === 'stopped') return;
-    if (this.holders > 0) this.held.push(event);
+    if (this.holders > 0 || this.pinYearEnd(event)) this.held.push(event);
     else this.apply(event);
+  }
+
+  /**
+   * The first event recorded in a new year (China time) comes after the state as it stood at
+   * the year's end: that state is snapshotted first and the snapshot pinned (kept for good), so
+   * an "as of" question about any past moment replays at most a year of the log. True when the
+   * event must wait for it.
+   */
+  private pinYearEnd(event: RecordedEvent): boolean {
+    if (this.runnerStatus !== 'live' && this.options.pinYearEnds !== 'always') return false;
+    if (this.appliedPosition === 0 || this.pinnedAt === this.appliedPosition || event.position <= this.appliedPosition) return false;
+    if (chinaYearOf(event.recordedAt) === chinaYearOf(this.appliedRecordedAt)) return false;
+    this.snapshotSoon(true);
+    return this.holders > 0;
   }
 
   /**
@@ -375,7 +398,12 @@ export class ProjectionRunner<State> {
 
   private applyHeld(): void {
     let i = 0;
-    while (i < this.held.length && this.holders === 0) this.apply(this.held[i++] as RecordedEvent);
+    while (i < this.held.length && this.holders === 0) {
+      const event = this.held[i] as RecordedEvent;
+      if (this.pinYearEnd(event)) break; // held until the year-end snapshot is written
+      this.apply(event);
+      i += 1;
+    }
     this.held = i === this.held.length ? [] : this.held.slice(i);
   }
 
@@ -422,11 +450,17 @@ export class ProjectionRunner<State> {
   }
 
   /** Starts writing a snapshot of the state as it is now, unless one is being written. */
-  private snapshotSoon(): void {
+  private snapshotSoon(pinned = false): void {
     if (this.writing !== undefined || this.runnerStatus === 'stopped') return;
-    // Held from here, before the first await inside: the snapshot is of this position.
-    const writing = this.whileHolding(() => this.writeSnapshot()).finally(() => {
-      if (this.writing === writing) this.writing = undefined;
+    if (pinned) this.pinnedAt = this.appliedPosition;
+    // Held from here, before the first await inside: the snapshot is of this position. Cleared
+    // before the hold is released, so the held events may ask for the next one.
+    const writing = this.whileHolding(async () => {
+      try {
+        await this.writeSnapshot(pinned);
+      } finally {
+        this.writing = undefined;
+      }
     });
     this.writing = writing;
   }
@@ -437,8 +471,9 @@ export class ProjectionRunner<State> {
    * not change meanwhile (events are held, and the feed waits). A failed snapshot costs a
    * longer catch-up at the next start, never the read model: it is logged and folding goes on.
    */
-  private async writeSnapshot(): Promise<void> {
-    if (this.appliedPosition === 0 || this.sinceSnapshot === 0) return;
+  private async writeSnapshot(pinned = false): Promise<void> {
+    // A year end just snapshotted is written again, pinned.
+    if (this.appliedPosition === 0 || (this.sinceSnapshot === 0 && !pinned)) return;
     const { projection, snapshots } = this.options;
     const position = this.appliedPosition;
     this.sinceSnapshot = 0;
@@ -446,7 +481,7 @@ export class ProjectionRunner<State> {
     const started = performance.now();
     let writer: SnapshotWriter | undefined;
     try {
-      writer = snapshots.begin(projection.name, projection.version, position, this.appliedRecordedAt);
+      writer = snapshots.begin(projection.name, projection.version, position, this.appliedRecordedAt, pinned);
       let turnStarted = performance.now();
       for (const chunk of projection.serialise(this.current)) {
         writer.write(chunk);
@@ -457,12 +492,21 @@ export class ProjectionRunner<State> {
       }
       const saved = writer.commit();
       snapshots.prune(projection.name, projection.version, this.options.keepSnapshots ?? 4);
-      this.options.logger?.info({ projection: projection.name, position, ...saved, ms: Math.round(performance.now() - started) }, 'snapshot saved');
+      this.options.logger?.info({ projection: projection.name, position, pinned, ...saved, ms: Math.round(performance.now() - started) }, 'snapshot saved');
     } catch (error) {
       writer?.abort();
       this.options.logger?.error({ projection: projection.name, position, err: error }, 'snapshot failed; the read model carries on without it');
     }
   }
+}
+
+/**
+ * The year (China, UTC+8) of a store record time `YYYY-MM-DDThh:mm:ss(.sss)Z`: its own year,
+ * or the next from 16:00 UTC on 31 December. Compared per event, so no Date is made.
+ */
+function chinaYearOf(recordedAt: string): string {
+  const year = recordedAt.slice(0, 4);
+  return recordedAt.slice(4, 13) >= '-12-31T16' ? String(Number(year) + 1) : year;
 }
 
 /** Longest a snapshot writes in one turn of the event loop before letting requests in. */

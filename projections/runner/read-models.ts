@@ -68,6 +68,7 @@ export interface ReadModelsOptions {
   readonly logger?: RunnerLogger;
   readonly snapshotEvery?: number;
   readonly snapshotIntervalMs?: number;
+  readonly pinYearEnds?: 'live' | 'always';
 }
 
 export class ReadModels {
@@ -84,6 +85,7 @@ export class ReadModels {
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.snapshotEvery ? { snapshotEvery: options.snapshotEvery } : {}),
       ...(options.snapshotIntervalMs !== undefined ? { snapshotIntervalMs: options.snapshotIntervalMs } : {}),
+      ...(options.pinYearEnds ? { pinYearEnds: options.pinYearEnds } : {}),
     });
     this.runners = {
       'project-ledger': new ReadModelView('project-ledger', this.runner),

@@ -46,8 +46,8 @@ export interface SnapshotStore {
    * writes a province-sized state that way, so the server keeps answering meanwhile). One at
    * a time per store.
    */
-  begin(projection: string, version: number, position: number, recordedAt: string): SnapshotWriter;
-  /** Keeps the newest `keep` snapshots of the version and drops every other version's. */
+  begin(projection: string, version: number, position: number, recordedAt: string, pinned?: boolean): SnapshotWriter;
+  /** Keeps the newest `keep` snapshots of the version and its pinned ones; drops every other version's. */
   prune(projection: string, version: number, keep: number): void;
   close(): void;
 }
@@ -67,16 +67,18 @@ export function openSnapshotStore(path: string): SnapshotStore {
     'SELECT position, recorded_at FROM snapshots WHERE projection = ? AND version = ? AND recorded_at <= ? ORDER BY position DESC LIMIT 1');
   const chunksOf = db.prepare<[string, number, number], string>(
     'SELECT chunk FROM snapshot_chunks WHERE projection = ? AND version = ? AND position = ? ORDER BY seq').pluck();
-  const saveHeader = db.prepare<[string, number, number, string, number, number]>(
-    'INSERT OR REPLACE INTO snapshots (projection, version, position, recorded_at, chunks, bytes) VALUES (?, ?, ?, ?, ?, ?)');
+  const saveHeader = db.prepare<[string, number, number, string, number, number, number]>(
+    'INSERT OR REPLACE INTO snapshots (projection, version, position, recorded_at, chunks, bytes, pinned) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const dropChunks = db.prepare<[string, number, number]>(
     'DELETE FROM snapshot_chunks WHERE projection = ? AND version = ? AND position = ?');
   const saveChunk = db.prepare<[string, number, number, number, string]>(
     'INSERT INTO snapshot_chunks (projection, version, position, seq, chunk) VALUES (?, ?, ?, ?, ?)');
-  const kept = `SELECT position FROM snapshots WHERE projection = ? AND version = ? ORDER BY position DESC LIMIT ?`;
-  const pruneChunks = db.prepare<[string, number, string, number, number]>(
+  // The newest `keep` unpinned, and every pinned one (a compound's LIMIT would bind to both: nest it).
+  const kept = `SELECT position FROM (SELECT position FROM snapshots WHERE projection = ? AND version = ? AND pinned = 0 ORDER BY position DESC LIMIT ?)
+    UNION SELECT position FROM snapshots WHERE projection = ? AND version = ? AND pinned = 1`;
+  const pruneChunks = db.prepare<[string, number, string, number, number, string, number]>(
     `DELETE FROM snapshot_chunks WHERE projection = ? AND (version <> ? OR position NOT IN (${kept}))`);
-  const pruneHeaders = db.prepare<[string, number, string, number, number]>(
+  const pruneHeaders = db.prepare<[string, number, string, number, number, string, number]>(
     `DELETE FROM snapshots WHERE projection = ? AND (version <> ? OR position NOT IN (${kept}))`);
 
   const toSnapshot = (projection: string, version: number, row: SnapshotRow | undefined): Snapshot | undefined => row && {
@@ -92,14 +94,14 @@ export function openSnapshotStore(path: string): SnapshotStore {
       saveChunk.run(projection, version, snapshot.position, chunks++, chunk);
       bytes += chunk.length;
     }
-    saveHeader.run(projection, version, snapshot.position, snapshot.recordedAt, chunks, bytes);
+    saveHeader.run(projection, version, snapshot.position, snapshot.recordedAt, chunks, bytes, 0);
     return { chunks, bytes };
   });
   const prune = db.transaction((projection: string, version: number, keep: number) => {
-    pruneChunks.run(projection, version, projection, version, keep);
-    pruneHeaders.run(projection, version, projection, version, keep);
+    pruneChunks.run(projection, version, projection, version, keep, projection, version);
+    pruneHeaders.run(projection, version, projection, version, keep, projection, version);
   });
-  const begin = (projection: string, version: number, position: number, recordedAt: string): SnapshotWriter => {
+  const begin = (projection: string, version: number, position: number, recordedAt: string, pinned = false): SnapshotWriter => {
     // One transaction held open across turns: the snapshot appears whole at COMMIT or not at all.
     db.exec('BEGIN');
     dropChunks.run(projection, version, position);
@@ -117,7 +119,7 @@ export function openSnapshotStore(path: string): SnapshotStore {
         bytes += chunk.length;
       },
       commit: () => {
-        saveHeader.run(projection, version, position, recordedAt, chunks, bytes);
+        saveHeader.run(projection, version, position, recordedAt, chunks, bytes, pinned ? 1 : 0);
         end('COMMIT');
         return { chunks, bytes };
       },

@@ -44,7 +44,7 @@ export function fromScratch(snapshots: SnapshotStore): SnapshotStore {
     latest: () => undefined,
     latestRecordedBy: () => undefined,
     save: (projection, version, snapshot) => snapshots.save(projection, version, snapshot),
-    begin: (projection, version, position, recordedAt) => snapshots.begin(projection, version, position, recordedAt),
+    begin: (projection, version, position, recordedAt, pinned) => snapshots.begin(projection, version, position, recordedAt, pinned),
     prune: (projection, version, keep) => snapshots.prune(projection, version, keep),
     close: () => undefined,
   };

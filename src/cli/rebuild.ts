@@ -68,7 +68,10 @@ export async function rebuild(names: 'all' | ProjectionName, deps: RebuildDeps):
 }
 
 async function allReadModels(deps: RebuildDeps, head: number): Promise<Folding> {
-  const readModels = new ReadModels({ store: deps.store, snapshots: fromScratch(deps.snapshots), logger: deps.logger, snapshotEvery: snapshotEveryFor(head) });
+  // Also the state at every year end of the log, pinned: "as of" the past then replays at most a year.
+  const readModels = new ReadModels({
+    store: deps.store, snapshots: fromScratch(deps.snapshots), logger: deps.logger, snapshotEvery: snapshotEveryFor(head), pinYearEnds: 'always',
+  });
   await readModels.start();
   const runners = Object.values(readModels.runners);
   return {
