@@ -12,7 +12,8 @@ import type { RecordedEvent } from '../src/event-store/port.js';
 import type { Projection } from './projection.js';
 import { FACTS_EVENTS, FACTS_VERSION, type FactsReadModel } from './facts-read-model.js';
 import { domainEventOf } from './shared/domain-events.js';
-import { applyToFacts, emptyFactsTable, factsChunks, factsFromChunks, type FactsTable } from './shared/project-facts.js';
+import { applyToFacts, emptyFactsTable, factsChunks, factsFromChunksSliced, type FactsTable } from './shared/project-facts.js';
+import { runNow, type Sliced } from './shared/sliced.js';
 import { ledgerModel, type LedgerState } from './project-ledger/projection.js';
 import { statisticsModel, type PipelineState } from './pipeline-statistics/projection.js';
 import { complianceModel, type ComplianceState } from './compliance/projection.js';
@@ -99,21 +100,30 @@ export const allReadModels: Projection<AllReadModelsState> = {
     yield JSON.stringify(own);
     yield* factsChunks(state.facts);
   },
-  deserialise: (chunks) => {
-    const iterator = chunks[Symbol.iterator]();
+  deserialise: (chunks) => runNow(deserialiseAll(chunks)),
+  deserialiseSliced: (chunks) => deserialiseAll(chunks),
+};
+
+function* deserialiseAll(chunks: Iterable<string>): Sliced<AllReadModelsState> {
+  const iterator = chunks[Symbol.iterator]();
+  let own: Record<ReadModelName, unknown>;
+  let facts: FactsTable;
+  try {
     const first = iterator.next();
     if (first.done) throw new Error('an empty snapshot of the read models');
-    const own = JSON.parse(first.value) as Record<ReadModelName, unknown>;
-    const facts = factsFromChunks(iterator);
-    return {
-      facts,
-      'project-ledger': ledgerModel.fromSnapshot(own['project-ledger'], facts),
-      'pipeline-statistics': statisticsModel.fromSnapshot(own['pipeline-statistics'], facts),
-      compliance: complianceModel.fromSnapshot(own.compliance, facts),
-      batches: batchesModel.fromSnapshot(own.batches, facts),
-    };
-  },
-};
+    own = JSON.parse(first.value) as Record<ReadModelName, unknown>;
+    facts = yield* factsFromChunksSliced(iterator);
+  } finally {
+    iterator.return?.(); // a snapshot read from a file holds a connection until its chunks end
+  }
+  return {
+    facts,
+    'project-ledger': ledgerModel.fromSnapshot(own['project-ledger'], facts),
+    'pipeline-statistics': statisticsModel.fromSnapshot(own['pipeline-statistics'], facts),
+    compliance: complianceModel.fromSnapshot(own.compliance, facts),
+    batches: batchesModel.fromSnapshot(own.batches, facts),
+  };
+}
 
 /** A stable 31-bit number for the versions' description (FNV-1a): snapshots are keyed by it. */
 function versionNumber(text: string): number {

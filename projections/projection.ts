@@ -17,6 +17,7 @@
  * snapshots and checkpoint of the old version and rebuilds from the start of the log.
  */
 import type { RecordedEvent } from '../src/event-store/port.js';
+import type { Sliced } from './shared/sliced.js';
 
 export interface Projection<State> {
   readonly name: string;
@@ -29,6 +30,11 @@ export interface Projection<State> {
   readonly serialise: (state: State) => Iterable<string>;
   /** Consumes the chunks `serialise` made, in order, one at a time. */
   readonly deserialise: (chunks: Iterable<string>) => State;
+  /**
+   * The same, pausing between chunks (shared/sliced.ts), for a load while the server serves
+   * (an "as of" replay): a province-sized state takes seconds to parse.
+   */
+  readonly deserialiseSliced?: (chunks: Iterable<string>) => Sliced<State>;
 }
 
 /** The JSON codec every projection here uses: its state is plain JSON data. */

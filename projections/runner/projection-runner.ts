@@ -16,6 +16,7 @@ import type { EventStore, RecordedEvent, Subscription } from '../../src/event-st
 import type { Projection } from '../projection.js';
 import type { SnapshotStore, SnapshotWriter } from './snapshot-store.js';
 import { LogFeed } from './log-feed.js';
+import { runSliced } from '../shared/sliced.js';
 
 export interface RunnerLogger {
   info(details: object, message: string): void;
@@ -340,7 +341,10 @@ export class ProjectionRunner<State> {
   private async replayTo(cutoff: string): Promise<{ readonly state: State; readonly position: number }> {
     const { projection, snapshots, store } = this.options;
     const snapshot = snapshots.latestRecordedBy(projection.name, projection.version, cutoff);
-    let state = snapshot ? projection.deserialise(snapshot.chunks) : projection.initialState();
+    // Parsed a slice per turn: the server keeps serving (and folding) meanwhile.
+    let state = snapshot === undefined ? projection.initialState()
+      : projection.deserialiseSliced ? await runSliced(projection.deserialiseSliced(snapshot.chunks))
+        : projection.deserialise(snapshot.chunks);
     let position = snapshot?.position ?? 0;
     // Record times never go backwards, so "recorded by then" is a prefix of the log. Positions
     // are the store's own (KurrentDB's are log offsets): read from the last one, skip it.

@@ -65,8 +65,21 @@ export function openSnapshotStore(path: string): SnapshotStore {
     'SELECT position, recorded_at FROM snapshots WHERE projection = ? AND version = ? AND position <= ? ORDER BY position DESC LIMIT 1');
   const byTime = db.prepare<[string, number, string], SnapshotRow>(
     'SELECT position, recorded_at FROM snapshots WHERE projection = ? AND version = ? AND recorded_at <= ? ORDER BY position DESC LIMIT 1');
-  const chunksOf = db.prepare<[string, number, number], string>(
-    'SELECT chunk FROM snapshot_chunks WHERE projection = ? AND version = ? AND position = ? ORDER BY seq').pluck();
+  const CHUNKS_OF = 'SELECT chunk FROM snapshot_chunks WHERE projection = ? AND version = ? AND position = ? ORDER BY seq';
+  /**
+   * A snapshot's chunks on a connection of their own: an "as of" load iterates them over many
+   * turns of the loop, and a connection with an open iterator can run nothing else (the runner
+   * may be writing the next snapshot meanwhile). WAL lets it read what was committed. A memory
+   * database is its one connection's own: there, a statement of its own.
+   */
+  function* chunksOf(projection: string, version: number, position: number): Generator<string> {
+    const reader = path === ':memory:' ? db : new Database(path, { readonly: true });
+    try {
+      yield* reader.prepare<[string, number, number], string>(CHUNKS_OF).pluck().iterate(projection, version, position);
+    } finally {
+      if (reader !== db) reader.close();
+    }
+  }
   const saveHeader = db.prepare<[string, number, number, string, number, number, number]>(
     'INSERT OR REPLACE INTO snapshots (projection, version, position, recorded_at, chunks, bytes, pinned) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const dropChunks = db.prepare<[string, number, number]>(
@@ -84,7 +97,7 @@ export function openSnapshotStore(path: string): SnapshotStore {
   const toSnapshot = (projection: string, version: number, row: SnapshotRow | undefined): Snapshot | undefined => row && {
     position: row.position,
     recordedAt: row.recorded_at,
-    chunks: { [Symbol.iterator]: () => chunksOf.iterate(projection, version, row.position) },
+    chunks: { [Symbol.iterator]: () => chunksOf(projection, version, row.position) },
   };
   const save = db.transaction((projection: string, version: number, snapshot: Snapshot): SavedSnapshot => {
     dropChunks.run(projection, version, snapshot.position);

@@ -9,6 +9,7 @@
  */
 import type { RecordedEvent } from '../../src/event-store/port.js';
 import type { DomainEvent } from './domain-events.js';
+import { runNow, type Sliced } from './sliced.js';
 import type { Amount } from '../../commands/shared/money.js';
 import type { IsoDate, Period } from '../../commands/shared/dates.js';
 import { contains, type RegionCode } from '../../commands/shared/region-code.js';
@@ -390,11 +391,17 @@ export function* factsChunks(table: FactsTable, perChunk = FACTS_PER_CHUNK): Gen
 
 /** Reads the chunks factsChunks wrote, consuming them one at a time from the iterator. */
 export function factsFromChunks(chunks: Iterator<string>): FactsTable {
+  return runNow(factsFromChunksSliced(chunks));
+}
+
+/** factsFromChunks pausing after each chunk (see sliced.ts): an "as of" load must not stall the server. */
+export function* factsFromChunksSliced(chunks: Iterator<string>): Sliced<FactsTable> {
   const table = emptyFactsTable();
   const first = chunks.next();
   if (first.done) return table;
   table.pendingBatches = JSON.parse(first.value) as Record<string, string>;
   for (let next = chunks.next(); !next.done; next = chunks.next()) {
+    yield;
     for (const facts of JSON.parse(next.value) as ProjectFacts[]) {
       table.projects[facts.projectId] = facts;
       table.order.push(facts.projectId);
