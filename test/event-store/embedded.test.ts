@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEmbeddedStore } from '../../src/event-store/embedded/sqlite-store.js';
+import type { EventStore } from '../../src/event-store/port.js';
 import { eventStoreContract } from './contract.js';
 
 t.test('embedded store in memory', async (t) => {
@@ -13,12 +14,15 @@ t.test('embedded store in a file', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'store-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'events.db');
+  const reopen = async (store: EventStore, options?: { readonly clock?: () => Date }): Promise<EventStore> => {
+    await store.close();
+    return openEmbeddedStore({ path, ...(options?.clock ? { clock: options.clock } : {}) });
+  };
   eventStoreContract(t, {
     open: async () => openEmbeddedStore({ path }),
-    reopen: async (store) => {
-      await store.close();
-      return openEmbeddedStore({ path });
-    },
+    reopen,
+    // The embedded store's subscriptions end when it closes: a restart is its failure.
+    breakSubscriptions: (store) => reopen(store),
   });
 });
 
