@@ -133,7 +133,7 @@ export class EmbeddedEventStore implements EventStore, LiveFeed {
   private readonly writerLock: WriterLock | undefined;
   private cachedLogId: string | undefined;
   /** Set while appends fail for a reason other than the caller's (full disk, I/O): ping() fails. */
-  private appendFailure: { readonly since: string; readonly reason: string } | undefined;
+  private appendFailure: { readonly since: string; readonly reason: string; readonly bytes: number } | undefined;
   private lastRecordedAt = '';
   /** Subscriptions that have caught up and are pushed each commit. */
   private readonly subscribers = new Set<EmbeddedSubscription>();
@@ -190,8 +190,9 @@ export class EmbeddedEventStore implements EventStore, LiveFeed {
         'SELECT revision, id, position FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?'),
       eventAt: db.prepare<[number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE position = ?`).raw(true),
       logId: db.prepare<[], { value: string }>("SELECT value FROM store_meta WHERE key = 'log_id'"),
-      writeProbe: this.readOnly ? undefined : db.prepare<[string]>(
-        "INSERT INTO store_meta (key, value) VALUES ('write_probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+      writeProbe: this.readOnly ? undefined : db.prepare<[number]>(
+        "INSERT INTO store_meta (key, value) VALUES ('write_probe', zeroblob(?)) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+      clearProbe: db.prepare("DELETE FROM store_meta WHERE key = 'write_probe'"),
     };
     this.lastRecordedAt = this.statements.lastRecordedAt.get()?.recorded_at ?? '';
   }
@@ -261,7 +262,8 @@ export class EmbeddedEventStore implements EventStore, LiveFeed {
         this.busyRetry = setTimeout(() => this.flush(), BUSY_RETRY_MS);
         return;
       }
-      this.appendFailure = { since: this.appendFailure?.since ?? new Date(now).toISOString(), reason: describe(error) };
+      const bytes = group.reduce((sum, append) => sum + append.events.reduce((size, event) => size + event.data.length + event.metadata.length, 0), 0);
+      this.appendFailure = { since: this.appendFailure?.since ?? new Date(now).toISOString(), reason: describe(error), bytes };
       const failure = new StoreUnavailable(`the group commit failed, nothing of it was written: ${describe(error)}`, { cause: error });
       for (const append of group) append.reject(failure);
       return;
@@ -475,16 +477,25 @@ export class EmbeddedEventStore implements EventStore, LiveFeed {
     return this.statements.head.get()?.position ?? 0;
   }
 
-  /** Reads the head; while appends fail, also tries a one-row write, and fails if it does. */
+  /**
+   * Reads the head. While appends fail, it also commits a write as large as the group that
+   * failed (at least 256 KiB: a byte that fits proves little) and removes it again, and fails
+   * when that does: so /readyz turns well again on its own once the disk has room.
+   */
   async ping(): Promise<void> {
     this.assertOpen();
     guarded('ping', () => this.headPositionNow());
     const failing = this.appendFailure;
     if (!failing || !this.statements.writeProbe) return;
     try {
-      this.statements.writeProbe.run(new Date().toISOString());
+      this.statements.writeProbe.run(Math.min(4 << 20, Math.max(256 << 10, failing.bytes * 2)));
     } catch (error) {
       throw new StoreUnavailable(`appends have been failing since ${failing.since}: ${describe(error)}`, { cause: error });
+    }
+    try {
+      this.statements.clearProbe.run();
+    } catch {
+      // Left for the next probe to overwrite: it takes no more room than it proved there was.
     }
     this.appendFailure = undefined;
   }
