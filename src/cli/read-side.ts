@@ -26,7 +26,8 @@ export async function openConfiguredStore(config: Config): Promise<EventStore> {
     const path = resolve(join(config.DATA_DIR, 'events.db'));
     if (!existsSync(path)) throw new CliFailure(`no event store at ${path}: set DATA_DIR to the server's data directory`);
   }
-  return openStore(config);
+  // The CLI only reads the log: it may run beside the server, which is its one writer.
+  return openStore(config, 'reader');
 }
 
 /** The read-model file, or an empty one in memory when it does not exist and may not be made. */

@@ -153,7 +153,8 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   ping(): Promise<void> {
-    return this.track(() => this.pingNow());
+    // The version check runs inside pingNow's time limit: a silent server fails the ping in time.
+    return this.track(() => this.pingNow(), false);
   }
 
   logId(): Promise<string> {
@@ -206,15 +207,19 @@ export class KurrentDbEventStore implements EventStore {
     this.closed = true;
     // An append already sent may be committed, and dispose() would cut a read short without an
     // error (the driver ignores its own cancellations): let both finish before hanging up.
+    const appending = this.inFlight.size > 0;
     await Promise.allSettled([...this.inFlight]);
+    // What the server sent a subscription for those appends may still be in the driver's
+    // buffers: a moment for it to reach the consumer before the subscriptions are cut.
+    if (appending && this.subscriptions.size > 0) await new Promise((resolve) => setTimeout(resolve, 50));
     await Promise.allSettled([...this.subscriptions].map((subscription) => subscription.close()));
     await this.client.dispose();
     await closeChannel(this.client);
   }
 
-  private track<T>(operation: () => Promise<T>): Promise<T> {
+  private track<T>(operation: () => Promise<T>, checkVersionFirst = true): Promise<T> {
     if (this.closed) return Promise.reject(new StoreUnavailable('the event store is closed'));
-    const running = this.versionChecked ? operation() : this.assertSupportedServer().then(operation);
+    const running = this.versionChecked || !checkVersionFirst ? operation() : this.assertSupportedServer().then(operation);
     this.inFlight.add(running);
     const settled = (): void => {
       this.inFlight.delete(running);
@@ -409,7 +414,7 @@ export class KurrentDbEventStore implements EventStore {
       }, this.pingTimeoutMs);
     });
     try {
-      await Promise.race([collect(read, { operation: 'ping' }), timeout]);
+      await Promise.race([Promise.all([this.assertSupportedServer(), collect(read, { operation: 'ping' })]), timeout]);
     } finally {
       clearTimeout(timer);
     }
