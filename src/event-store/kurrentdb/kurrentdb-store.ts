@@ -22,6 +22,7 @@ import {
   EventStoreDBClient,
   FORWARDS,
   InvalidArgumentError,
+  isCommandError,
   START,
   WrongExpectedVersionError,
   jsonEvent,
@@ -389,7 +390,7 @@ export class KurrentDbEventStore implements EventStore {
       page = await this.readPage(FORWARDS, toLogPosition(position), 1);
     } catch (error) {
       // The position falls inside a record: there is no event there.
-      if (error instanceof StoreUnavailable && error.cause instanceof InvalidArgumentError) return undefined;
+      if (error instanceof StoreUnavailable && isInvalidArgument(error.cause)) return undefined;
       throw error;
     }
     const [event] = page;
@@ -442,6 +443,12 @@ function hasChannelGetter(client: object): client is { getChannel(): Promise<unk
 
 function hasClose(channel: unknown): channel is { close(): void } {
   return typeof channel === 'object' && channel !== null && 'close' in channel && typeof channel.close === 'function';
+}
+
+/** The server refused the request's arguments (gRPC INVALID_ARGUMENT: e.g. a position inside a record). */
+function isInvalidArgument(error: unknown): boolean {
+  const INVALID_ARGUMENT = 3;
+  return error instanceof InvalidArgumentError || (error instanceof Error && isCommandError(error) && error.code === INVALID_ARGUMENT);
 }
 
 /** The version the server reported when the driver asked its features ('unknown' when it would not say). */
