@@ -78,6 +78,8 @@ t.test('a schema 1 file is migrated in place: positions kept and never reused, i
   // A tail lost (a restored backup, a hand edit): its positions stay spent.
   const raw = new Database(path);
   t.equal(raw.pragma('user_version', { simple: true }), currentStoreSchemaVersion, 'the file is at the current schema version');
+  t.same(raw.pragma('integrity_check'), [{ integrity_check: 'ok' }], 'and sound');
+  t.match(raw.prepare<[], { sql: string }>("SELECT sql FROM sqlite_schema WHERE name = 'events'").get()?.sql, /position\s+INTEGER PRIMARY KEY AUTOINCREMENT/, 'positions are AUTOINCREMENT');
   raw.prepare('DELETE FROM events WHERE position = 4').run();
   raw.close();
   store = openEmbeddedStore({ path });
