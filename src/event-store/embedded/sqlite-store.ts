@@ -8,8 +8,8 @@
  * savepoint each). Anything else that fails mid-group (a full disk, an I/O error, no memory:
  * SQLite may have rolled back the whole transaction by then) fails the whole group: no append
  * of it is committed, every one is answered StoreUnavailable, and subscribers hear nothing of
- * it. While appends fail, ping() fails too (so /readyz says so), and it tries a small write each
- * time, so the store reports itself well again as soon as the disk has room.
+ * it. While appends fail, ping() fails too (so /readyz says so), and each ping tries a write as
+ * large as the group that failed, so the store reports itself well again once the disk has room.
  *
  * Live subscribers are pushed the committed events right after COMMIT, from the same thread:
  * there is no polling interval, and a subscriber switches from reading the file to live in
