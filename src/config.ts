@@ -24,6 +24,8 @@ const configSchema = z
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
     /** Largest request body accepted, bytes, before 413. */
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+    /** Largest ledger file POST /v1/imports takes, bytes, before 413 (its own limit: a 台账 is larger than a command). */
+    IMPORT_LIMIT_BYTES: z.coerce.number().int().min(1024).max(200 * 1024 * 1024).default(20 * 1024 * 1024),
     /**
      * GET /v1/live sends a region's statistics at once after a quiet spell, then at most once
      * per this many ms while changes keep coming: the latency floor under load, and the cap
