@@ -55,10 +55,13 @@ export function planRow(
     }
   };
 
-  const milestones = [...record.milestones].sort(byDateThenStage);
+  const milestones = inDecisionOrder(record.milestones);
   if (state.status === 'unregistered') {
-    const occurredOn = record.registeredOn ?? milestones[0]?.event.data.occurredOn ?? clock.today;
-    if (record.registeredOn === undefined) notes.push(`登记日期 not given: registered on ${occurredOn}, the row's earliest date`);
+    const earliest = record.milestones.map((m) => m.event.data.occurredOn).sort()[0];
+    const occurredOn = record.registeredOn ?? earliest ?? clock.today;
+    if (record.registeredOn === undefined) {
+      notes.push(`登记日期 not given: registered on ${occurredOn}, ${earliest === undefined ? 'today (the row has no date)' : 'the row\'s earliest date'}`);
+    }
     const refused = decide({ type: 'RegisterProject', data: { ...record.registration, projectId, occurredOn }, ...clock }, record.source);
     if (refused) return refused;
   } else {
@@ -80,10 +83,25 @@ export function planRow(
   return decided.length === 0 ? { kind: 'unchanged', notes } : { kind: 'append', events: decided, state, notes };
 }
 
-function byDateThenStage(a: ImpliedMilestone, b: ImpliedMilestone): number {
-  const on = a.event.data.occurredOn.localeCompare(b.event.data.occurredOn);
-  return on !== 0 ? on : SAME_DAY_ORDER.indexOf(a.event.type) - SAME_DAY_ORDER.indexOf(b.event.type);
+/**
+ * Date order, same-day events in stage order; but a stage milestone is never decided before a
+ * stage the row gives before it (竣工 dated before 开工 is decided after it): the decider then
+ * names the dates (milestone-dates-in-order), not a skipped stage the row does have.
+ */
+function inDecisionOrder(milestones: readonly ImpliedMilestone[]): ImpliedMilestone[] {
+  const stageDates = new Map<ProjectEventType, IsoDate>();
+  let latest: IsoDate | undefined;
+  for (const type of STAGE_ORDER) {
+    const own = milestones.find((m) => m.event.type === type)?.event.data.occurredOn;
+    if (own === undefined) continue;
+    latest = latest !== undefined && latest > own ? latest : own;
+    stageDates.set(type, latest);
+  }
+  const key = (m: ImpliedMilestone): IsoDate => stageDates.get(m.event.type) ?? m.event.data.occurredOn;
+  return [...milestones].sort((a, b) => key(a).localeCompare(key(b)) || SAME_DAY_ORDER.indexOf(a.event.type) - SAME_DAY_ORDER.indexOf(b.event.type));
 }
+
+const STAGE_ORDER: readonly ProjectEventType[] = ['NegotiationOpened', 'ProjectSigned', 'Started', 'Completed', 'Commissioned', 'FullProductionReached'];
 
 /** Why the project already has this (an empty string: silently, it is the same), or undefined. */
 function alreadyRecorded(event: ImpliedEvent, state: RegisteredProject, recorded: readonly StoredEvent[]): string | undefined {
