@@ -88,7 +88,7 @@ export async function readSpreadsheet(bytes: Buffer, declared: DeclaredFormat, c
 
 export async function importLedgerFile(workbook: Workbook, options: ImportFileOptions): Promise<ImportAnswer> {
   const today = clockAt(options.clock.now()).today;
-  const ledger = readLedger(workbook, { regions: regionResolver(options.regions, options.actor), today });
+  const ledger = await readLedger(workbook, { regions: regionResolver(options.regions, options.actor), today });
   const records: LedgerRecord[] = ledger.rows.flatMap((row) => (row.kind === 'record' ? [row.record] : []));
   options.onRows?.(records.length);
   const context: CommandContext = {

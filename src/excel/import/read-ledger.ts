@@ -9,6 +9,7 @@
  * formal contract, an approval without a kind is a filing, figures without months are dated as
  * early as the rules allow (completed investment in the start month, funds at the signing).
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { z } from 'zod';
 import type { CellSource, ImpliedEvent, ImpliedMilestone, LedgerRecord, Registration } from '../../../commands/ledger-import/ledger-record.js';
 import { eventSchemas } from '../../../commands/project/events.js';
@@ -64,7 +65,10 @@ const HEADER_SEARCH_ROWS = 30;
 const TOTAL_ROW = /^(合计|总计|小计|累计|总合计)$/;
 const NOT_GIVEN = '未填报';
 
-export function readLedger(workbook: Workbook, options: ReadLedgerOptions): LedgerSheet {
+/** Rows read between two turns of the event loop: a 10⁴-row file must not hold the server for seconds. */
+const ROWS_PER_TURN = 200;
+
+export async function readLedger(workbook: Workbook, options: ReadLedgerOptions): Promise<LedgerSheet> {
   const filled = workbook.sheets.filter((sheet) => sheet.rows.some((row) => row.cells.some((cell) => !isBlank(cell))));
   if (filled.length === 0) throw new SpreadsheetRefused('unreadable', 'the file is empty: there is no row to import');
   for (const sheet of filled) {
@@ -98,7 +102,7 @@ function findHeader(sheet: Sheet): Header | undefined {
   return undefined;
 }
 
-function readSheet(sheet: Sheet, header: Header, options: ReadLedgerOptions): LedgerSheet {
+async function readSheet(sheet: Sheet, header: Header, options: ReadLedgerOptions): Promise<LedgerSheet> {
   const headerRow = header.row.number;
   const merged = sheet.merged.filter((range) => range.bottom >= headerRow);
   if (merged.length > 0) {
@@ -113,10 +117,12 @@ function readSheet(sheet: Sheet, header: Header, options: ReadLedgerOptions): Le
     throw new SpreadsheetRefused('unreadable', `the header row (row ${headerRow}) has no column for ${missing.join('、')}: add ${missing.length === 1 ? 'it' : 'them'}`);
   }
   const rows: ReadRow[] = [];
+  let read = 0;
   for (const row of sheet.rows) {
     if (row.number <= headerRow || row.cells.every(isBlank)) continue;
-    const read = readRow(row, header, options);
-    if (read !== undefined) rows.push(read);
+    if (++read % ROWS_PER_TURN === 0) await nextTurn();
+    const answer = readRow(row, header, options);
+    if (answer !== undefined) rows.push(answer);
   }
   return { sheet: sheet.name, headerRow, columns: header.columns, assumptions: assumptions(header), rows };
 }

@@ -21,7 +21,8 @@ export interface RegionResolver {
   readonly defaultRegion: RegionCode | undefined;
 }
 
-const MAX_DEPTH_REGIONS = 20_000;
+/** The country has ~3,200 counties and ~40,000 townships: more than this is not a region tree. */
+const MAX_REGIONS = 100_000;
 
 export function regionResolver(catalogue: RegionCatalogue, actor: Actor): RegionResolver {
   const [only, ...others] = actor.regions;
@@ -57,7 +58,11 @@ export function regionResolver(catalogue: RegionCatalogue, actor: Actor): Region
   };
 }
 
-/** Every region within the key's regions by its name and by its full name (河北省衡水市枣强县). */
+/**
+ * Every region within the key's regions by its name and by its full name (河北省衡水市枣强县),
+ * walked down from the key's regions once per import; a full name is its parent's plus its own
+ * (groupings such as 市辖区 add nothing), as RegionCatalogue.fullName spells it.
+ */
 function nameIndex(catalogue: RegionCatalogue, roots: readonly RegionCode[]): Map<string, RegionCode[]> {
   const index = new Map<string, RegionCode[]>();
   const add = (name: string, code: RegionCode): void => {
@@ -66,19 +71,29 @@ function nameIndex(catalogue: RegionCatalogue, roots: readonly RegionCode[]): Ma
     else if (!codes.includes(code)) codes.push(code);
   };
   const seen = new Set<RegionCode>();
-  const queue = [...roots];
-  while (queue.length > 0 && seen.size < MAX_DEPTH_REGIONS) {
-    const code = queue.shift();
-    if (code === undefined || seen.has(code)) continue;
-    seen.add(code);
-    const region = catalogue.get(code);
+  const queue: { readonly code: RegionCode; readonly parentFullName: string | undefined }[] = roots.map((code) => {
+    const parent = catalogue.get(code)?.parent;
+    return { code, parentFullName: parent === undefined ? undefined : catalogue.fullName(parent) };
+  });
+  for (let next = 0; next < queue.length && seen.size < MAX_REGIONS; next++) {
+    const item = queue[next];
+    if (item === undefined || seen.has(item.code)) continue;
+    seen.add(item.code);
+    const region = catalogue.get(item.code);
     if (region === undefined) continue;
+    let full = item.parentFullName;
     if (region.level !== 'country' && !region.grouping) {
-      add(region.name, code);
-      const full = catalogue.fullName(code);
-      if (full !== undefined) add(full, code);
+      const parentFull = full === COUNTRY_FULL_NAME ? undefined : full;
+      // 嘉峪关市 lists a county-level 嘉峪关市 under itself: said once, as fullName does.
+      full = parentFull === undefined ? region.name : parentFull.endsWith(region.name) ? parentFull : parentFull + region.name;
+      add(region.name, item.code);
+      add(full, item.code);
+    } else if (region.level === 'country') {
+      full = COUNTRY_FULL_NAME;
     }
-    queue.push(...catalogue.childrenOf(code).map((child) => child.code));
+    for (const child of catalogue.childrenOf(item.code)) queue.push({ code: child.code, parentFullName: full });
   }
   return index;
 }
+
+const COUNTRY_FULL_NAME = '全国';
