@@ -68,6 +68,7 @@ export function planRow(
     notes.push(...registrationDifferences(record, state));
   }
   const recorded = current.events;
+  if (current.state.status === 'registered') notes.push(...sumDifferences(record, current.state, recorded));
   for (const milestone of milestones) {
     if (state.status === 'registered' && current.state.status === 'registered') {
       const skip = alreadyRecorded(milestone.event, current.state, recorded);
@@ -149,6 +150,19 @@ function alreadyRecorded(event: ImpliedEvent, state: RegisteredProject, recorded
 function dateOf(event: StoredEvent): string | undefined {
   const on: unknown = Reflect.get(event.data, 'occurredOn');
   return typeof on === 'string' ? on : undefined;
+}
+
+/** Funds and funding are sums: a project that has any keeps them; a file that says otherwise is noted. */
+function sumDifferences(record: LedgerRecord, state: RegisteredProject, recorded: readonly StoredEvent[]): string[] {
+  const notes: string[] = [];
+  const sums = [['FundsArrived', state.fundsArrived, '到位资金'], ['FundingSecured', state.fundingSecured, '争取资金']] as const;
+  for (const [type, held, words] of sums) {
+    const given = record.milestones.filter((m) => m.event.type === type).reduce((sum, m) => sum + ('amount' in m.event.data ? m.event.data.amount : 0), 0);
+    if (given > 0 && recorded.some((e) => e.type === type) && given !== held) {
+      notes.push(`${words}: recorded as ${amountToWan(held)} 万元, the file says ${amountToWan(given)}: not changed (post FundsArrived or FundingSecured for what arrived since)`);
+    }
+  }
+  return notes;
 }
 
 function registrationDifferences(record: LedgerRecord, state: RegisteredProject): string[] {

@@ -118,6 +118,13 @@ t.test('a project that exists (by name and region, or by id) gets only what it h
   const second = JSON.parse((await app.inject({ method: 'POST', url: '/v1/imports', headers: { 'content-type': 'text/csv' }, payload: byId })).body) as Answer;
   t.same(second.rows[0]?.events?.map((e) => e.type), ['Completed'], 'by its id: only the completion');
   t.match(second.rows[0]?.notes?.join(' '), /项目名称: recorded as 「枣强县玻璃钢产业园」/, 'the name is not changed by an import');
+
+  const funds = (amount: string) => `项目编号,项目名称,所在地区,行业,项目类型,计划总投资(万元),签约日期,到位资金\r\n${projectId},枣强县玻璃钢产业园,131121,C,工业,20000,2025-02-01,${amount}\r\n`;
+  const third = JSON.parse((await app.inject({ method: 'POST', url: '/v1/imports', headers: { 'content-type': 'text/csv' }, payload: funds('5000') })).body) as Answer;
+  t.same(third.rows[0]?.events?.map((e) => [e.type, e.data['amount']]), [['FundsArrived', 5000]], 'funds it has none of');
+  const fourth = JSON.parse((await app.inject({ method: 'POST', url: '/v1/imports', headers: { 'content-type': 'text/csv' }, payload: funds('6000') })).body) as Answer;
+  t.equal(fourth.rows[0]?.status, 'unchanged', 'funds are a sum: never counted twice');
+  t.match(fourth.rows[0]?.notes?.join(' '), /到位资金: recorded as 5000 万元, the file says 6000/);
 });
 
 t.test('a row is refused whole: none of its events land', async (t) => {
