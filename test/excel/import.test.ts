@@ -70,6 +70,11 @@ t.test('the messy ledger: the dry run names every planted error and no other, th
   const goodNames = real.rows.filter((row) => row.status === 'accepted').map((row) => row.name ?? '').sort();
   t.same(imported, goodNames, 'the ledger holds exactly the good rows');
 
+  const verify = JSON.parse((await app.inject({ url: '/v1/audit/verify' })).body) as { streams: number; intact: number; events: number };
+  t.same([verify.streams, verify.intact, verify.events], [ledger.goodRows.length, ledger.goodRows.length, ledger.goodEvents], 'every imported stream\'s hash chain is intact');
+  const history = JSON.parse((await app.inject({ url: `/v1/projects/${real.rows.find((r) => r.status === 'accepted')?.projectId ?? ''}/history` })).body) as { events: { actor: { keyId: string } }[] };
+  t.ok(history.events.length > 0 && history.events.every((e) => e.actor.keyId !== ''), 'stamped with the importing actor, as commands are');
+
   const head = await store.headPosition();
   const again = await post(false);
   t.equal(await store.headPosition(), head, 'the same file again appends nothing');
