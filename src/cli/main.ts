@@ -12,7 +12,6 @@ import { USAGE, UsageError, parseCommandLine, type CliCommand } from './argument
 import { formatCount, formatDuration, progressModeFor } from './progress.js';
 import { openConfiguredStore, openSnapshots, readModelsPath } from './read-side.js';
 import { rebuild } from './rebuild.js';
-import { importFile, importTable } from './import.js';
 import { pipelineStats } from './stats.js';
 import { statsTable } from './stats-table.js';
 import { storeStatus, statusTable } from './status.js';
@@ -92,6 +91,8 @@ async function execute(command: Exclude<CliCommand, { kind: 'help' }>, config: C
       return EXIT_OK;
     }
     case 'import': {
+      // Loaded for this command only: reading workbooks brings in exceljs, which the others never need.
+      const { importFile, importTable } = await import('./import.js');
       const answer = await importFile(command.file, command.dryRun, { store, snapshots, config, progress, logger, now: () => new Date() });
       out(command.json ? JSON.stringify(answer, null, 2) : importTable(answer));
       return answer.summary.refused > 0 ? EXIT_FAILURE : EXIT_OK;

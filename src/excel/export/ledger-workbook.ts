@@ -5,7 +5,8 @@
  * exceljs's streaming writer, row by row, so a province's 10⁵ rows are never one object graph.
  */
 import { PassThrough } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { excelJs } from '../exceljs.js';
 import type { CellKind } from '../../../projections/project-ledger/index.js';
 import { columnLetters } from '../import/sheet.js';
 
@@ -30,7 +31,8 @@ export async function ledgerWorkbook(input: LedgerWorkbookInput): Promise<Buffer
   const chunks: Buffer[] = [];
   out.on('data', (chunk: Buffer) => chunks.push(chunk));
   const finished = new Promise<void>((resolve, reject) => { out.on('end', resolve); out.on('error', reject); });
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const excel = await excelJs();
+  const workbook = new excel.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const sheet = workbook.addWorksheet(input.sheetName ?? '项目台账', { views: [{ state: 'frozen', ySplit: 1, xSplit: 2 }] });
   sheet.columns = input.columns.map(({ header, kind }) => ({
     header,

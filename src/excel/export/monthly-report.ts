@@ -5,7 +5,8 @@
  * compliance counts. Pure: built from the statistics answers as the API gives them, so every
  * figure is the API's figure for the same region and month.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { excelJs } from '../exceljs.js';
 import type { PipelineStatistics, SizedFigure } from '../../../projections/pipeline-statistics/query.js';
 import type { Rankings } from '../../../projections/rankings/index.js';
 import { AMOUNT_FORMAT } from './ledger-workbook.js';
@@ -31,7 +32,7 @@ const PERCENT = '0.00%';
 const POINTS = '+0.00;-0.00;0.00';
 
 export async function monthlyReportWorkbook(input: MonthlyReportInput): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await excelJs()).Workbook();
   workbook.creator = '项目为王 pipeline';
   const [year, month] = input.month.split('-').map(Number);
   const title = `${input.regionName}${year}年${month}月项目建设月报`;

@@ -4,13 +4,15 @@
  * rows sit on a sheet nobody sees is not imported on trust), merged ranges and formulas are
  * reported for the ledger reader to judge against its header row.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { excelJs } from '../exceljs.js';
 import { checkXlsxContainer } from './zip-guard.js';
 import { columnLetters, SpreadsheetRefused, type MergedRange, type Sheet, type SheetCell, type SheetRow, type Workbook } from './sheet.js';
 
 export async function readXlsx(bytes: Buffer): Promise<Workbook> {
   checkXlsxContainer(bytes);
-  const workbook = new ExcelJS.Workbook();
+  const excel = await excelJs();
+  const workbook = new excel.Workbook();
   try {
     // exceljs types its input as an ArrayBuffer (its own `Buffer`): hand it one of exactly these bytes.
     await workbook.xlsx.load(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer);
@@ -21,10 +23,12 @@ export async function readXlsx(bytes: Buffer): Promise<Workbook> {
   if (hidden.length > 0) {
     throw new SpreadsheetRefused('unreadable', `the workbook has hidden sheets (${hidden.map((s) => `「${s.name}」`).join('、')}): unhide them and delete those that are not the ledger, so that what is imported is what you see`);
   }
-  return { format: 'xlsx', sheets: workbook.worksheets.map(sheetOf) };
+  return { format: 'xlsx', sheets: workbook.worksheets.map((sheet) => sheetOf(sheet, excel.ValueType)) };
 }
 
-function sheetOf(worksheet: ExcelJS.Worksheet): Sheet {
+type ValueTypes = typeof ExcelJS.ValueType;
+
+function sheetOf(worksheet: ExcelJS.Worksheet, ValueType: ValueTypes): Sheet {
   const rows: SheetRow[] = [];
   const formulas: { row: number; address: string; formula: string }[] = [];
   const merges = new Map<string, { top: number; left: number; bottom: number; right: number }>();
@@ -39,14 +43,14 @@ function sheetOf(worksheet: ExcelJS.Worksheet): Sheet {
   worksheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     const cells: SheetCell[] = [];
     row.eachCell({ includeEmpty: false }, (cell, column) => {
-      if (cell.type === ExcelJS.ValueType.Merge) {
+      if (cell.type === ValueType.Merge) {
         extend(cell.master, rowNumber, column);
         return;
       }
-      if (cell.type === ExcelJS.ValueType.Formula) {
+      if (cell.type === ValueType.Formula) {
         formulas.push({ row: rowNumber, address: `${columnLetters(column)}${rowNumber}`, formula: cell.formula ?? cell.text });
       }
-      cells[column - 1] = valueOf(cell);
+      cells[column - 1] = valueOf(cell, ValueType);
     });
     for (let i = 0; i < cells.length; i++) cells[i] ??= null;
     rows.push({ number: rowNumber, cells });
@@ -57,28 +61,28 @@ function sheetOf(worksheet: ExcelJS.Worksheet): Sheet {
   return { name: worksheet.name, rows, merged, formulas };
 }
 
-function valueOf(cell: ExcelJS.Cell): SheetCell {
+function valueOf(cell: ExcelJS.Cell, ValueType: ValueTypes): SheetCell {
   switch (cell.type) {
-    case ExcelJS.ValueType.Null:
-    case ExcelJS.ValueType.Merge:
+    case ValueType.Null:
+    case ValueType.Merge:
       return null;
-    case ExcelJS.ValueType.Number:
+    case ValueType.Number:
       return typeof cell.value === 'number' ? cell.value : cell.text;
-    case ExcelJS.ValueType.Date:
+    case ValueType.Date:
       return cell.value instanceof Date ? cell.value : cell.text;
-    case ExcelJS.ValueType.Boolean:
+    case ValueType.Boolean:
       return cell.value === true;
-    case ExcelJS.ValueType.Formula: {
+    case ValueType.Formula: {
       const result = cell.result;
       if (result === undefined || result === null) return null;
       if (typeof result === 'number' || typeof result === 'string' || typeof result === 'boolean' || result instanceof Date) return result;
       return cell.text;
     }
-    case ExcelJS.ValueType.String:
-    case ExcelJS.ValueType.SharedString:
-    case ExcelJS.ValueType.RichText:
-    case ExcelJS.ValueType.Hyperlink:
-    case ExcelJS.ValueType.Error:
+    case ValueType.String:
+    case ValueType.SharedString:
+    case ValueType.RichText:
+    case ValueType.Hyperlink:
+    case ValueType.Error:
       return cell.text;
     default:
       return cell.text;
