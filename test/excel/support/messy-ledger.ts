@@ -147,7 +147,6 @@ function projectRow(rnd: Random, i: number, options: MessyLedgerOptions, kind: P
     cells.contract = amountCell(rnd, contract);
     events += 1;
   }
-  const attracted = stage >= 1;
   if (stage >= 2) {
     cells.started = dateCell(rnd, startedOn);
     events += 1;
@@ -159,7 +158,6 @@ function projectRow(rnd: Random, i: number, options: MessyLedgerOptions, kind: P
   if (stage >= 3) { cells.stats = dateCell(rnd, statsOn); events += 1; }
   if (stage >= 4) { cells.completed = dateCell(rnd, completedOn); events += 1; }
   if (stage >= 5) { cells.commissioned = dateCell(rnd, commissionedOn); events += 1; }
-  void attracted;
   const broken = plant(rnd, cells, kind, { startedOn, signedOn });
   return { cells, planned, events, ...broken };
 }
