@@ -40,6 +40,8 @@ export function rem(times = 1): number {
  */
 export function chartIn(container: HTMLElement, redraw: () => void): Chart {
   const chart = echarts.init(container, undefined, { renderer: 'canvas', locale: 'ZH' });
+  // Live updates move bars and labels briefly; only the first drawing takes its time.
+  chart.setOption({ animationDuration: 600, animationDurationUpdate: 250, animationEasingUpdate: 'cubicOut' });
   let pending: number | undefined;
   new ResizeObserver(() => {
     if (pending !== undefined) cancelAnimationFrame(pending);
@@ -62,3 +64,15 @@ export const tooltipStyle = () => ({
   textStyle: textStyle(0.8),
   confine: true,
 });
+
+/**
+ * Whether a chart drawn from `inputs` would differ from the last one drawn into `memo`: the
+ * inputs and the page's text size (which every chart's text follows). Live events redraw the
+ * statistics many times a second under load; a chart whose figures did not move is left alone.
+ */
+export function changedSince(memo: { drawn?: string }, inputs: unknown): boolean {
+  const key = JSON.stringify([inputs, rem()]);
+  if (memo.drawn === key) return false;
+  memo.drawn = key;
+  return true;
+}

@@ -52,6 +52,8 @@ const CYCLE_LEVELS: ReadonlySet<string> = new Set(['province', 'city', 'county']
 /** 亿元以上 in the ledger filter: 1 亿元 in 万元. */
 const ONE_YI_WAN = 10_000;
 const YEARS_SHOWN = 5;
+/** Under a stream of live events the charts are redrawn at most this often (the figures at once). */
+const CHART_INTERVAL_MS = 500;
 
 export class Dashboard {
   private readonly api: Api;
@@ -72,6 +74,8 @@ export class Dashboard {
   private secondaryPosition = -1;
   private compliancePosition = -1;
   private cycle: number | undefined;
+  private chartTimer: number | undefined;
+  private chartsDrawnAt = Number.NEGATIVE_INFINITY;
 
   private readonly kpis = new KpiStrip();
   private readonly funnel = new FunnelView();
@@ -393,7 +397,7 @@ export class Dashboard {
     this.currentYear = statistics.period.year;
     this.livePosition = Math.max(this.livePosition, statistics.position);
     if (this.year === undefined || this.year === statistics.period.year) {
-      if (this.statistics === undefined || statistics.position >= this.statistics.position) this.showStatistics(statistics);
+      if (this.statistics === undefined || statistics.position >= this.statistics.position) this.showStatistics(statistics, true);
     } else {
       this.refreshStatistics.request();
     }
@@ -409,13 +413,27 @@ export class Dashboard {
 
   // ------------------------------------------------------------------ drawing
 
-  private showStatistics(statistics: PipelineStatistics): void {
+  /**
+   * The figures at once; the charts and the table at once too, unless a live event drew them
+   * less than CHART_INTERVAL_MS ago (then once that is over, with the newest statistics).
+   */
+  private showStatistics(statistics: PipelineStatistics, live = false): void {
     this.statistics = statistics;
     this.year ??= statistics.period.year;
     this.kpis.render(statistics);
-    this.funnel.render(statistics);
-    this.targets.render(statistics.targets);
-    this.yearOnYear.render(statistics);
+    const drawCharts = () => {
+      this.chartTimer = undefined;
+      this.chartsDrawnAt = performance.now();
+      const newest = this.statistics;
+      if (newest === undefined) return;
+      this.funnel.render(newest);
+      this.targets.render(newest.targets);
+      this.yearOnYear.render(newest);
+    };
+    if (this.chartTimer !== undefined) window.clearTimeout(this.chartTimer);
+    const wait = live ? Math.max(0, this.chartsDrawnAt + CHART_INTERVAL_MS - performance.now()) : 0;
+    if (wait === 0) drawCharts();
+    else this.chartTimer = window.setTimeout(drawCharts, wait);
     this.updated.textContent = `数据位置 #${statistics.position} · ${new Date().toLocaleTimeString('zh-CN', { hour12: false, timeZone: 'Asia/Shanghai' })} 更新`;
     this.updated.dataset['position'] = String(statistics.position);
     this.showYears();

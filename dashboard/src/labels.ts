@@ -54,6 +54,11 @@ export const COMPLIANCE_LABELS: Readonly<Record<string, string>> = {
   'late-report': '迟报补报',
 };
 
+/** Why a project stalled (or resumed): Stalled and Resumed carry one of these. */
+export const STALL_REASON_LABELS: Readonly<Record<string, string>> = {
+  land: '用地', funds: '资金', approval: '审批手续', compensation: '征迁补偿', investor: '投资方', other: '其他',
+};
+
 export const CATEGORY_LABELS: Readonly<Record<string, string>> = {
   industrial: '产业', infrastructure: '基础设施', services: '服务业', public: '社会事业', agriculture: '农业',
 };

@@ -4,7 +4,7 @@
  * each stage's label carries its count and investment from the API, and the ≥ 1 亿 share.
  */
 import type { PipelineStatistics, SizedFigure } from '../api-types.js';
-import { chartIn, PALETTE, rem, textStyle, tooltipStyle, type Chart } from '../charts.js';
+import { changedSince, chartIn, PALETTE, rem, textStyle, tooltipStyle, type Chart } from '../charts.js';
 import { h } from '../dom.js';
 import { formatAmount, formatCount } from '../format.js';
 import { panel, type Panel } from './panel.js';
@@ -19,6 +19,7 @@ const STAGES = [
 export class FunnelView {
   readonly panel: Panel = panel('funnel', '三个一批', '谋划 → 签约 → 开工 → 投产');
   private readonly chart: Chart;
+  private readonly memo: { drawn?: string } = {};
   private last: PipelineStatistics | undefined;
 
   constructor() {
@@ -35,6 +36,7 @@ export class FunnelView {
   private draw(): void {
     const statistics = this.last;
     if (statistics === undefined) return;
+    if (!changedSince(this.memo, [statistics.reserve, statistics.signed, statistics.started, statistics.commissioned])) return;
     const figures: Record<(typeof STAGES)[number]['key'], SizedFigure> = {
       reserve: statistics.reserve, signed: statistics.signed, started: statistics.started, commissioned: statistics.commissioned,
     };
@@ -87,6 +89,6 @@ export class FunnelView {
         // The widths only order the stages; the labels carry the figures.
         data: STAGES.map((stage, index) => ({ name: stage.label, value: 100 - index * 18, itemStyle: { color: PALETTE.funnel[index] } })),
       }],
-    }, { notMerge: true });
+    }, { replaceMerge: ['series'] });
   }
 }

@@ -5,7 +5,7 @@
  * (both the API's `ratio` and `schedule` of that target at each month's end).
  */
 import type { PipelineStatistics } from '../api-types.js';
-import { chartIn, PALETTE, rem, textStyle, tooltipStyle, type Chart } from '../charts.js';
+import { changedSince, chartIn, PALETTE, rem, textStyle, tooltipStyle, type Chart } from '../charts.js';
 import { h } from '../dom.js';
 import { formatAmount, formatRatio, WAN_PER_YI } from '../format.js';
 import { emptyState, panel, type Panel } from './panel.js';
@@ -22,6 +22,7 @@ export class MonthlyView {
   readonly panel: Panel = panel('monthly', '月度完成投资', '本年 · 去年同期 · 序时进度');
   private readonly canvas = h('div', { class: 'chart' });
   private readonly chart: Chart;
+  private readonly memo: { drawn?: string } = {};
   private last: { readonly year: number; readonly months: readonly MonthStatistics[] } | undefined;
 
   constructor() {
@@ -41,6 +42,8 @@ export class MonthlyView {
     const target = (m: MonthStatistics) => m.statistics?.targets.find((row) => row.measure === MEASURE);
     const hasTarget = begun.some((m) => target(m) !== undefined);
     const lastYearOf = (m: MonthStatistics) => m.statistics?.yearOnYear?.rows.find((row) => row.measure === MEASURE)?.lastYear;
+    const drawnFrom = last.months.map((m) => [m.month, m.statistics?.completedInvestment, lastYearOf(m), target(m)]);
+    if (!changedSince(this.memo, [last.year, drawnFrom])) return;
     this.panel.note.textContent = hasTarget ? '' : '未设完成投资目标：不显示序时进度';
     const yi = (wan: number | undefined) => (wan === undefined ? '-' : wan / WAN_PER_YI);
     const percent = (value: number | null | undefined) => (value === null || value === undefined ? '-' : value * 100);
@@ -81,12 +84,13 @@ export class MonthlyView {
           { name: '序时进度', type: 'line', yAxisIndex: 1, symbol: 'none', lineStyle: { width: 2, type: 'dashed' }, data: last.months.map((m) => percent(target(m)?.schedule)) },
         ] : []),
       ],
-    }, { notMerge: true });
+    }, { replaceMerge: ['series'] });
     if (begun.length === 0) this.panel.note.textContent = '本年尚无数据';
   }
 
   /** Shown instead of the chart when the months could not be read. */
   fail(message: string): void {
+    delete this.memo.drawn;
     this.panel.note.replaceChildren(emptyState(message, 'error'));
   }
 }

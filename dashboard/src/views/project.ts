@@ -7,7 +7,7 @@
 import type { HistoryEvent, LedgerRow, ProjectHistory } from '../api-types.js';
 import { fill, h } from '../dom.js';
 import { formatAmount, formatRecordTime } from '../format.js';
-import { CATEGORY_LABELS, COMPLIANCE_LABELS, EVENT_LABELS, labelOf, MILESTONE_ORDER, STAGE_LABELS } from '../labels.js';
+import { CATEGORY_LABELS, COMPLIANCE_LABELS, EVENT_LABELS, labelOf, MILESTONE_ORDER, STAGE_LABELS, STALL_REASON_LABELS } from '../labels.js';
 import { emptyState } from './panel.js';
 
 /** Payload fields worth a line in the history, with how to show them. */
@@ -25,7 +25,11 @@ const DETAIL_FIELDS: ReadonlyArray<readonly [string, string, 'amount' | 'text' |
   ['areaMu', '面积', 'mu'],
   ['milestone', '更正事项', 'text'],
   ['reason', '原因', 'text'],
+  ['note', '说明', 'text'],
 ];
+
+/** Events whose `reason` is a key of STALL_REASON_LABELS rather than free text. */
+const REASON_KEYS: ReadonlySet<string> = new Set(['Stalled', 'Resumed']);
 
 export interface ProjectHandlers {
   regionName(code: string): string;
@@ -101,6 +105,12 @@ export class ProjectDrawer {
   }
 }
 
+function shownText(type: string, field: string, value: string): string {
+  if (field === 'milestone') return labelOf(EVENT_LABELS, value);
+  if (field === 'reason' && REASON_KEYS.has(type)) return labelOf(STALL_REASON_LABELS, value);
+  return value;
+}
+
 function detailOf(event: HistoryEvent): string {
   const parts: string[] = [];
   for (const [field, label, kind] of DETAIL_FIELDS) {
@@ -108,7 +118,7 @@ function detailOf(event: HistoryEvent): string {
     if (value === undefined || value === null) continue;
     if (kind === 'amount' && typeof value === 'number') parts.push(`${label} ${formatAmount(value)}`);
     else if (kind === 'mu' && typeof value === 'number') parts.push(`${label} ${value} 亩`);
-    else if (typeof value === 'string' || typeof value === 'number') parts.push(`${label} ${kind === 'text' && field === 'milestone' ? labelOf(EVENT_LABELS, String(value)) : String(value)}`);
+    else if (typeof value === 'string' || typeof value === 'number') parts.push(`${label} ${shownText(event.type, field, String(value))}`);
   }
   return parts.join('，');
 }

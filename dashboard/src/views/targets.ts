@@ -4,7 +4,7 @@
  * breakthrough measures have no schedule (null): no tick, no points, only the completion.
  */
 import type { TargetRow } from '../api-types.js';
-import { chartIn, PALETTE, rem, textStyle, tooltipStyle, type Chart } from '../charts.js';
+import { changedSince, chartIn, PALETTE, rem, textStyle, tooltipStyle, type Chart } from '../charts.js';
 import { h } from '../dom.js';
 import { formatMeasure, formatPoints, formatRatio } from '../format.js';
 import { measureOf } from '../labels.js';
@@ -18,6 +18,7 @@ export class TargetsView {
   private readonly canvas = h('div', { class: 'chart' });
   private readonly empty = emptyState('本年未设目标');
   private readonly chart: Chart;
+  private readonly memo: { drawn?: string } = {};
   private rows: readonly TargetRow[] = [];
 
   constructor() {
@@ -37,6 +38,7 @@ export class TargetsView {
 
   private draw(): void {
     const rows = this.rows;
+    if (!changedSince(this.memo, rows)) return;
     const labelOf = (row: TargetRow) => row.label ?? measureOf(row.measure).label;
     const colorOf = (row: TargetRow) => row.aheadPoints === null ? PALETTE.neutral : row.aheadPoints >= 0 ? PALETTE.ahead : PALETTE.behind;
     const axisLabel = { ...textStyle(0.75), color: PALETTE.muted };
@@ -111,7 +113,7 @@ export class TargetsView {
           data: rows.map((row, index) => [row.schedule === null ? '-' : Math.min(row.schedule, DRAWN_UP_TO) * 100, index]),
         },
       ],
-    }, { notMerge: true });
+    }, { replaceMerge: ['series'] });
   }
 }
 
