@@ -22,7 +22,7 @@ const MARKER = '.demo-store';
 
 export interface DemoStoreOptions {
   readonly dir: string;
-  /** Events to write; ~150,000 is about four years of a city at DOMAIN.md's rates. */
+  /** Events to write; 100,000 is a city of about 250 projects a county a year over four years. */
   readonly events: number;
   readonly seed?: number;
   /** Whole years before this one that the history starts in (default 3). */

@@ -3,7 +3,7 @@
  * server started on it (as `npm start` runs it), a dashboard key and a bureau key issued, and
  * the dashboard's address printed. Ctrl-C stops it.
  *
- *   npm run demo [-- --events 150000] [--port 3000] [--dir data/demo] [--seed 1]
+ *   npm run demo [-- --events 100000] [--port 3000] [--dir data/demo] [--seed 1]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   try {
     ({ values } = parseArgs({
       options: {
-        events: { type: 'string', default: '150000' },
+        events: { type: 'string', default: '100000' },
         port: { type: 'string', default: process.env['PORT'] ?? '3000' },
         dir: { type: 'string', default: join('data', 'demo') },
         seed: { type: 'string', default: '1' },

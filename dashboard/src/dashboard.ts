@@ -71,7 +71,8 @@ export class Dashboard {
   private view = 0;
   private statistics: PipelineStatistics | undefined;
   private livePosition = -1;
-  private secondaryPosition = -1;
+  private monthsPosition = -1;
+  private bottomPosition = -1;
   private compliancePosition = -1;
   private cycle: number | undefined;
   private chartTimer: number | undefined;
@@ -98,9 +99,14 @@ export class Dashboard {
   private readonly bottomRow = h('div', { class: 'row row-bottom' });
 
   private readonly refreshStatistics = new Throttle(async () => { await this.loadStatistics(); }, 2_000);
-  private readonly refreshSecondary = new Throttle(async () => {
-    if (this.livePosition > this.secondaryPosition) await this.loadSecondary();
+  // What a live event prompts: each query only when its answer is older than the event, and
+  // not more often than its interval (twelve month queries cost more than one ranking).
+  private readonly refreshBottom = new Throttle(async () => {
+    if (this.livePosition > this.bottomPosition) await this.loadBottom();
   }, 8_000);
+  private readonly refreshMonths = new Throttle(async () => {
+    if (this.livePosition > this.monthsPosition) await this.loadMonths();
+  }, 30_000);
   private readonly refreshCompliance = new Throttle(async () => {
     if (this.livePosition > this.compliancePosition) await this.loadCompliance();
   }, 30_000);
@@ -201,12 +207,14 @@ export class Dashboard {
     this.region = region;
     this.statistics = undefined;
     this.livePosition = -1;
-    this.secondaryPosition = -1;
+    this.monthsPosition = -1;
+    this.bottomPosition = -1;
     this.compliancePosition = -1;
     this.ledgerCursors = [undefined];
     this.ledgerPage = 0;
     this.refreshStatistics.cancel();
-    this.refreshSecondary.cancel();
+    this.refreshBottom.cancel();
+    this.refreshMonths.cancel();
     this.refreshCompliance.cancel();
     this.chain = await this.chainOf(region);
     if (view !== this.view) return true;
@@ -245,7 +253,8 @@ export class Dashboard {
   }
 
   private async reloadAll(): Promise<void> {
-    this.secondaryPosition = -1;
+    this.monthsPosition = -1;
+    this.bottomPosition = -1;
     this.compliancePosition = -1;
     if (await this.loadStatistics()) await Promise.all([this.loadSecondary(), this.loadCompliance()]);
   }
@@ -299,7 +308,11 @@ export class Dashboard {
   }
 
   private async loadSecondary(): Promise<void> {
-    await Promise.all([this.loadMonths(), this.bottom === 'ledger' ? this.loadLedger() : this.loadRankings()]);
+    await Promise.all([this.loadMonths(), this.loadBottom()]);
+  }
+
+  private async loadBottom(): Promise<void> {
+    await (this.bottom === 'ledger' ? this.loadLedger() : this.loadRankings());
   }
 
   private async loadMonths(): Promise<void> {
@@ -313,7 +326,7 @@ export class Dashboard {
       const months: MonthStatistics[] = answers.map((statistics, index) => ({ month: index + 1, statistics: statistics.months === null ? undefined : statistics }));
       const year = answers[0]?.period.year ?? this.year ?? 0;
       this.monthly.render(year, months);
-      this.secondaryPosition = Math.max(this.secondaryPosition, Math.min(...answers.map((a) => a.position)));
+      this.monthsPosition = Math.max(this.monthsPosition, Math.min(...answers.map((a) => a.position)));
     } catch (error) {
       if (view === this.view) this.monthly.fail(messageOf(error, '月度数据读取失败'));
       this.checkKey(error);
@@ -328,6 +341,7 @@ export class Dashboard {
       const rankings = await this.api.get<Rankings>('/v1/stats/rankings', { regionCode: region.code, year: this.year, measure: this.measure });
       if (view !== this.view) return;
       this.rankings.render(rankings);
+      this.bottomPosition = Math.max(this.bottomPosition, rankings.position);
     } catch (error) {
       if (view === this.view) this.rankings.fail(messageOf(error, '排名读取失败'));
       this.checkKey(error);
@@ -351,6 +365,7 @@ export class Dashboard {
       if (view !== this.view || page !== this.ledgerPage) return;
       this.ledgerCursors[page + 1] = answer.nextCursor ?? undefined;
       this.ledger.render(answer, page + 1, !LEDGER_LEVELS.has(region.level));
+      this.bottomPosition = Math.max(this.bottomPosition, answer.position);
     } catch (error) {
       if (view === this.view) this.ledger.fail(messageOf(error, '台账读取失败'));
       this.checkKey(error);
@@ -401,7 +416,8 @@ export class Dashboard {
     } else {
       this.refreshStatistics.request();
     }
-    this.refreshSecondary.request(first);
+    this.refreshBottom.request(first);
+    this.refreshMonths.request(first);
     this.refreshCompliance.request(first);
   }
 
