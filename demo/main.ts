@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { chinaDateOf } from '../commands/shared/dates.js';
 import { formatCount, formatDuration } from '../src/cli/progress.js';
 import { newSecret } from '../src/http/auth/key-secrets.js';
 import { DEMO_CITY, fillDemoStore } from './demo-store.js';
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
     '',
     `  API docs     ${server.url}/docs`,
     `  try a milestone: curl -H 'Authorization: Bearer ${bureau.key}' -H 'content-type: application/json' \\`,
-    `                     -d '{"name":"演示项目","regionCode":"410225","industry":"C","category":"industrial","origin":"local","plannedInvestment":12000}' \\`,
+    `                     -d '{"name":"演示项目","regionCode":"410225","industry":"C","category":"industrial","origin":"local","plannedInvestment":12000,"occurredOn":"${chinaDateOf(new Date())}"}' \\`,
     `                     ${server.url}/v1/projects`,
     '',
     'Ctrl-C stops the server.',
