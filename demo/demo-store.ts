@@ -30,6 +30,8 @@ export interface DemoStoreOptions {
   /** "Today": the history ends the day before (China time). */
   readonly now?: Date;
   readonly log?: (line: string) => void;
+  /** false: no progress on stderr (tests); default: as the generator shows it. */
+  readonly progress?: boolean;
 }
 
 export interface DemoStore extends GenerateSummary {
@@ -57,6 +59,7 @@ export async function fillDemoStore(options: DemoStoreOptions): Promise<DemoStor
     to,
     counties: DEMO_CITY_COUNTIES,
     log: options.log ?? (() => undefined),
+    ...(options.progress === undefined ? {} : { progress: options.progress }),
   });
   return { ...summary, path, from, to };
 }

@@ -43,7 +43,7 @@ t.test('the dashboard in Chromium', { skip: noBrowserReason() }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'dashboard-e2e-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const [filled, built] = await Promise.all([
-    fillDemoStore({ dir: join(dir, 'data'), events: 30_000, years: 1 }),
+    fillDemoStore({ dir: join(dir, 'data'), events: 30_000, years: 1, progress: false }),
     buildDashboard({ outDir: join(dir, 'dashboard') }),
   ]);
   t.comment(`generated ${filled.events} events (${filled.projects} projects) up to ${filled.to}; dashboard built in ${Math.round(built.ms)} ms`);
