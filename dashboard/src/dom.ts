@@ -18,7 +18,19 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = 
   if (props.title !== undefined) element.title = props.title;
   for (const [name, value] of Object.entries(props.data ?? {})) element.dataset[name] = value;
   for (const [name, value] of Object.entries(props.attrs ?? {})) element.setAttribute(name, value);
-  if (props.onClick !== undefined) element.addEventListener('click', props.onClick);
+  const onClick = props.onClick;
+  if (onClick !== undefined) {
+    element.addEventListener('click', onClick);
+    // A row acting as a button answers the keyboard as a button does.
+    if (props.attrs?.['role'] === 'button') {
+      element.addEventListener('keydown', (event) => {
+        if (event instanceof KeyboardEvent && (event.key === 'Enter' || event.key === ' ')) {
+          event.preventDefault();
+          onClick(event);
+        }
+      });
+    }
+  }
   append(element, children);
   return element;
 }

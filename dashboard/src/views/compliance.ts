@@ -51,7 +51,10 @@ export class ComplianceView {
       fill(this.list, emptyState(total === 0 ? '暂无问题项目' : '该类暂无问题项目'));
       return;
     }
-    fill(this.list, ...items.slice(0, SHOWN_ITEMS).map((item) => this.item(item)),
+    // In a county every item is the county's own: its name would only crowd the project's.
+    const oneRegion = items.every((item) => item.regionCode === compliance.regionCode);
+    this.list.classList.toggle('one-region', oneRegion);
+    fill(this.list, ...items.slice(0, SHOWN_ITEMS).map((item) => this.item(item, !oneRegion)),
       items.length > SHOWN_ITEMS ? h('li', { class: 'more', text: `另有 ${formatCount(items.length - SHOWN_ITEMS)} 项` }) : null);
   }
 
@@ -59,7 +62,7 @@ export class ComplianceView {
     fill(this.list, emptyState(message, 'error'));
   }
 
-  private item(item: ComplianceItem): HTMLElement {
+  private item(item: ComplianceItem, where: boolean): HTMLElement {
     return h('li', {
       class: 'compliance-item',
       data: { project: item.projectId, kind: item.kind },
@@ -68,7 +71,7 @@ export class ComplianceView {
     },
     h('span', { class: `tag kind-${item.kind}`, text: labelOf(COMPLIANCE_LABELS, item.kind) }),
     h('span', { class: 'name', text: item.name, title: item.name }),
-    h('span', { class: 'where', text: this.handlers.regionName(item.regionCode) }),
+    where ? h('span', { class: 'where', text: this.handlers.regionName(item.regionCode) }) : null,
     h('span', { class: 'stage', text: labelOf(STAGE_LABELS, item.stage) }),
     h('span', { class: 'days', text: `${formatCount(item.days)} 天` }));
   }
