@@ -10,8 +10,9 @@
  * - One page of the dashboard is open in headless Chromium on 兰考县 (410225), signed in with
  *   a dashboard key, following /v1/live with a stream token; a MutationObserver in the page
  *   stamps each change of the 谋划储备 count (the figure across the top) and the next frame.
- * - CLIENTS more stream clients (plain node:http, this process) follow the same region with
- *   the same kind of token: the bare baseline.
+ * - CLIENTS more stream clients (plain node:http) follow the same region with the same kind of
+ *   token, in a process of their own so that reading 500 streams does not delay this one's
+ *   clock; one more, here, is the bare baseline.
  * - COMMANDS registrations of a project in 兰考县 at RATE a second, each adding one to the
  *   reserve: command i is on the page once it shows a count ≥ the count before + i's rank.
  * Both ends stamp with performance.timeOrigin + performance.now() (the same wall clock, on one
@@ -19,10 +20,12 @@
  * reach this process after the event reached the page (negative latencies when the machine is
  * saturated), so "send → …" is printed too, as an upper bound. Loopback only; a watchdog ends it.
  */
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildDashboard } from '../dashboard/build.js';
 import { fillDemoStore } from '../demo/demo-store.js';
 import { issueKey, startServerProcess, type ServerProcess } from '../demo/server-process.js';
@@ -102,6 +105,42 @@ function follow(url: URL, token: string): Promise<StreamClient> {
   });
 }
 
+/**
+ * The crowd: CLIENTS streams in a child process, read and counted. It says 'ready' once all
+ * have their first event, and on 'stop' answers how many events they received in all.
+ */
+async function crowd(url: string, token: string): Promise<void> {
+  process.on('disconnect', () => process.exit(0));
+  const clients: StreamClient[] = [];
+  for (let i = 0; i < CLIENTS; i += 100) {
+    clients.push(...await Promise.all(Array.from({ length: Math.min(100, CLIENTS - i) }, () => follow(new URL(url), token))));
+  }
+  process.on('message', (message) => {
+    if (message !== 'stop') return;
+    const received = clients.reduce((sum, client) => sum + client.ids.length, 0);
+    for (const client of clients) client.request?.destroy();
+    process.send?.({ received }, () => process.exit(0));
+  });
+  process.send?.('ready');
+}
+
+function startCrowd(url: string, token: string): Promise<{ stop(): Promise<number> }> {
+  const child = fork(fileURLToPath(import.meta.url), ['crowd', url, token], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the crowd exited with ${code}`)));
+    child.once('message', (message) => {
+      if (message !== 'ready') return;
+      resolve({
+        stop: () => new Promise((done) => {
+          child.once('message', (answer) => done(typeof answer === 'object' && answer !== null ? Number(Reflect.get(answer, 'received')) : Number.NaN));
+          child.send('stop');
+        }),
+      });
+    });
+  });
+}
+
 async function post(url: string, key: string, path: string, body: object): Promise<{ position: number }> {
   const answer = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const json: unknown = await answer.json();
@@ -172,10 +211,8 @@ async function main(): Promise<void> {
 
     process.stderr.write(`connecting ${CLIENTS} stream clients …\n`);
     const streamToken = await token(url, dashboardKey.key);
-    const clients: StreamClient[] = [];
-    for (let i = 0; i < CLIENTS; i += 100) {
-      clients.push(...await Promise.all(Array.from({ length: Math.min(100, CLIENTS - i) }, () => follow(new URL(url), streamToken))));
-    }
+    const others = await startCrowd(url, streamToken);
+    const bare = await follow(new URL(url), streamToken);
     await sleep(2_000);
     const before = await reserveCount(url);
     const shownBefore = await page.textContent('[data-figure="reserve.count"]');
@@ -199,6 +236,7 @@ async function main(): Promise<void> {
     const final = before + COMMANDS;
     await page.waitForFunction((want) => document.querySelector('[data-figure="reserve.count"]')?.textContent === want, formatCount(final), { timeout: 30_000 });
     await sleep(1_000);
+    bare.request?.destroy();
 
     const changes = await page.evaluate(() => Reflect.get(window, 'benchChanges') as Array<{ text: string; at: number; frame: number }>);
     const shown = changes.map((change) => ({ count: Number(change.text.replaceAll(',', '')), at: change.at, frame: change.frame }));
@@ -206,10 +244,8 @@ async function main(): Promise<void> {
     const toPage: number[] = [];
     const toFrame: number[] = [];
     const toBare: number[] = [];
-    const toAll: number[] = [];
     const sentToPage: number[] = [];
     const sentToBare: number[] = [];
-    const [bare] = clients;
     commands.forEach((command, rank) => {
       const seen = shown.find((change) => change.count >= before + rank + 1);
       if (seen !== undefined) {
@@ -217,19 +253,16 @@ async function main(): Promise<void> {
         sentToPage.push(seen.at - command.sentAt);
         if (!Number.isNaN(seen.frame)) toFrame.push(seen.frame - command.answeredAt);
       }
-      for (const client of clients) {
-        const index = client.ids.findIndex((id) => id >= command.position);
-        const at = index < 0 ? undefined : client.at[index];
-        if (at === undefined) continue;
-        toAll.push(at - command.answeredAt);
-        if (client === bare) {
-          toBare.push(at - command.answeredAt);
-          sentToBare.push(at - command.sentAt);
-        }
+      const index = bare.ids.findIndex((id) => id >= command.position);
+      const at = index < 0 ? undefined : bare.at[index];
+      if (at !== undefined) {
+        toBare.push(at - command.answeredAt);
+        sentToBare.push(at - command.sentAt);
       }
     });
     const answers = commands.map((c) => c.answeredAt - c.sentAt);
     const p99 = (values: readonly number[]) => percentile([...values].sort((a, b) => a - b), 99);
+    const crowdReceived = await others.stop();
 
     process.stdout.write([
       '',
@@ -242,15 +275,14 @@ async function main(): Promise<void> {
       row('answer → figure changed on the page (DOM)', toPage),
       row('answer → the next frame after it', toFrame),
       row('baseline: answer → SSE receipt, bare client', toBare),
-      row(`baseline: answer → SSE receipt, all ${CLIENTS}`, toAll),
       row('send → figure changed on the page (upper bound)', sentToPage),
       row('baseline: send → SSE receipt, bare client', sentToBare),
       '',
       `page ÷ bare client, p99: ${(p99(toPage) / p99(toBare)).toFixed(2)} (next frame: ${(p99(toFrame) / p99(toBare)).toFixed(2)}; from the send: ${(p99(sentToPage) / p99(sentToBare)).toFixed(2)}); the page changed ${changes.length} times for ${COMMANDS} commands`,
+      `the other ${CLIENTS} streams received ${crowdReceived.toLocaleString('en-US')} events in all (${(crowdReceived / CLIENTS).toFixed(1)} each; the bare client ${bare.ids.length})`,
       pageErrors.length === 0 ? 'no page error' : `page errors: ${pageErrors.join('; ')}`,
       '',
     ].join('\n'));
-    for (const client of clients) client.request?.destroy();
   } finally {
     await browser.close().catch(() => undefined);
     await server?.stop().catch(() => undefined);
@@ -258,7 +290,8 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+const [role, crowdUrl, crowdToken] = process.argv.slice(2);
+(role === 'crowd' && crowdUrl !== undefined && crowdToken !== undefined ? crowd(crowdUrl, crowdToken) : main()).catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
   process.exit(1);
 });
