@@ -221,9 +221,10 @@ export class Dashboard {
     this.showHeader();
     this.syncUrl(history);
     this.showBottom(LEDGER_LEVELS.has(region.level) ? 'ledger' : 'rankings', false);
-    this.live.follow(region.code);
     const loaded = await this.loadStatistics();
     if (!loaded || view !== this.view) return loaded;
+    // Followed once readable: a region the key may not read never gets a stream retrying in vain.
+    this.live.follow(region.code);
     await Promise.all([this.loadSecondary(), this.loadCompliance()]);
     return true;
   }
