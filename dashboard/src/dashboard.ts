@@ -222,10 +222,12 @@ export class Dashboard {
     this.syncUrl(history);
     this.showBottom(LEDGER_LEVELS.has(region.level) ? 'ledger' : 'rankings', false);
     const loaded = await this.loadStatistics();
-    if (!loaded || view !== this.view) return loaded;
-    // Followed once readable: a region the key may not read never gets a stream retrying in vain.
+    if (view !== this.view) return true;
+    if (loaded === 'refused') return false;
+    // Followed unless refused: a region the key may not read gets no stream retrying in vain,
+    // and a server that could not answer now sends the statistics once it is back.
     this.live.follow(region.code);
-    await Promise.all([this.loadSecondary(), this.loadCompliance()]);
+    if (loaded === 'shown') await Promise.all([this.loadSecondary(), this.loadCompliance()]);
     return true;
   }
 
@@ -257,7 +259,7 @@ export class Dashboard {
     this.monthsPosition = -1;
     this.bottomPosition = -1;
     this.compliancePosition = -1;
-    if (await this.loadStatistics()) await Promise.all([this.loadSecondary(), this.loadCompliance()]);
+    if (await this.loadStatistics() === 'shown') await Promise.all([this.loadSecondary(), this.loadCompliance()]);
   }
 
   /** The region and its ancestors up to the key's own region (the breadcrumb). */
@@ -291,20 +293,25 @@ export class Dashboard {
 
   // ------------------------------------------------------------------ loading
 
-  private async loadStatistics(): Promise<boolean> {
+  /**
+   * 'shown'; 'refused' when the API will not show this region to this key (4xx: forbidden,
+   * unknown); 'failed' when it could not answer now (unreachable, overloaded): worth retrying.
+   */
+  private async loadStatistics(): Promise<'shown' | 'refused' | 'failed'> {
     const view = this.view;
     const region = this.region;
-    if (region === undefined) return false;
+    if (region === undefined) return 'refused';
     try {
       const statistics = await this.api.get<PipelineStatistics>('/v1/stats/pipeline', { regionCode: region.code, year: this.year });
-      if (view !== this.view) return false;
+      if (view !== this.view) return 'failed';
       this.year ??= statistics.period.year;
       if (this.options.year === undefined) this.currentYear ??= statistics.period.year;
       this.showStatistics(statistics);
-      return true;
+      return 'shown';
     } catch (error) {
       if (view === this.view) this.fail(error, '统计数据读取失败');
-      return false;
+      const refused = error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429;
+      return refused ? 'refused' : 'failed';
     }
   }
 
