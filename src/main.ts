@@ -5,6 +5,7 @@
 import { pino } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openStore } from './event-store/open-store.js';
+import { isEventStoreError } from './event-store/errors.js';
 import { buildApp } from './http/app.js';
 import { join } from 'node:path';
 import { openSnapshotStore } from '../projections/runner/snapshot-store.js';
@@ -56,6 +57,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  // The store's refusals (another writer, a server too old, a file it cannot open) say what to
+  // do in their message: a stack trace would only bury it.
+  const told = isEventStoreError(error) ? error.message : error instanceof Error ? error.stack ?? error.message : String(error);
+  process.stderr.write(`failed to start: ${told}\n`);
   process.exit(1);
 });

@@ -17,6 +17,7 @@ export function applyStoreSchema(db: Database, versions: readonly StoreSchemaVer
     if (step.version <= from) continue;
     db.transaction(() => {
       db.exec(step.sql);
+      step.apply?.(db);
       db.pragma(`user_version = ${step.version}`);
     }).immediate();
   }

@@ -52,7 +52,9 @@ export async function runCli(args: readonly string[]): Promise<number> {
   let store: EventStore | undefined;
   let snapshots: SnapshotStore | undefined;
   try {
-    store = await openConfiguredStore(config);
+    // Only an import writes: it takes the store's writer lock, so it is refused (naming the
+    // server) while a server runs on this DATA_DIR. Everything else reads beside the server.
+    store = await openConfiguredStore(config, command.kind === 'import' && !command.dryRun ? 'writer' : 'reader');
     snapshots = openSnapshots(config, command.kind === 'rebuild');
     return await execute(command, config, store, snapshots);
   } catch (error) {

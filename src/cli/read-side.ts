@@ -21,12 +21,13 @@ export function readModelsPath(config: Config): string {
   return resolve(join(config.DATA_DIR, 'read-models.db'));
 }
 
-export async function openConfiguredStore(config: Config): Promise<EventStore> {
+export async function openConfiguredStore(config: Config, access: 'writer' | 'reader' = 'reader'): Promise<EventStore> {
   if (config.EVENT_STORE === 'embedded') {
     const path = resolve(join(config.DATA_DIR, 'events.db'));
     if (!existsSync(path)) throw new CliFailure(`no event store at ${path}: set DATA_DIR to the server's data directory`);
   }
-  return openStore(config);
+  // A reader may run beside the server, which is the file's one writer; a writer may not.
+  return openStore(config, access);
 }
 
 /** The read-model file, or an empty one in memory when it does not exist and may not be made. */

@@ -4,7 +4,7 @@
  */
 import type { ExpectedRevision } from './port.js';
 
-export type EventStoreErrorCode = 'WRONG_EXPECTED_REVISION' | 'STREAM_NOT_FOUND' | 'STORE_UNAVAILABLE';
+export type EventStoreErrorCode = 'WRONG_EXPECTED_REVISION' | 'STREAM_NOT_FOUND' | 'STORE_UNAVAILABLE' | 'DUPLICATE_EVENT_ID';
 
 export abstract class EventStoreError extends Error {
   abstract readonly code: EventStoreErrorCode;
@@ -36,6 +36,20 @@ export class StoreUnavailable extends EventStoreError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'StoreUnavailable';
+  }
+}
+
+/**
+ * The embedded store's event ids are unique in the whole log: an append reusing an id that
+ * names an event of another stream (or twice in one append) is a caller's defect, refused.
+ */
+export class DuplicateEventId extends EventStoreError {
+  readonly code = 'DUPLICATE_EVENT_ID' as const;
+  constructor(readonly eventId: string, readonly streamId: string, readonly heldBy: string | undefined) {
+    super(heldBy === undefined
+      ? `event id ${eventId} appears twice in one append to ${streamId}`
+      : `event id ${eventId} already names an event of stream ${heldBy}; it cannot be appended to ${streamId}`);
+    this.name = 'DuplicateEventId';
   }
 }
 

@@ -5,8 +5,24 @@
  * the embedded SQLite store (the default) and KurrentDB / EventStoreDB.
  *
  * Revisions are per stream and start at 0. Positions are global, strictly increasing in
- * commit order, but not necessarily contiguous (KurrentDB positions are log offsets).
+ * commit order, but not necessarily contiguous (KurrentDB positions are log offsets), and never
+ * reused: once an event has had a position, no other event of the same log ever gets it.
  * Both are plain numbers: 2^53 is far beyond any realistic log.
+ *
+ * Event ids are what makes a retried append safe: an append whose events carry the ids of
+ * events already written to that stream, at the place the expected revision names (or, with
+ * `any`, anywhere in the stream), succeeds again with the first answer and writes nothing. An
+ * append that repeats some of those ids but not all of them, or puts them elsewhere, is refused
+ * with WrongExpectedRevision. (KurrentDB recognises a retry with `any` from a cache of recent
+ * writes; with an exact revision or `no_stream` always, as the product appends.) The embedded
+ * store also refuses an id that another stream already holds (DuplicateEventId): there an id
+ * names one event of the whole log; KurrentDB would write it.
+ *
+ * Which log is this? A reader that keeps its own state beside the log (the read models) records
+ * `logId()` and, for the position it has reached, the id of the event there; `readEventAt` tells
+ * it cheaply whether the log still holds that event at that position. A different or rewound log
+ * (a restored older file, another database behind the same address) fails the check, and the
+ * reader must rebuild rather than skip what it believes it has seen.
  */
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -94,6 +110,12 @@ export interface EventStore {
   /** Which adapter this is, for logs and /readyz. */
   readonly kind: 'embedded' | 'kurrentdb';
 
+  /**
+   * Appends `events` to the stream, all or none, if the stream is where `expectedRevision` says
+   * (WrongExpectedRevision otherwise). Zero events append nothing: the expectation is still
+   * checked, and the answer is the stream's revision now (-1 without a stream) and the head of
+   * the log. A retry with the same event ids answers the first answer (see above).
+   */
   appendToStream(
     streamId: string,
     events: readonly NewEvent[],
@@ -110,12 +132,32 @@ export interface EventStore {
   /** Position of the last event in the log, or 0 when the log is empty. */
   headPosition(): Promise<number>;
 
+  /**
+   * The log's identity, made once when the log was created and kept in it: the same string on
+   * every connection, restart and replica of one log, another one for another log. The embedded
+   * store keeps it in its file; on KurrentDB it is the first event of the well-known stream
+   * LOG_ID_STREAM (a `$` event type, so no read, feed or subscription of the port shows it).
+   */
+  logId(): Promise<string>;
+
+  /**
+   * The event at exactly `position`, or undefined when the log holds no event of the product
+   * there (none at all, a server's own `$` event, or a position inside another record). One
+   * indexed lookup: cheap enough to check at every start.
+   */
+  readEventAt(position: number): Promise<RecordedEvent | undefined>;
+
   /** Cheap liveness probe for /readyz. */
   ping(): Promise<void>;
 
   /** Stops accepting appends, finishes those in flight, ends subscriptions, releases files. */
   close(): Promise<void>;
 }
+
+/** The KurrentDB stream whose first event holds the log id (data.logId). */
+export const LOG_ID_STREAM = 'pipeline-log-identity';
+/** Its event type: `$` so that reads, feeds and subscriptions skip it like the server's own. */
+export const LOG_ID_EVENT_TYPE = '$pipeline-log-created';
 
 export function matchesFilter(filter: EventFilter | undefined, streamId: string, type: string): boolean {
   if (!filter) return true;

@@ -55,6 +55,8 @@ export class RacingStore implements EventStore {
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> { return this.inner.readAll(options); }
   subscribeToAll(options?: SubscribeOptions): Subscription { return this.inner.subscribeToAll(options); }
   headPosition(): Promise<number> { return this.inner.headPosition(); }
+  logId(): Promise<string> { return this.inner.logId(); }
+  readEventAt(position: number): Promise<RecordedEvent | undefined> { return this.inner.readEventAt(position); }
   ping(): Promise<void> { return this.inner.ping(); }
   close(): Promise<void> { return this.inner.close(); }
 }

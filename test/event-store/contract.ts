@@ -10,13 +10,21 @@
 import type { Test } from 'tap';
 import { randomUUID } from 'node:crypto';
 import type { EventStore, NewEvent, RecordedEvent, Subscription } from '../../src/event-store/port.js';
-import { StreamNotFound, WrongExpectedRevision } from '../../src/event-store/errors.js';
+import { StreamNotFound, WrongExpectedRevision, isEventStoreError } from '../../src/event-store/errors.js';
 
 export interface ContractTarget {
   /** Opens the store under test (a fresh one, or a connection to a shared server). */
   open(): Promise<EventStore>;
-  /** When the store is a file: closes `store` and opens the same file again. */
-  reopen?(store: EventStore): Promise<EventStore>;
+  /**
+   * A restart: closes `store` and opens the same log again (the same file, a new connection to
+   * the same server). `clock` is the new store's clock where the adapter takes one.
+   */
+  reopen?(store: EventStore, options?: { readonly clock?: () => Date }): Promise<EventStore>;
+  /**
+   * Makes every open subscription end as a store failure (or a restart) ends it; returns the
+   * store to carry on with.
+   */
+  breakSubscriptions?(store: EventStore): Promise<EventStore>;
 }
 
 const event = (type: string, n: number, extra: Record<string, string> = {}): NewEvent => ({
@@ -199,6 +207,144 @@ export function eventStoreContract(t: Test, target: ContractTarget): void {
     t.ok(result.position > before);
     await t.resolves(store.ping());
   });
+
+  t.test('an append retried with the same event ids answers the first answer and writes nothing', async (t) => {
+    const id = stream('retry');
+    const batch = (from: number): NewEvent[] => [from, from + 1].map((n) => ({ ...event('Tested', n), id: randomUUID() }));
+    const created = batch(0);
+    const first = await store.appendToStream(id, created, { expectedRevision: 'no_stream' });
+    t.same(await store.appendToStream(id, created, { expectedRevision: 'no_stream' }), first, 'no_stream: the first answer again');
+    const next = batch(2);
+    const second = await store.appendToStream(id, next, { expectedRevision: 1 });
+    t.same(await store.appendToStream(id, next, { expectedRevision: 1 }), second, 'an exact revision: the first answer again');
+    const anyBatch = batch(4);
+    const third = await store.appendToStream(id, anyBatch, { expectedRevision: 'any' });
+    t.same(await store.appendToStream(id, anyBatch, { expectedRevision: 'any' }), third, 'any: the first answer again');
+    t.same((await store.readStream(id)).map((e) => e.data['n']), [0, 1, 2, 3, 4, 5], 'each event once');
+
+    const racing = batch(6);
+    const outcomes = await Promise.all([1, 2, 3].map(() => store.appendToStream(id, racing, { expectedRevision: 5 })));
+    t.ok(outcomes.every((outcome) => outcome.nextRevision === 7 && outcome.position === outcomes[0]?.position),
+      'a retry racing its original: one write, every caller told the same');
+    t.equal((await store.readStream(id)).length, 8, 'still each event once');
+  });
+
+  t.test('ids repeated only in part, or at another place, are refused', async (t) => {
+    const id = stream('partial');
+    const written = [0, 1].map((n) => ({ ...event('Tested', n), id: randomUUID() }));
+    await store.appendToStream(id, written, { expectedRevision: 'no_stream' });
+    const [firstWritten] = written;
+    if (!firstWritten) throw new Error('unreachable');
+    await refused(t, store.appendToStream(id, [firstWritten, { ...event('Tested', 9), id: randomUUID() }], { expectedRevision: 'no_stream' }),
+      { expected: 'no_stream', actual: 1 }, 'the first id again with a new one');
+    await refused(t, store.appendToStream(id, written, { expectedRevision: 0 }),
+      { expected: 0, actual: 1 }, 'the same ids after another revision');
+    t.same((await store.readStream(id)).map((e) => e.data['n']), [0, 1], 'nothing written');
+  });
+
+  t.test('appending no events writes nothing, checks the expectation, and says where things are', async (t) => {
+    const id = stream('empty');
+    const none = await store.appendToStream(id, [], { expectedRevision: 'no_stream' });
+    t.equal(none.nextRevision, -1, 'a stream that does not exist is at -1');
+    t.equal(none.position, await store.headPosition(), 'the position is the head of the log');
+    await t.rejects(store.readStream(id), StreamNotFound, 'no stream was made');
+    await store.appendToStream(id, [event('Tested', 0)]);
+    const after = await store.appendToStream(id, [], { expectedRevision: 0 });
+    t.equal(after.nextRevision, 0, 'the stream\'s revision');
+    await refused(t, store.appendToStream(id, [], { expectedRevision: 'no_stream' }), { expected: 'no_stream', actual: 0 }, 'the expectation is checked');
+    await refused(t, store.appendToStream(id, [], { expectedRevision: 3 }), { expected: 3, actual: 0 }, 'an exact revision is checked');
+  });
+
+  t.test('events read from a stream carry their global positions', async (t) => {
+    const id = stream('positions');
+    await store.appendToStream(id, [event('Tested', 0), event('Tested', 1)]);
+    await store.appendToStream(stream('between'), [event('Tested', 2)]);
+    await store.appendToStream(id, [event('Tested', 3)]);
+    const fromStream = await store.readStream(id);
+    const [first] = fromStream;
+    const fromLog = (await store.readAll({ fromPosition: first?.position ?? 0, filter: { streamPrefixes: [id] } }));
+    t.same(fromStream.map((e) => e.position), fromLog.map((e) => e.position), 'the same positions as the log gives');
+    t.same(fromStream.map((e) => e.id), fromLog.map((e) => e.id));
+  });
+
+  t.test('a backwards read from a position includes the event at that position', async (t) => {
+    const id = stream('backwards');
+    await store.appendToStream(id, [event('Tested', 0), event('Tested', 1), event('Tested', 2)]);
+    const [, middle] = await store.readStream(id);
+    const read = await store.readAll({ direction: 'backwards', fromPosition: middle?.position ?? 0, maxCount: 2 });
+    t.equal(read[0]?.position, middle?.position, 'the event at the position first');
+    t.same(read.map((e) => e.data['n']), [1, 0], 'then the ones before it');
+    const filtered = await store.readAll({ direction: 'backwards', fromPosition: middle?.position ?? 0, maxCount: 5, filter: { streamPrefixes: [id] } });
+    t.same(filtered.map((e) => e.data['n']), [1, 0], 'filtered too');
+  });
+
+  t.test('the log has an id of its own, and an event is found by its position', async (t) => {
+    const logId = await store.logId();
+    t.match(logId, /\S{8,}/, 'a log id');
+    t.equal(await store.logId(), logId, 'the same every time');
+    const id = stream('at');
+    const appended = await store.appendToStream(id, [event('Tested', 0), event('Tested', 1)]);
+    const [, second] = await store.readStream(id);
+    const found = await store.readEventAt(appended.position);
+    t.equal(found?.id, second?.id, 'the event at a position');
+    t.equal(found?.streamId, id);
+    t.equal(found?.revision, 1);
+    t.equal(found?.position, appended.position);
+    t.same(found?.data, second?.data);
+    t.equal(await store.readEventAt(appended.position + 1_000_000_000), undefined, 'no event past the head');
+    const recent = await store.readAll({ direction: 'backwards', maxCount: 100 });
+    t.ok(recent.every((e) => !e.type.startsWith('$')), 'the log id is never among the events read');
+  });
+
+  if (target.reopen) {
+    const reopen = target.reopen;
+    t.test('record time never goes backwards across a restart', async (t) => {
+      const id = stream('clock');
+      await store.appendToStream(id, [event('Tested', 0)]);
+      const [before] = await store.readStream(id);
+      const logId = await store.logId();
+      const behind = Date.parse(before?.recordedAt ?? '') - 3_600_000;
+      store = await reopen(store, { clock: () => new Date(behind) });
+      await store.appendToStream(id, [event('Tested', 1)]);
+      const [, after] = await store.readStream(id);
+      t.ok((after?.recordedAt ?? '') >= (before?.recordedAt ?? ''), `${after?.recordedAt} is not before ${before?.recordedAt}, though the clock went back an hour`);
+      t.equal(await store.logId(), logId, 'the same log id after the restart');
+      store = await reopen(store);
+    });
+  }
+
+  if (target.breakSubscriptions) {
+    const breakSubscriptions = target.breakSubscriptions;
+    t.test('a subscription that fails resumes from its last position with no gap and no duplicate', async (t) => {
+      const prefix = stream('resume');
+      const start = await store.headPosition();
+      const append = async (from: number, count: number): Promise<void> => {
+        for (let n = from; n < from + count; n++) await store.appendToStream(`${prefix}-${n % 2}`, [event('Tested', n)]);
+      };
+      await append(0, 5);
+      const first = store.subscribeToAll({ afterPosition: start, filter: { streamPrefixes: [prefix] } });
+      const iterator = first[Symbol.asyncIterator]();
+      const seen: RecordedEvent[] = [];
+      for (let i = 0; i < 5; i++) {
+        const next = await iterator.next();
+        if (!next.done) seen.push(next.value);
+      }
+      store = await breakSubscriptions(store);
+      const ended = await Promise.race([
+        iterator.next().then((next) => (next.done ? 'done' : `another event ${next.value.position}`), (error: unknown) => (isEventStoreError(error) ? 'failed' : `threw ${String(error)}`)),
+        new Promise<string>((resolve) => setTimeout(() => resolve('still waiting'), 5000)),
+      ]);
+      t.ok(ended === 'failed' || ended === 'done', `the broken subscription ended (${ended})`);
+      await append(5, 5);
+      const last = seen.at(-1)?.position ?? start;
+      const resumed = store.subscribeToAll({ afterPosition: last, filter: { streamPrefixes: [prefix] } });
+      const rest = take(resumed, 10);
+      await append(10, 5);
+      seen.push(...await rest);
+      t.same(seen.map((e) => e.data['n']), Array.from({ length: 15 }, (_, n) => n), 'every event once, in order');
+      t.ok(increasing(seen.map((e) => e.position)), 'positions increase across the break');
+    });
+  }
 
   if (target.reopen) {
     const reopen = target.reopen;

@@ -331,3 +331,45 @@ t.test('connection strings: KurrentDB\'s schemes are accepted, a malformed one i
   }
   await t.rejects(openKurrentDbStore('http://nowhere'), StoreUnavailable);
 });
+
+t.test('the server version is checked at connect: older than 21.10 is refused with a clear error', async (t) => {
+  for (const [version, supported] of [['20.10.5.0', false], ['21.6.0', false], ['21.10.0', true], ['23.10.1.0', true], ['25.0.0', true]] as const) {
+    const standIn = await startStandIn({ serverVersion: version });
+    try {
+      if (supported) {
+        const store = await openKurrentDbStore(standIn.connectionString);
+        await t.resolves(store.ping(), `${version} is supported`);
+        await store.close();
+      } else {
+        await t.rejects(openKurrentDbStore(standIn.connectionString), { name: 'UnsupportedServerVersion', message: new RegExp(`${version.replaceAll('.', '\\.')} is not supported.*21\\.10 or later`) }, `${version} is refused at start`);
+      }
+    } finally {
+      await standIn.stop();
+    }
+  }
+});
+
+t.test('the log id is one per database, shared by every process on it; readEventAt knows only the product\'s events', async (t) => {
+  const standIn = await startStandIn();
+  const other = await startStandIn();
+  t.teardown(async () => {
+    await standIn.stop();
+    await other.stop();
+  });
+  const [a, b, c] = await Promise.all([
+    openKurrentDbStore(standIn.connectionString), openKurrentDbStore(standIn.connectionString), openKurrentDbStore(other.connectionString),
+  ]);
+  t.teardown(async () => {
+    await a.close();
+    await b.close();
+    await c.close();
+  });
+  const [idA, idB] = await Promise.all([a.logId(), b.logId()]);
+  t.equal(idA, idB, 'two replicas asking at once agree on one log id');
+  t.not(await c.logId(), idA, 'another database has another');
+  const system = standIn.appendSystemEvent();
+  t.equal(await a.readEventAt(Number(system.position)), undefined, 'a server\'s own event is not one of the product\'s');
+  const appended = await a.appendToStream('project-x', [event('Tested', 0)]);
+  t.equal((await b.readEventAt(appended.position))?.streamId, 'project-x', 'the other replica finds it at its position');
+  t.equal(await a.readEventAt(appended.position + 1), undefined, 'a position inside a record holds no event');
+});

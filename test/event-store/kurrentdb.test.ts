@@ -18,6 +18,14 @@ for (const batchAppend of [true, false]) {
         standIn = await startStandIn({ batchAppend });
         return openKurrentDbStore(standIn.connectionString);
       },
+      reopen: async (store) => {
+        await store.close();
+        return openKurrentDbStore(standIn?.connectionString ?? '');
+      },
+      breakSubscriptions: async (store) => {
+        standIn?.dropSubscriptions();
+        return store;
+      },
     });
     t.teardown(() => standIn?.stop());
   });
@@ -28,5 +36,11 @@ t.test('KurrentDB adapter on a real server', {
   skip: connectionString ? false : 'ESDB_CONNECTION_STRING is not set: no real KurrentDB to test against',
 }, async (t) => {
   if (!connectionString) return;
-  eventStoreContract(t, { open: () => openKurrentDbStore(connectionString) });
+  eventStoreContract(t, {
+    open: () => openKurrentDbStore(connectionString),
+    reopen: async (store) => {
+      await store.close();
+      return openKurrentDbStore(connectionString);
+    },
+  });
 });

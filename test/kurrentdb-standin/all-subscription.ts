@@ -8,9 +8,9 @@
  * fall between the two or come twice. Writes wait for the client to drain (gRPC flow control).
  */
 import { randomUUID } from 'node:crypto';
-import type { ServerWritableStream } from '@grpc/grpc-js';
+import { status, type ServerWritableStream } from '@grpc/grpc-js';
 import type { InMemoryLog, LogRecord, TfPos } from './in-memory-log.js';
-import { checkpoint, invalidArgument, readEvent, streamsPb } from './wire.js';
+import { RpcError, checkpoint, invalidArgument, readEvent, streamsPb } from './wire.js';
 
 export interface LogFilter {
   allows(record: LogRecord): boolean;
@@ -27,7 +27,10 @@ export interface AllSubscriptionRequest {
 
 type Call = ServerWritableStream<streamsPb.ReadReq, streamsPb.ReadResp>;
 
-export function serveAllSubscription(log: InMemoryLog, call: Call, request: AllSubscriptionRequest): void {
+/** Fails one open subscription as the server does when it drops it (UNAVAILABLE). */
+export type DropSubscription = () => void;
+
+export function serveAllSubscription(log: InMemoryLog, call: Call, request: AllSubscriptionRequest, open?: Set<DropSubscription>): void {
   const { start, filter } = request;
   let ended = false;
   let pumping = false;
@@ -40,8 +43,15 @@ export function serveAllSubscription(log: InMemoryLog, call: Call, request: AllS
   let wakeUp: (() => void) | undefined;
 
   const stopWatching = log.onCommit(() => void pump());
+  const drop: DropSubscription = () => {
+    if (ended) return;
+    end();
+    call.emit('error', new RpcError(status.UNAVAILABLE, 'Server dropped the subscription'));
+  };
+  open?.add(drop);
   const end = (): void => {
     ended = true;
+    open?.delete(drop);
     stopWatching();
     wakeUp?.();
   };

@@ -164,13 +164,30 @@ export class InMemoryLog {
     return this.records.at(-1)?.position ?? 0n;
   }
 
+  /**
+   * The server's idempotency check: the same ids where the expectation puts them (or, with
+   * `any`/`stream_exists`, a run starting where the first id was written) answer the first
+   * write; the ids repeated only in part are refused as a wrong expected version.
+   */
   private alreadyWritten(streamId: string, expected: ExpectedVersion, events: readonly ProposedEvent[]): AppendOutcome | undefined {
-    const first = expected.kind === 'no_stream' ? 0 : expected.kind === 'revision' ? Number(expected.revision) + 1 : undefined;
     const written = this.streams.get(streamId);
-    if (first === undefined || !written || events.length === 0) return undefined;
-    const same = events.every((event, i) => written[first + i]?.id === event.id);
+    const firstId = events[0]?.id;
+    if (!written || firstId === undefined) return undefined;
+    const current = BigInt(written.length - 1);
+    let first: number;
+    if (expected.kind === 'no_stream' || expected.kind === 'revision') {
+      const at = expected.kind === 'no_stream' ? -1n : expected.revision;
+      if (at >= current) return undefined;
+      first = Number(at) + 1;
+    } else {
+      first = written.findIndex((record) => record.id === firstId);
+      if (first < 0) return undefined;
+    }
+    const matching = events.filter((event, i) => written[first + i]?.id === event.id).length;
+    if (matching === 0) return undefined;
     const last = written[first + events.length - 1];
-    return same && last ? { ok: true, lastRevision: last.revision, position: last.position } : undefined;
+    if (matching < events.length || !last) return { ok: false, current };
+    return { ok: true, lastRevision: last.revision, position: last.position };
   }
 
   private write(event: Omit<LogRecord, 'position' | 'postPosition'>): void {

@@ -20,8 +20,12 @@
  *   time ($stats every 30 s by default, `$metadata`, `$>` links with projections on). The stand-in
  *   writes three at start and more only when a test calls appendSystemEvent().
  * - Idempotent appends. A retry with the same event ids right after the expected revision (or on
- *   no_stream) succeeds again without writing, as on the server; with expected `any` the server
- *   also often recognises a retry (from its recent-writes cache), the stand-in writes it again.
+ *   no_stream) succeeds again without writing, as on the server; so does one with `any` (or
+ *   `stream_exists`) whose first event id the stream already holds, as the server does from its
+ *   cache of recent writes (the stand-in's "cache" is the whole log: it never forgets). Ids
+ *   repeated only in part, or at another place, are a wrong expected version (the server's
+ *   CorruptedIdempotency). The same id in another stream is written, as on the server.
+ * - Server version: 24.10.0 unless a test asks for another (`serverVersion`).
  * - Not served: Delete, Tombstone (UNIMPLEMENTED), stream metadata ($$stream) semantics, soft
  *   or hard deleted streams, subscriptions to a single stream, persistent subscriptions,
  *   projections, users, operations, Gossip/cluster discovery (esdb+discover:// will not work),
@@ -53,6 +57,8 @@ export interface StandInOptions {
    * real servers); false makes the driver fall back to one Append call per append.
    */
   readonly batchAppend?: boolean;
+  /** What GetSupportedMethods reports as the server's version (default 24.10.0-standin). */
+  readonly serverVersion?: string;
 }
 
 export interface StandIn {
@@ -64,6 +70,8 @@ export interface StandIn {
   appendSystemEvent(): LogRecord;
   /** Every Read request received so far (reads and subscriptions), oldest first. */
   readonly reads: readonly streamsPb.ReadReq[];
+  /** Fails every open subscription to $all as a server dropping them does; returns how many. */
+  dropSubscriptions(): number;
   /** Stops at once, failing calls in flight. */
   stop(): Promise<void>;
 }
@@ -71,11 +79,11 @@ export interface StandIn {
 export async function startStandIn(options: StandInOptions = {}): Promise<StandIn> {
   const log = new InMemoryLog();
   seedSystemEvents(log);
-  const requests = { reads: [] as streamsPb.ReadReq[] };
+  const requests = { reads: [] as streamsPb.ReadReq[], subscriptions: new Set<() => void>() };
   const server = new Server();
   server.addService(streamsGrpc.StreamsService, streamsService(log, requests));
   const features: IServerFeaturesServer = {
-    getSupportedMethods: (_call, callback) => callback(null, supportedMethods(options.batchAppend ?? true)),
+    getSupportedMethods: (_call, callback) => callback(null, supportedMethods(options.batchAppend ?? true, options.serverVersion ?? '24.10.0-standin')),
   };
   server.addService(featuresGrpc.ServerFeaturesService, features);
   const port = await new Promise<number>((resolve, reject) => {
@@ -90,6 +98,11 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     address: `127.0.0.1:${port}`,
     appendSystemEvent: () => log.appendSystemEvent(),
     reads: requests.reads,
+    dropSubscriptions: () => {
+      const open = [...requests.subscriptions];
+      for (const drop of open) drop();
+      return open.length;
+    },
     stop: async () => {
       if (stopped) return;
       stopped = true;
@@ -98,10 +111,10 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
   };
 }
 
-function supportedMethods(batchAppend: boolean): featuresPb.SupportedMethods {
+function supportedMethods(batchAppend: boolean, version: string): featuresPb.SupportedMethods {
   const methods = ['read', 'append', ...(batchAppend ? ['batchappend'] : [])].map((name) =>
     new featuresPb.SupportedMethod().setServiceName('event_store.client.streams.streams').setMethodName(name));
-  return new featuresPb.SupportedMethods().setEventStoreServerVersion('24.10.0-standin').setMethodsList(methods);
+  return new featuresPb.SupportedMethods().setEventStoreServerVersion(version).setMethodsList(methods);
 }
 
 /** What a fresh node holds before anyone writes: its users and settings. */

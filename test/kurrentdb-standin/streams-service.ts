@@ -6,7 +6,7 @@ import { status, type sendUnaryData, type ServerDuplexStream, type ServerReadabl
 import type { IStreamsServer } from '@eventstore/db-client/generated/streams_grpc_pb.js';
 import codePb from '@eventstore/db-client/generated/code_pb.js';
 import statusPb from '@eventstore/db-client/generated/status_pb.js';
-import { serveAllSubscription, type LogFilter } from './all-subscription.js';
+import { serveAllSubscription, type DropSubscription, type LogFilter } from './all-subscription.js';
 import type { AppendOutcome, ExpectedVersion, InMemoryLog, LogRecord, ProposedEvent, TfPos } from './in-memory-log.js';
 import {
   RpcError,
@@ -34,6 +34,8 @@ const { StreamOptionCase, CountOptionCase, FilterOptionCase, ReadDirection } = s
 export interface StreamsRequestLog {
   /** Every Read request received, for tests that check what the client asked. */
   readonly reads: streamsPb.ReadReq[];
+  /** Subscriptions open now, each as the way to drop it. */
+  readonly subscriptions: Set<DropSubscription>;
 }
 
 export function streamsService(log: InMemoryLog, requests: StreamsRequestLog): IStreamsServer {
@@ -41,7 +43,7 @@ export function streamsService(log: InMemoryLog, requests: StreamsRequestLog): I
     read: (call: ReadCall) => {
       requests.reads.push(call.request);
       try {
-        read(log, call);
+        read(log, call, requests.subscriptions);
       } catch (error) {
         call.emit('error', asRpcError(error));
       }
@@ -53,7 +55,7 @@ export function streamsService(log: InMemoryLog, requests: StreamsRequestLog): I
   };
 }
 
-function read(log: InMemoryLog, call: ReadCall): void {
+function read(log: InMemoryLog, call: ReadCall, subscriptions: Set<DropSubscription>): void {
   const options = call.request.getOptions();
   const uuidOption = options?.getUuidOption();
   if (!options || !uuidOption) throw invalidArgument("'uuidOption' is a required argument");
@@ -89,7 +91,7 @@ function read(log: InMemoryLog, call: ReadCall): void {
   if (streamCase === StreamOptionCase.ALL && countCase === CountOptionCase.SUBSCRIPTION && !backwards) {
     const all = options.getAll();
     const start = all?.hasPosition() ? position(all.getPosition()) : all?.hasEnd() ? 'end' : 'start';
-    serveAllSubscription(log, call, { start, filter: filtered ? logFilter(options) : undefined, structuredIds });
+    serveAllSubscription(log, call, { start, filter: filtered ? logFilter(options) : undefined, structuredIds }, subscriptions);
     return;
   }
   if (streamCase === StreamOptionCase.STREAM && countCase === CountOptionCase.SUBSCRIPTION) {

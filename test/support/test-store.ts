@@ -87,6 +87,14 @@ class ClosingWith implements EventStore {
     return this.inner.headPosition();
   }
 
+  logId(): Promise<string> {
+    return this.inner.logId();
+  }
+
+  readEventAt(position: number): Promise<RecordedEvent | undefined> {
+    return this.inner.readEventAt(position);
+  }
+
   ping(): Promise<void> {
     return this.inner.ping();
   }
@@ -143,6 +151,16 @@ class NamespacedStore implements EventStore {
   async headPosition(): Promise<number> {
     const [last] = await this.inner.readAll({ direction: 'backwards', maxCount: 1, filter: this.inward(undefined) });
     return last?.position ?? 0;
+  }
+
+  /** The server's log id, qualified by the namespace: each store on the server is a log of its own. */
+  async logId(): Promise<string> {
+    return `${await this.inner.logId()}/${this.prefix}`;
+  }
+
+  async readEventAt(position: number): Promise<RecordedEvent | undefined> {
+    const event = await this.inner.readEventAt(position);
+    return event && event.streamId.startsWith(this.prefix) ? this.outwardEvent(event) : undefined;
   }
 
   ping(): Promise<void> {

@@ -51,7 +51,13 @@ export class EmbeddedSubscription implements Subscription, AsyncIterator<Recorde
         throw new StoreUnavailable('the event store was closed');
       }
       if (this.live) return new Promise((resolve) => { this.waiting = resolve; });
-      this.catchUp();
+      try {
+        this.catchUp();
+      } catch (error) {
+        // SQLite could not read the file (I/O, a corrupt page): a store failure, as the port says.
+        this.end();
+        throw new StoreUnavailable(`the subscription could not read the log: ${String(error)}`, { cause: error });
+      }
       // A filter that matched nothing in a long stretch of log: let other work run.
       if (this.head >= this.queue.length && !this.live) await new Promise((resolve) => setImmediate(resolve));
     }

@@ -11,13 +11,21 @@
  * - Reading $all backwards "from" a position on the server excludes the event there (backwards
  *   reads start from the end of a record); the port's fromPosition is inclusive, so the adapter
  *   fetches that event with a forwards read of one and continues backwards from it.
+ * - The log id lives in the first event of LOG_ID_STREAM, written with expected `no_stream` by
+ *   whichever process asks first (one wins; the others read the winner's).
+ * - Servers older than MINIMUM_SERVER_VERSION are refused at start with an error that names the
+ *   version found (README: "Running against KurrentDB").
  */
 import {
   BACKWARDS,
   END,
   EventStoreDBClient,
   FORWARDS,
+  InvalidArgumentError,
+  isCommandError,
   START,
+  WrongExpectedVersionError,
+  jsonEvent,
   type AllStreamRecordedEvent,
   type AllStreamResolvedEvent,
   type AppendExpectedRevision,
@@ -25,8 +33,11 @@ import {
   type ResolvedEvent,
   type StreamingRead,
 } from '@eventstore/db-client';
+import { randomUUID } from 'node:crypto';
 import { StoreUnavailable, StreamNotFound, WrongExpectedRevision } from '../errors.js';
 import {
+  LOG_ID_EVENT_TYPE,
+  LOG_ID_STREAM,
   matchesFilter,
   type AppendResult,
   type Direction,
@@ -50,6 +61,35 @@ export interface KurrentDbStoreOptions {
   readonly pageSize?: number;
   /** How long ping() waits for an answer before calling the store unavailable. Default 2000 ms. */
   readonly pingTimeoutMs?: number;
+  /**
+   * How long opening waits for the server to say its version (default 3000 ms). A server that
+   * does not answer in time is checked on first use instead; a server too old is refused.
+   */
+  readonly versionCheckMs?: number;
+}
+
+/**
+ * The oldest server the adapter supports: 21.10, the first release that says what it is (the
+ * ServerFeatures service the driver asks before its first call) and the first LTS with BatchAppend
+ * and commit positions on the events of stream reads, which the port's positions rely on.
+ */
+export const MINIMUM_SERVER_VERSION = { major: 21, minor: 10 } as const;
+
+/** The server is older than MINIMUM_SERVER_VERSION, or would not say which it is. */
+export class UnsupportedServerVersion extends StoreUnavailable {
+  constructor(readonly found: string) {
+    super(`KurrentDB server version ${found} is not supported: this program needs `
+      + `${MINIMUM_SERVER_VERSION.major}.${MINIMUM_SERVER_VERSION.minor} or later (EventStoreDB ${MINIMUM_SERVER_VERSION.major}.${MINIMUM_SERVER_VERSION.minor}+, any KurrentDB). Upgrade the server.`);
+    this.name = 'UnsupportedServerVersion';
+  }
+}
+
+export function isSupportedServerVersion(version: string): boolean {
+  const match = /^(\d+)\.(\d+)/.exec(version);
+  if (!match) return false;
+  const major = Number(match[1]);
+  const minor = Number(match[2]);
+  return major > MINIMUM_SERVER_VERSION.major || (major === MINIMUM_SERVER_VERSION.major && minor >= MINIMUM_SERVER_VERSION.minor);
 }
 
 /**
@@ -65,7 +105,14 @@ export async function openKurrentDbStore(connectionString: string, options: Kurr
   } catch (error) {
     throw new StoreUnavailable(`invalid KurrentDB connection string: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  return new KurrentDbEventStore(client, options);
+  const store = new KurrentDbEventStore(client, options);
+  try {
+    await store.checkServerVersion(options.versionCheckMs ?? 3000);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
 }
 
 type LogEvent = AllStreamRecordedEvent;
@@ -78,6 +125,8 @@ export class KurrentDbEventStore implements EventStore {
   /** Calls under way: close() lets them finish before hanging up. */
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly subscriptions = new Set<KurrentDbSubscription>();
+  private versionChecked = false;
+  private cachedLogId: string | undefined;
 
   constructor(private readonly client: EventStoreDBClient, options: KurrentDbStoreOptions = {}) {
     this.pageSize = Math.max(2, options.pageSize ?? 512);
@@ -105,7 +154,40 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   ping(): Promise<void> {
-    return this.track(() => this.pingNow());
+    // The version check runs inside pingNow's time limit: a silent server fails the ping in time.
+    return this.track(() => this.pingNow(), false);
+  }
+
+  logId(): Promise<string> {
+    return this.track(() => this.logIdNow());
+  }
+
+  readEventAt(position: number): Promise<RecordedEvent | undefined> {
+    return this.track(() => this.readEventAtNow(position));
+  }
+
+  /**
+   * Asks the server its version, waiting at most `waitMs`: refuses a server too old, and leaves
+   * a server that has not answered to be checked on first use.
+   */
+  async checkServerVersion(waitMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), waitMs); });
+    try {
+      await Promise.race([this.assertSupportedServer(), late]);
+    } catch (error) {
+      if (error instanceof UnsupportedServerVersion) throw error;
+      // Unreachable now: the app starts anyway and /readyz says so until it is.
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async assertSupportedServer(): Promise<void> {
+    if (this.versionChecked) return;
+    const version = await serverVersionOf(this.client);
+    if (!isSupportedServerVersion(version)) throw new UnsupportedServerVersion(version);
+    this.versionChecked = true;
   }
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
@@ -126,15 +208,19 @@ export class KurrentDbEventStore implements EventStore {
     this.closed = true;
     // An append already sent may be committed, and dispose() would cut a read short without an
     // error (the driver ignores its own cancellations): let both finish before hanging up.
+    const appending = this.inFlight.size > 0;
     await Promise.allSettled([...this.inFlight]);
+    // What the server sent a subscription for those appends may still be in the driver's
+    // buffers: a moment for it to reach the consumer before the subscriptions are cut.
+    if (appending && this.subscriptions.size > 0) await new Promise((resolve) => setTimeout(resolve, 50));
     await Promise.allSettled([...this.subscriptions].map((subscription) => subscription.close()));
     await this.client.dispose();
     await closeChannel(this.client);
   }
 
-  private track<T>(operation: () => Promise<T>): Promise<T> {
+  private track<T>(operation: () => Promise<T>, checkVersionFirst = true): Promise<T> {
     if (this.closed) return Promise.reject(new StoreUnavailable('the event store is closed'));
-    const running = operation();
+    const running = this.versionChecked || !checkVersionFirst ? operation() : this.assertSupportedServer().then(operation);
     this.inFlight.add(running);
     const settled = (): void => {
       this.inFlight.delete(running);
@@ -265,6 +351,53 @@ export class KurrentDbEventStore implements EventStore {
     return resolved.flatMap(({ event }) => (event ? [event] : []));
   }
 
+  private async logIdNow(): Promise<string> {
+    this.cachedLogId ??= await this.readLogId() ?? await this.createLogId();
+    return this.cachedLogId;
+  }
+
+  private async readLogId(): Promise<string | undefined> {
+    const [first] = await this.readStreamNow(LOG_ID_STREAM, { maxCount: 1 }).catch((error: unknown) => {
+      if (error instanceof StreamNotFound) return [];
+      throw error;
+    });
+    if (!first) return undefined;
+    const logId = first.data['logId'];
+    if (typeof logId !== 'string') throw new StoreUnavailable(`${LOG_ID_STREAM} holds no log id: it was written by something else`);
+    return logId;
+  }
+
+  /** Only one process makes it: the append expects no stream, and a loser reads the winner's. */
+  private async createLogId(): Promise<string> {
+    const logId = randomUUID();
+    try {
+      await this.client.appendToStream(LOG_ID_STREAM, jsonEvent({
+        type: LOG_ID_EVENT_TYPE,
+        data: { logId, createdAt: new Date().toISOString() },
+      }), { expectedRevision: 'no_stream' });
+      return logId;
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError)) throw toPortError(error, { operation: 'logId' });
+    }
+    const made = await this.readLogId();
+    if (!made) throw new StoreUnavailable(`${LOG_ID_STREAM} could not be read after another process created it`);
+    return made;
+  }
+
+  private async readEventAtNow(position: number): Promise<RecordedEvent | undefined> {
+    let page: LogEvent[];
+    try {
+      page = await this.readPage(FORWARDS, toLogPosition(position), 1);
+    } catch (error) {
+      // The position falls inside a record: there is no event there.
+      if (error instanceof StoreUnavailable && isInvalidArgument(error.cause)) return undefined;
+      throw error;
+    }
+    const [event] = page;
+    if (!event || event.position.commit !== BigInt(position) || isSystemEvent(event.type)) return undefined;
+    return toRecordedEvent(event);
+  }
+
   private async headPositionNow(): Promise<number> {
     for await (const event of this.scan('backwards', END, 32)) {
       if (!isSystemEvent(event.type)) return fromLogPosition(event.position, `event ${event.id}`);
@@ -282,7 +415,7 @@ export class KurrentDbEventStore implements EventStore {
       }, this.pingTimeoutMs);
     });
     try {
-      await Promise.race([collect(read, { operation: 'ping' }), timeout]);
+      await Promise.race([Promise.all([this.assertSupportedServer(), collect(read, { operation: 'ping' })]), timeout]);
     } finally {
       clearTimeout(timer);
     }
@@ -310,6 +443,28 @@ function hasChannelGetter(client: object): client is { getChannel(): Promise<unk
 
 function hasClose(channel: unknown): channel is { close(): void } {
   return typeof channel === 'object' && channel !== null && 'close' in channel && typeof channel.close === 'function';
+}
+
+/** The server refused the request's arguments (gRPC INVALID_ARGUMENT: e.g. a position inside a record). */
+function isInvalidArgument(error: unknown): boolean {
+  const INVALID_ARGUMENT = 3;
+  return error instanceof InvalidArgumentError || (error instanceof Error && isCommandError(error) && error.code === INVALID_ARGUMENT);
+}
+
+/** The version the server reported when the driver asked its features ('unknown' when it would not say). */
+async function serverVersionOf(client: EventStoreDBClient): Promise<string> {
+  let features: unknown;
+  try {
+    // A protected getter of the driver's client: the features it fetched before its first call.
+    const fetched: unknown = Reflect.get(client, 'capabilities');
+    features = await fetched;
+  } catch (error) {
+    throw toPortError(error, { operation: 'connect' });
+  }
+  if (typeof features === 'object' && features !== null && 'serverVersion' in features && typeof features.serverVersion === 'string') {
+    return features.serverVersion;
+  }
+  return 'unknown';
 }
 
 function toDriverExpected(expected: ExpectedRevision): AppendExpectedRevision {

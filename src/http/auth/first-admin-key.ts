@@ -7,6 +7,9 @@
  *   file, never the secret.
  * A secret once revoked is never issued again: a revoked ADMIN_KEY stops the start (a leaked
  * key must not come back with a restart), a revoked admin.key is replaced by a fresh one.
+ *
+ * Replicas starting together on one store (KurrentDB) with the same ADMIN_KEY issue one key: its
+ * id derives from the secret, so all but one find it already issued, and take that as done.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
@@ -16,7 +19,9 @@ import type { Actor } from '../../../commands/metadata.js';
 import { COUNTRY } from '../../../commands/shared/region-code.js';
 import type { Config } from '../../config.js';
 import { issueKey, type KeyCommandDeps } from './key-commands.js';
-import { newSecret } from './key-secrets.js';
+import { keyIdOfGivenSecret, newSecret } from './key-secrets.js';
+import { DomainRuleBroken } from '../../../commands/decider.js';
+import { keyStreamId } from '../../../commands/keys/events.js';
 
 export const SYSTEM_ACTOR: Actor = { keyId: 'system', role: 'admin', regions: [COUNTRY] };
 export const ADMIN_KEY_FILE = 'admin.key';
@@ -45,8 +50,14 @@ export async function ensureAdminKey(
 
   if (config.ADMIN_KEY !== undefined) {
     if (registry.wasIssued(config.ADMIN_KEY)) throw new RevokedAdminKey();
-    const { key } = await issueKey(deps, { ...admin, secret: config.ADMIN_KEY }, context);
-    log.info({ keyId: key.id }, 'no admin key in the store: issued one with the secret of ADMIN_KEY');
+    try {
+      const { key } = await issueKey(deps, { ...admin, secret: config.ADMIN_KEY }, context);
+      log.info({ keyId: key.id }, 'no admin key in the store: issued one with the secret of ADMIN_KEY');
+    } catch (error) {
+      if (!(error instanceof DomainRuleBroken && error.rule === 'key-already-issued')) throw error;
+      await followUntilIssued(deps, keyIdOfGivenSecret(config.ADMIN_KEY));
+      log.info('another replica issued the admin key of ADMIN_KEY first');
+    }
     return;
   }
 
@@ -64,6 +75,12 @@ export async function ensureAdminKey(
   await writeFile(path, `${secret}\n`, { mode: 0o600, flag: 'wx' });
   const { key } = await issueKey(deps, { ...admin, secret }, context);
   log.warn({ keyId: key.id, path }, 'no admin key in the store: generated one; its secret is in this file (mode 0600), readable only by this user');
+}
+
+/** The key another replica issued: fold its stream into the registry (the feed may lag). */
+async function followUntilIssued(deps: KeyCommandDeps, keyId: string): Promise<void> {
+  const events = await deps.store.readStream(keyStreamId(keyId));
+  for (const event of events) deps.registry.apply(event);
 }
 
 async function readKept(path: string, log: FastifyBaseLogger): Promise<string | undefined> {

@@ -13,7 +13,7 @@ import type { EventStore } from '../../event-store/port.js';
 import type { RegionCatalogue } from '../../regions/catalogue.js';
 import { applyCommitted } from '../../regions/follow-streams.js';
 import type { KeyRegistry, KeyView } from './key-registry.js';
-import { hashSecret, newKeyId, newSecret } from './key-secrets.js';
+import { hashSecret, keyIdOfGivenSecret, newKeyId, newSecret } from './key-secrets.js';
 
 export interface KeyCommandDeps {
   readonly store: EventStore;
@@ -39,7 +39,7 @@ export interface IssuedKey {
 
 export async function issueKey(deps: KeyCommandDeps, request: KeyRequest, context: CommandContext): Promise<IssuedKey> {
   for (const region of request.regions) deps.regions.assertKnown(region);
-  const keyId = newKeyId();
+  const keyId = request.secret === undefined ? newKeyId() : keyIdOfGivenSecret(request.secret);
   const secret = request.secret ?? newSecret();
   const data = {
     keyId, name: request.name, role: request.role, regions: [...request.regions],

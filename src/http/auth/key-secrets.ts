@@ -23,6 +23,14 @@ export function newKeyId(): string {
   return `k_${randomBytes(9).toString('base64url')}`;
 }
 
+/**
+ * The id of a key whose secret was given (ADMIN_KEY, admin.key): derived from the secret, so
+ * that replicas starting together on one store all issue the same key, and only one succeeds.
+ */
+export function keyIdOfGivenSecret(secret: string): string {
+  return `k_${createHash('sha256').update(`key id\n${secret}`, 'utf8').digest().subarray(0, 9).toString('base64url')}`;
+}
+
 /** sha256 hex of the secret: what KeyIssued stores. */
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
