@@ -32,6 +32,16 @@ const configSchema = z
     LIVE_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(10),
     /** How many regions the 红黑榜 marks at the top (red) and bottom (black). */
     RANKING_MARKS: z.coerce.number().int().min(1).max(100).default(3),
+    /**
+     * The verifiable log's origin: the first line of every checkpoint, and the name of the key
+     * made on first start. A schema-less URL unique to this deployment, e.g. tongji.hebei.example/pipeline.
+     */
+    LOG_ORIGIN: z.string().regex(/^[^\s+]{1,200}$/, { message: 'an origin has no spaces or "+", e.g. tongji.hebei.example/pipeline' })
+      .default('xiangmu-pipeline.local/log'),
+    /** The checkpoint signer key (PRIVATE+KEY+…); absent: DATA_DIR/log-signing.key, made on first start. */
+    LOG_SIGNING_KEY: z.string().startsWith('PRIVATE+KEY+', { message: 'a signer key starts PRIVATE+KEY+' }).optional(),
+    /** During a key rotation, the previous signer key: checkpoints carry both signatures. */
+    LOG_PREVIOUS_SIGNING_KEY: z.string().startsWith('PRIVATE+KEY+', { message: 'a signer key starts PRIVATE+KEY+' }).optional(),
   })
   .refine((c) => c.EVENT_STORE !== 'kurrentdb' || c.ESDB_CONNECTION_STRING !== undefined, {
     message: 'EVENT_STORE=kurrentdb needs ESDB_CONNECTION_STRING',

@@ -111,6 +111,12 @@ export class LogTree {
     return this.latest;
   }
 
+  /** A checkpoint of the tree as it is now: the newest signed one, or one signed now. */
+  freshCheckpoint(): SignedCheckpoint {
+    if (this.latest?.size !== this.tree.size && this.problem === undefined) this.sign();
+    return this.checkpoint();
+  }
+
   /** Resolves true once the tree holds the event at `position`, false after `timeoutMs`. */
   waitFor(position: number, timeoutMs: number): Promise<boolean> {
     if (this.tree.lastPosition >= position) return Promise.resolve(true);

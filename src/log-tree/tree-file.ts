@@ -59,8 +59,10 @@ export class TreeFile implements NodeSource {
         'SELECT first_leaf, first_position, length FROM tree_runs WHERE first_leaf <= ? ORDER BY first_leaf DESC LIMIT 1'),
       runOfPosition: db.prepare<[number], { first_leaf: number; first_position: number; length: number }>(
         'SELECT first_leaf, first_position, length FROM tree_runs WHERE first_position <= ? ORDER BY first_position DESC LIMIT 1'),
-      runsFrom: db.prepare<[number], { first_leaf: number; first_position: number; length: number }>(
-        'SELECT first_leaf, first_position, length FROM tree_runs WHERE first_leaf + length > ? ORDER BY first_leaf'),
+      runsFrom: db.prepare<[number, number], { first_leaf: number; first_position: number; length: number }>(
+        `SELECT first_leaf, first_position, length FROM tree_runs
+         WHERE first_leaf >= (SELECT COALESCE(MAX(first_leaf), 0) FROM tree_runs WHERE first_leaf <= ?)
+         ORDER BY first_leaf LIMIT ?`),
       putRun: db.prepare<[number, number, number]>('INSERT OR REPLACE INTO tree_runs (first_leaf, first_position, length) VALUES (?, ?, ?)'),
       checkpoint: db.prepare<[], { size: number; note: string }>('SELECT size, note FROM tree_checkpoint WHERE id = 1'),
       putCheckpoint: db.prepare<[number, string]>('INSERT OR REPLACE INTO tree_checkpoint (id, size, note) VALUES (1, ?, ?)'),
@@ -207,13 +209,23 @@ export class TreeFile implements NodeSource {
     return run.first_leaf + (position - run.first_position);
   }
 
-  /** The positions of leaves from `from` on, in order (verification walks them beside the log). */
-  *positionsFrom(from: number): Generator<{ leaf: number; position: number }> {
-    for (const run of this.statements.runsFrom.iterate(from)) {
-      for (let i = Math.max(0, from - run.first_leaf); i < run.length; i += 1) {
-        yield { leaf: run.first_leaf + i, position: run.first_position + i };
+  /** Leaves [from, to) with their positions, in order (verification walks them beside the log). */
+  positions(from: number, to: number): Array<{ leaf: number; position: number }> {
+    const out: Array<{ leaf: number; position: number }> = [];
+    const end = Math.min(to, this.size);
+    let leaf = from;
+    while (leaf < end) {
+      const runs = this.statements.runsFrom.all(leaf, 1024);
+      if (runs.length === 0) break;
+      for (const run of runs) {
+        for (let i = Math.max(0, leaf - run.first_leaf); i < run.length && run.first_leaf + i < end; i += 1) {
+          out.push({ leaf: run.first_leaf + i, position: run.first_position + i });
+        }
+        leaf = Math.max(leaf, Math.min(end, run.first_leaf + run.length));
+        if (leaf >= end) break;
       }
     }
+    return out;
   }
 
   saveCheckpoint(size: number, note: string): void {
