@@ -208,11 +208,14 @@ async function proveProject(client: LogClient, checkpoint: VerifiedCheckpoint, p
 /** (c) Every leaf, downloaded, rebuilds the checkpoint's root. */
 async function checkEveryLeaf(client: LogClient, checkpoint: VerifiedCheckpoint): Promise<void> {
   const rebuilt = new RootCheck();
+  let after: number | null = null;
   for (let from: number | null = 0; from !== null && from < checkpoint.size;) {
-    const page: { leaves: string[]; next: number | null } = await client.json(`/v1/audit/leaves?from=${from}&limit=10000&size=${checkpoint.size}`);
+    const query: string = `from=${from}&limit=10000&size=${checkpoint.size}${after === null ? '' : `&after=${after}`}`;
+    const page: { leaves: string[]; next: number | null; after: number | null } = await client.json(`/v1/audit/leaves?${query}`);
     for (const leaf of page.leaves) rebuilt.add(leaf);
     if (page.leaves.length === 0) break;
     from = page.next;
+    after = page.after;
   }
   rebuilt.check(checkpoint);
   out(`audit: all ${checkpoint.size} leaves downloaded rebuild the checkpoint's root`);

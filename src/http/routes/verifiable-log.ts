@@ -48,12 +48,14 @@ const leavesQuery = z.object({
   from: count('The first leaf').default(0),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000).meta({ description: 'Leaves per page, at most 10,000' }),
   size: count('Stop at this tree size (the checkpoint being checked); the newest checkpoint\'s when absent').optional(),
+  after: count('The previous page\'s `after`: go on right after the last event it served').optional(),
 });
 const leavesAnswer = z.object({
   from: z.number().int(),
   size: z.number().int(),
   leaves: z.array(z.string()).meta({ description: 'Base64 of each leaf\'s bytes, in order from `from`' }),
-  next: z.number().int().nullable().meta({ description: 'The next page\'s `from`, null at `size`' }),
+  next: z.number().int().nullable().meta({ description: 'The next page\'s `from`, null at `size` or at the end of the log' }),
+  after: z.number().int().nullable().meta({ description: 'Pass it as the next page\'s `after`: the position of the last event served' }),
 });
 const exportQuery = z.object({
   regionCode: regionCode(),
@@ -139,9 +141,15 @@ export async function verifiableLogRoutes(app: ZodApp, options: VerifiableLogRou
     const size = treeSize(logTree, request.query.size);
     const { from, limit } = request.query;
     if (from > size) throw new errors.Malformed(`leaf ${from} is past the tree of ${size} leaves`);
-    const leaves = await leavesFrom(store, logTree, from, Math.min(limit, size - from));
-    const next = from + leaves.length;
-    return { from, size, leaves: leaves.map((leaf) => leaf.toString('base64')), next: next >= size || leaves.length === 0 ? null : next };
+    const events = await eventsFrom(store, logTree, from, request.query.after, Math.min(limit, size - from));
+    const next = from + events.length;
+    return {
+      from,
+      size,
+      leaves: events.map((event) => leafBytes(event).toString('base64')),
+      next: next >= size || events.length === 0 ? null : next,
+      after: events.at(-1)?.position ?? null,
+    };
   });
 
   app.get('/audit/export', {
@@ -191,13 +199,20 @@ async function eventOfLeaf(store: EventStore, logTree: LogTree, index: number): 
   return event;
 }
 
-/** Up to `count` leaves from `from`: the log's events in order from the tree's position of `from`. */
-async function leavesFrom(store: EventStore, logTree: LogTree, from: number, count: number): Promise<Buffer[]> {
+/**
+ * Up to `count` events of the log in order: leaf i is the log's i-th event, whatever the tree
+ * says, so that a root rebuilt from them is the root of the log as it is. The first page starts
+ * at the tree's position of `from`; the next ones right after the last event served.
+ */
+async function eventsFrom(store: EventStore, logTree: LogTree, from: number, after: number | undefined, count: number): Promise<RecordedEvent[]> {
   if (count <= 0) return [];
-  const position = logTree.tree.positionOf(from);
-  if (position === undefined) throw new errors.NotFound(`the tree has no leaf ${from}`);
-  const events = await store.readAll({ fromPosition: position, maxCount: count });
-  return events.map(leafBytes);
+  if (after !== undefined) {
+    const page = await store.readAll({ fromPosition: after, maxCount: count + 1 });
+    return page.filter((event) => event.position > after).slice(0, count);
+  }
+  const position = from === 0 ? undefined : logTree.tree.positionOf(from);
+  if (from > 0 && position === undefined) throw new errors.NotFound(`the tree has no leaf ${from}`);
+  return store.readAll({ ...(position === undefined ? {} : { fromPosition: position }), maxCount: count });
 }
 
 function assertCountryWide(actor: Actor, what: string): void {
