@@ -35,6 +35,8 @@ async function main(): Promise<void> {
     keys.source === 'generated' ? 'made the log\'s signing key (keep it with the data; see README, "The verifiable log")' : 'the log\'s signing key');
   const logTree = new LogTree({
     store, path: join(config.DATA_DIR, 'log-tree.db'), origin: config.LOG_ORIGIN, signers: keys.signers, logger,
+    // The embedded store's file is read by the tree's worker thread directly.
+    ...(config.EVENT_STORE === 'embedded' ? { eventsPath: join(config.DATA_DIR, 'events.db') } : {}),
   });
   const app = await buildApp({ store, config, logger, snapshots, logTree });
 

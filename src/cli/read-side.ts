@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import type { Config } from '../config.js';
 import type { EventStore } from '../event-store/port.js';
 import { openStore } from '../event-store/open-store.js';
+import { upcastingStore } from '../event-store/upcasting-store.js';
+import { upcasters } from '../../migrations/upcasters/index.js';
 import { openSnapshotStore, type Snapshot, type SnapshotStore } from '../../projections/runner/snapshot-store.js';
 
 export class CliFailure extends Error {
@@ -21,12 +23,13 @@ export function readModelsPath(config: Config): string {
   return resolve(join(config.DATA_DIR, 'read-models.db'));
 }
 
+/** The server's store, read through the upcasters as the server reads it. */
 export async function openConfiguredStore(config: Config): Promise<EventStore> {
   if (config.EVENT_STORE === 'embedded') {
     const path = resolve(join(config.DATA_DIR, 'events.db'));
     if (!existsSync(path)) throw new CliFailure(`no event store at ${path}: set DATA_DIR to the server's data directory`);
   }
-  return openStore(config);
+  return upcastingStore(await openStore(config), upcasters);
 }
 
 /** The read-model file, or an empty one in memory when it does not exist and may not be made. */

@@ -15,6 +15,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { FromTreeWorker, ToTreeWorker, TreeWorkerData } from './tree-worker-thread.js';
 import type { EventStore, RecordedEvent, Subscription } from '../event-store/port.js';
 import { eventLeafHash } from './leaf.js';
 import { consistencyProof, inclusionProof, type Hash } from './merkle.js';
@@ -32,6 +34,12 @@ export interface LogTreeOptions {
   readonly signEveryMs?: number;
   readonly clock?: () => number;
   readonly logger?: { info(details: object, message: string): void; error(details: object, message: string): void };
+  /**
+   * The embedded store's file: the tree is then maintained by a worker thread reading it
+   * directly (tree-worker-thread.ts), off the thread that answers commands. Absent (an
+   * in-memory store, KurrentDB): the tree follows the log through the port, in process.
+   */
+  readonly eventsPath?: string;
 }
 
 export interface SignedCheckpoint {
@@ -56,6 +64,8 @@ export class LogTree {
   private signTimer: NodeJS.Timeout | undefined;
   private lastSignedAt = 0;
   private waiters: Array<{ position: number; resolve: (reached: boolean) => void; timer: NodeJS.Timeout }> = [];
+  private worker: Worker | undefined;
+  private workerStopped: Promise<void> | undefined;
   /** Why the tree stopped following the log, when it did. */
   problem: string | undefined;
 
@@ -86,13 +96,22 @@ export class LogTree {
     await this.checkContinuity();
     this.adoptSavedCheckpoint();
     if (this.latest?.size !== this.tree.size) this.sign();
-    if (this.problem === undefined) this.following = this.follow();
+    if (this.problem !== undefined) return;
+    if (this.options.eventsPath !== undefined && this.options.path !== ':memory:') this.startWorker(this.options.eventsPath);
+    else this.following = this.follow();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     await this.subscription?.close().catch(() => undefined);
     await this.following;
+    if (this.worker !== undefined) {
+      const stop: ToTreeWorker = { type: 'stop' };
+      this.worker.postMessage(stop);
+      await this.workerStopped;
+      this.worker = undefined;
+      this.tree.reload();
+    }
     this.flush();
     if (this.signTimer !== undefined) clearTimeout(this.signTimer);
     if (this.latest?.size !== this.tree.size && this.problem === undefined) this.sign();
@@ -203,6 +222,37 @@ export class LogTree {
     }
   }
 
+  private startWorker(eventsPath: string): void {
+    const settings: TreeWorkerData = { eventsPath, treePath: this.options.path, idleMs: 5 };
+    const worker = new Worker(new URL('./tree-worker-thread.ts', import.meta.url), { workerData: settings });
+    this.worker = worker;
+    this.workerStopped = new Promise((resolve) => {
+      worker.on('message', (message: FromTreeWorker) => {
+        switch (message.type) {
+          case 'appended':
+            this.tree.reload();
+            this.grew();
+            return;
+          case 'failed':
+            this.options.logger?.error({ problem: message.message }, 'the log tree\'s worker could not take in the newest events; it tries again');
+            return;
+          case 'stopped':
+            resolve();
+            return;
+          default: {
+            const unknown: never = message;
+            return unknown;
+          }
+        }
+      });
+      worker.on('error', (error) => {
+        this.diverged(`the log tree's worker failed: ${error.message}`);
+        resolve();
+      });
+      worker.on('exit', () => resolve());
+    });
+  }
+
   private take(event: RecordedEvent): void {
     const last = this.pending.at(-1)?.position ?? this.tree.lastPosition;
     if (event.position <= last && this.tree.size + this.pending.length > 0) return; // delivered again after a resubscription
@@ -220,6 +270,11 @@ export class LogTree {
     if (leaves.length === 0 || !this.db.open) return;
     this.pending = [];
     this.tree.append(leaves);
+    this.grew();
+  }
+
+  /** The tree took in more of the log: wake who waits for it, and sign soon. */
+  private grew(): void {
     const reached = this.tree.lastPosition;
     const waiting = this.waiters;
     this.waiters = [];
@@ -249,7 +304,13 @@ export class LogTree {
     const root = this.tree.root(size);
     const text = checkpointText({ origin: this.options.origin, size, root });
     const note = signNote(text, this.options.signers);
-    this.tree.saveCheckpoint(size, note);
+    if (this.worker !== undefined) {
+      // The worker is the tree file's one writer while it runs.
+      const save: ToTreeWorker = { type: 'save-checkpoint', size, note };
+      this.worker.postMessage(save);
+    } else {
+      this.tree.saveCheckpoint(size, note);
+    }
     this.latest = { size, root, note };
     this.lastSignedAt = this.now();
   }

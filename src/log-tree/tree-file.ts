@@ -73,7 +73,7 @@ export class TreeFile implements NodeSource {
 
   /** Reads the size and the right edge from the file (at open, and to follow another writer). */
   reload(): void {
-    this.cache.clear();
+    // Full tiles never change: the cache stays. The right edge and the last run are read again.
     this.dirtyRuns.clear();
     const run = this.statements.lastRun.get();
     this.lastRun = run === undefined ? undefined : { firstLeaf: run.first_leaf, firstPosition: run.first_position, length: run.length };

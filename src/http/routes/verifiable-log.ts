@@ -181,10 +181,10 @@ function base64(hash: Buffer): string {
   return hash.toString('base64');
 }
 
-/** The tree size asked for, or the newest checkpoint's; never past what has been signed. */
+/** The tree size asked for, or the newest checkpoint's (signed now if the tree grew); never past what has been signed. */
 function treeSize(logTree: LogTree, asked: number | undefined): number {
+  if (asked === undefined) return logTree.freshCheckpoint().size;
   const signed = logTree.checkpoint().size;
-  if (asked === undefined) return signed;
   if (asked > signed) throw new errors.NotFound(`the newest checkpoint is of ${signed} leaves, not ${asked}: fetch /v1/audit/checkpoint again`);
   return asked;
 }

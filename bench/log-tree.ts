@@ -1,0 +1,158 @@
+/**
+ * The verifiable log's costs, each beside a same-run baseline (bench rules: read the ratios):
+ *
+ * 1. maintenance: embedded-store append throughput with the log's tree following it, against
+ *    the same store without the tree, in the same run (1 appender × 1 event, 64 appenders × 1,
+ *    1 appender × 100-event appends; synchronous=FULL). Target: the tree costs ≤ 10 %.
+ * 2. storage: bytes of the tree file per event, beside the events table's own bytes per event.
+ *    Target ≤ 80 bytes per event.
+ * 3. an inclusion proof at 10M leaves (a tree file of 10M synthetic leaves: the tree's shape,
+ *    not its content, decides the cost), beside a point read of one row from the same file by
+ *    its key. Target ≤ 5 ms.
+ *
+ *   node --import tsx bench/log-tree.ts            SECONDS=3 per append scenario, LEAVES=10000000
+ *   PART=appends|storage|proofs                    one part only
+ */
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openEmbeddedStore, type Synchronous } from '../src/event-store/embedded/sqlite-store.js';
+import { LogTree } from '../src/log-tree/log-tree.js';
+import { leafHash, verifyInclusion, inclusionProof } from '../src/log-tree/merkle.js';
+import { generateSigner } from '../src/log-tree/signed-note.js';
+import { TreeFile } from '../src/log-tree/tree-file.js';
+
+const SECONDS = Number(process.env['SECONDS'] ?? 3);
+const LEAVES = Number(process.env['LEAVES'] ?? 10_000_000);
+const PART = process.env['PART'];
+const dir = mkdtempSync(join(tmpdir(), 'bench-log-tree-'));
+let fileNo = 0;
+const freshDir = () => join(dir, `run-${fileNo++}`);
+const signer = generateSigner('bench.example/log');
+
+const data = { projectId: 'ZQ-2025-0017', occurredOn: '2025-03-31', period: '2025-03', amount: 1_234_500 };
+const metadata = {
+  actor: { keyId: 'k-131121-01', role: 'bureau', regions: ['131121'] },
+  correlationId: randomUUID(), causationId: randomUUID(), schemaVersion: 1,
+  prevHash: 'a'.repeat(64), hash: 'b'.repeat(64),
+};
+
+type TreeMode = 'none' | 'in-process' | 'worker';
+
+async function appends(synchronous: Synchronous, appenders: number, batch: number, tree: TreeMode): Promise<{ rate: number; lagged: number }> {
+  const runDir = freshDir();
+  const store = openEmbeddedStore({ path: join(runDir, 'events.db'), synchronous });
+  const treePath = join(runDir, 'log-tree.db');
+  const follower = tree === 'none' ? undefined : new LogTree({
+    store, path: treePath, origin: 'bench.example/log', signers: [signer],
+    ...(tree === 'worker' ? { eventsPath: join(runDir, 'events.db') } : {}),
+  });
+  await follower?.start();
+  const events = Array.from({ length: batch }, () => ({ type: 'InvestmentReported', data, metadata }));
+  const started = performance.now();
+  const deadline = started + SECONDS * 1000;
+  let n = 0;
+  await Promise.all(Array.from({ length: appenders }, async (_, a) => {
+    let expected: number | 'no_stream' = 'no_stream';
+    while (performance.now() < deadline) {
+      const result = await store.appendToStream(`project-${a}`, events, { expectedRevision: expected });
+      expected = result.nextRevision;
+      n += batch;
+    }
+  }));
+  const rate = n / ((performance.now() - started) / 1000);
+  // How far the tree was behind when the appends stopped (it catches up after).
+  const lagged = follower === undefined ? 0 : n - follower.size;
+  if (follower !== undefined) await follower.waitFor(await store.headPosition(), 60_000);
+  await follower?.stop();
+  await store.close();
+  return { rate, lagged };
+}
+
+async function appendPart(): Promise<void> {
+  const fmt = (rate: number) => `${Math.round(rate).toLocaleString('en-US').padStart(9)} ev/s`;
+  console.log(`1. append throughput, FULL, ${SECONDS}s per run (${new Date().toISOString()}, node ${process.version})`);
+  for (const [appenders, batch] of [[1, 1], [64, 1], [1, 100]] as const) {
+    const bare = await appends('FULL', appenders, batch, 'none');
+    const worker = await appends('FULL', appenders, batch, 'worker');
+    const inProcess = await appends('FULL', appenders, batch, 'in-process');
+    const bareAgain = await appends('FULL', appenders, batch, 'none');
+    const baseline = (bare.rate + bareAgain.rate) / 2;
+    console.log(`  ${appenders} appender(s) x ${batch}: store alone ${fmt(bare.rate)} / ${fmt(bareAgain.rate)}; ` +
+      `tree in a worker ${fmt(worker.rate)} (${(worker.rate / baseline).toFixed(2)}x, ${worker.lagged} behind at the end); ` +
+      `tree in-process ${fmt(inProcess.rate)} (${(inProcess.rate / baseline).toFixed(2)}x)`);
+  }
+}
+
+async function storagePart(): Promise<void> {
+  const runDir = freshDir();
+  const store = openEmbeddedStore({ path: join(runDir, 'events.db'), synchronous: 'NORMAL' });
+  const tree = new LogTree({ store, path: join(runDir, 'log-tree.db'), origin: 'bench.example/log', signers: [signer] });
+  await tree.start();
+  const total = 200_000;
+  const events = Array.from({ length: 100 }, () => ({ type: 'InvestmentReported', data, metadata }));
+  for (let i = 0; i < total / 100; i += 1) await store.appendToStream(`project-${i % 500}`, events);
+  await tree.waitFor(await store.headPosition(), 60_000);
+  const treeBytes = tree.tree.bytes();
+  await tree.stop();
+  await store.close();
+  const eventsDb = new Database(join(runDir, 'events.db'));
+  const eventBytes = Number(eventsDb.pragma('page_count', { simple: true })) * Number(eventsDb.pragma('page_size', { simple: true }));
+  eventsDb.close();
+  console.log(`2. storage after ${total.toLocaleString('en-US')} events: tree file ${(treeBytes / total).toFixed(1)} bytes/event ` +
+    `(${(treeBytes / 2 ** 20).toFixed(1)} MiB); the events themselves ${(eventBytes / total).toFixed(1)} bytes/event; ` +
+    `the tree adds ${(100 * treeBytes / eventBytes).toFixed(1)} %`);
+  void statSync;
+}
+
+async function proofPart(): Promise<void> {
+  const path = join(freshDir() + '.db');
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = OFF');
+  const file = new TreeFile(db);
+  const built = performance.now();
+  const chunk = 65_536;
+  const position = { next: 1 };
+  for (let from = 0; from < LEAVES; from += chunk) {
+    const leaves = Array.from({ length: Math.min(chunk, LEAVES - from) }, (_, i) => ({ position: position.next + i, hash: leafHash(`leaf ${from + i}`) }));
+    position.next += leaves.length;
+    file.append(leaves);
+  }
+  const buildSeconds = (performance.now() - built) / 1000;
+  db.close();
+  // A fresh connection and file object, as a server after a restart: nothing cached.
+  const reader = new Database(path);
+  const tree = new TreeFile(reader);
+  const size = tree.size;
+  const root = tree.root(size);
+  const point = reader.prepare<[number], { hashes: Buffer }>('SELECT hashes FROM tree_tiles WHERE id = ?');
+  const samples = 2000;
+  const proofTimes: number[] = [];
+  const pointTimes: number[] = [];
+  let seed = 12345;
+  const random = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
+  for (let i = 0; i < samples; i += 1) {
+    const index = Math.floor(random() * size);
+    let started = performance.now();
+    const proof = inclusionProof(tree, index, size);
+    proofTimes.push(performance.now() - started);
+    if (i < 50 && !verifyInclusion(index, size, leafHash(`leaf ${index}`), proof, root)) throw new Error(`proof ${index} fails`);
+    started = performance.now();
+    point.get(Math.floor(random() * (size / 256)));
+    pointTimes.push(performance.now() - started);
+  }
+  reader.close();
+  const pct = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))] ?? 0;
+  console.log(`3. inclusion proofs at ${size.toLocaleString('en-US')} leaves (tree built in ${buildSeconds.toFixed(1)} s, ` +
+    `${(statSync(path).size / size).toFixed(1)} bytes/leaf), ${samples} random leaves, cold file:`);
+  console.log(`   proof p50 ${pct(proofTimes, 0.5).toFixed(3)} ms, p99 ${pct(proofTimes, 0.99).toFixed(3)} ms, max ${pct(proofTimes, 1).toFixed(3)} ms; ` +
+    `baseline point read of one tile row p50 ${pct(pointTimes, 0.5).toFixed(3)} ms, p99 ${pct(pointTimes, 0.99).toFixed(3)} ms`);
+}
+
+if (PART === undefined || PART === 'appends') await appendPart();
+if (PART === undefined || PART === 'storage') await storagePart();
+if (PART === undefined || PART === 'proofs') await proofPart();
+rmSync(dir, { recursive: true, force: true });
