@@ -55,6 +55,12 @@ function hex8(value: number): string {
   return value.toString(16).padStart(8, '0');
 }
 
+/** At most `parts` fields split at '+': the last (base64) may hold '+' itself. */
+function splitKey(text: string, parts: number): string[] {
+  const fields = text.split('+');
+  return fields.length <= parts ? fields : [...fields.slice(0, parts - 1), fields.slice(parts - 1).join('+')];
+}
+
 /** A fresh Ed25519 signer named `name`. */
 export function generateSigner(name: string): NoteSigner {
   if (!isValidKeyName(name)) throw new NoteFormatError(`a key name has no spaces or '+': ${JSON.stringify(name)}`);
@@ -65,7 +71,7 @@ export function generateSigner(name: string): NoteSigner {
 
 /** Reads a signer key (PRIVATE+KEY+name+hash+base64), checking that its hash is its own. */
 export function parseSignerKey(text: string): NoteSigner {
-  const parts = text.trim().split('+');
+  const parts = splitKey(text.trim(), 5);
   if (parts.length !== 5 || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY') throw new NoteFormatError('not a signer key: PRIVATE+KEY+<name>+<hash>+<key>');
   const [, , name = '', hash = '', encoded = ''] = parts;
   const key = Buffer.from(encoded, 'base64');
@@ -93,7 +99,7 @@ function signerFromSeed(name: string, seed: Buffer): NoteSigner {
 
 /** Reads a verifier key (name+hash+base64), checking that its hash is its own. */
 export function parseVerifierKey(text: string): NoteVerifier {
-  const parts = text.trim().split('+');
+  const parts = splitKey(text.trim(), 3);
   if (parts.length !== 3) throw new NoteFormatError('not a verifier key: <name>+<hash>+<key>');
   const [name = '', hash = '', encoded = ''] = parts;
   const key = Buffer.from(encoded, 'base64');
