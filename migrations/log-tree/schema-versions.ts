@@ -10,7 +10,7 @@ export const logTreeSchemaVersions: readonly StoreSchemaVersion[] = [
     version: 1,
     why: 'The Merkle tree over the log in tiles of 256 hashes, the leaves\' positions as runs, and the newest signed checkpoint.',
     sql: `
-      -- id = level * 2^40 + tile: level L holds the hashes of the complete subtrees of 2^(8L)
+      -- id = level * 2^40 + tile: level L holds the hashes of the complete subtrees of 2^(4L)
       -- leaves, 256 to a tile (the last tile of a level may be partial); 32 bytes a hash.
       CREATE TABLE tree_tiles (
         id     INTEGER PRIMARY KEY,

@@ -2,19 +2,23 @@
  * The log's Merkle tree, persisted in SQLite (schema: migrations/log-tree/) so that a proof at
  * 10M events reads a few tiles instead of rehashing the log.
  *
- * Only the hashes at heights 0, 8, 16, … are stored, 256 to a tile (as Go's sumdb/tlog tiles
- * do): about 32 bytes per leaf plus 1/256 of that above. Any other complete subtree's hash is
- * at most 7 levels above a stored one, so it is rehashed from at most 128 stored hashes of one
- * tile. The right edge (each level's partial tile) is held in memory and rewritten at each
- * commit. Leaves map to the log's positions through runs of consecutive positions.
+ * Only the hashes at heights 0, 4, 8, … are stored, 256 to a tile (in the spirit of Go's
+ * sumdb/tlog tiles): 32 bytes per leaf plus 1/16 of that above. Any other complete subtree's
+ * hash is at most 3 levels above a stored one, so it is rehashed from at most 8 stored hashes
+ * of one tile, and a proof at 10M leaves costs about a hundred SHA-256 calls. The right edge
+ * (each level's partial tile) is held in memory and rewritten at each commit. Leaves map to
+ * the log's positions through runs of consecutive positions.
  */
 import type { Database } from 'better-sqlite3';
 import { applyStoreSchema } from '../../migrations/store/apply.js';
 import { logTreeSchemaVersions } from '../../migrations/log-tree/schema-versions.js';
 import { HASH_SIZE, nodeHash, treeRoot, type Hash, type NodeSource } from './merkle.js';
 
-export const TILE_HEIGHT = 8;
-export const TILE_WIDTH = 2 ** TILE_HEIGHT;
+/** Heights between stored levels: level L holds the hashes of subtrees of 2^(STRIDE·L) leaves. */
+export const STRIDE = 4;
+const FAN_IN = 2 ** STRIDE;
+/** Hashes per tile (a multiple of FAN_IN, so a parent's children never straddle two tiles). */
+export const TILE_WIDTH = 256;
 const LEVEL_STRIDE = 2 ** 40;
 const TILE_CACHE = 256;
 
@@ -79,7 +83,7 @@ export class TreeFile implements NodeSource {
     this.lastRun = run === undefined ? undefined : { firstLeaf: run.first_leaf, firstPosition: run.first_position, length: run.length };
     this.size = run === undefined ? 0 : run.first_leaf + run.length;
     this.edge.length = 0;
-    for (let level = 0, count = this.size; count > 0; level += 1, count = Math.floor(count / TILE_WIDTH)) {
+    for (let level = 0, count = this.size; count > 0; level += 1, count = Math.floor(count / FAN_IN)) {
       const index = Math.floor(count / TILE_WIDTH);
       const stored = this.statements.tile.get(level * LEVEL_STRIDE + index)?.hashes;
       const hashes = Buffer.alloc(TILE_WIDTH * HASH_SIZE);
@@ -129,13 +133,16 @@ export class TreeFile implements NodeSource {
       hash.copy(tile.hashes, tile.count * HASH_SIZE);
       tile.count += 1;
       tile.dirty = true;
-      if (tile.count < TILE_WIDTH) break;
-      // The tile is full: write it whole, and its root is the next level's new entry.
-      this.statements.putTile.run(level * LEVEL_STRIDE + tile.index, Buffer.from(tile.hashes));
-      hash = subtreeOf(tile.hashes, 0, TILE_HEIGHT);
-      tile.index += 1;
-      tile.count = 0;
-      tile.dirty = false;
+      // Every FAN_IN entries complete one entry of the level above.
+      const parent = tile.count % FAN_IN === 0 ? subtreeOf(tile.hashes, tile.count - FAN_IN, STRIDE) : undefined;
+      if (tile.count === TILE_WIDTH) {
+        this.statements.putTile.run(level * LEVEL_STRIDE + tile.index, Buffer.from(tile.hashes));
+        tile.index += 1;
+        tile.count = 0;
+        tile.dirty = false;
+      }
+      if (parent === undefined) break;
+      hash = parent;
     }
   }
 
@@ -160,8 +167,8 @@ export class TreeFile implements NodeSource {
 
   /** NodeSource: the hash of the complete subtree (height, index), from one tile. */
   node(height: number, index: number): Hash {
-    const level = Math.floor(height / TILE_HEIGHT);
-    const below = height - level * TILE_HEIGHT;
+    const level = Math.floor(height / STRIDE);
+    const below = height - level * STRIDE;
     const first = index * 2 ** below;
     const tileIndex = Math.floor(first / TILE_WIDTH);
     const offset = first - tileIndex * TILE_WIDTH;
