@@ -104,6 +104,16 @@ async function storagePart(): Promise<void> {
   console.log(`2. storage after ${total.toLocaleString('en-US')} events: tree file ${(treeBytes / total).toFixed(1)} bytes/event ` +
     `(${(treeBytes / 2 ** 20).toFixed(1)} MiB); the events themselves ${(eventBytes / total).toFixed(1)} bytes/event; ` +
     `the tree adds ${(100 * treeBytes / eventBytes).toFixed(1)} %`);
+  // KurrentDB's positions are byte offsets in its log: no two leaves share a run of positions.
+  const sparse = new Database(join(runDir, 'sparse-tree.db'));
+  sparse.pragma('journal_mode = WAL');
+  const file = new TreeFile(sparse);
+  for (let from = 0; from < total; from += 4096) {
+    file.append(Array.from({ length: Math.min(4096, total - from) }, (_, i) => ({ position: (from + i + 1) * 613, hash: leafHash(`leaf ${from + i}`) })));
+  }
+  sparse.pragma('wal_checkpoint(TRUNCATE)');
+  console.log(`   with KurrentDB-like positions (a run per leaf): ${(file.bytes() / total).toFixed(1)} bytes/event`);
+  sparse.close();
   void statSync;
 }
 
