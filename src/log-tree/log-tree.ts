@@ -97,7 +97,7 @@ export class LogTree {
     this.adoptSavedCheckpoint();
     if (this.latest?.size !== this.tree.size) this.sign();
     if (this.problem !== undefined) return;
-    if (this.options.eventsPath !== undefined && this.options.path !== ':memory:') this.startWorker(this.options.eventsPath);
+    if (this.options.eventsPath !== undefined && this.options.path !== ':memory:') await this.startWorker(this.options.eventsPath);
     else this.following = this.follow();
   }
 
@@ -222,13 +222,19 @@ export class LogTree {
     }
   }
 
-  private startWorker(eventsPath: string): void {
+  /** Starts the worker; resolves once it has opened both files and is following the log. */
+  private startWorker(eventsPath: string): Promise<void> {
     const settings: TreeWorkerData = { eventsPath, treePath: this.options.path, idleMs: 5 };
     const worker = new Worker(new URL('./tree-worker-thread.ts', import.meta.url), { workerData: settings });
     this.worker = worker;
+    let ready: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => { ready = resolve; });
     this.workerStopped = new Promise((resolve) => {
       worker.on('message', (message: FromTreeWorker) => {
         switch (message.type) {
+          case 'ready':
+            ready();
+            return;
           case 'appended':
             this.tree.reload();
             this.grew();
@@ -247,10 +253,12 @@ export class LogTree {
       });
       worker.on('error', (error) => {
         this.diverged(`the log tree's worker failed: ${error.message}`);
+        ready();
         resolve();
       });
-      worker.on('exit', () => resolve());
+      worker.on('exit', () => { ready(); resolve(); });
     });
+    return started;
   }
 
   private take(event: RecordedEvent): void {

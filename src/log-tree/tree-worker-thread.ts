@@ -25,6 +25,7 @@ export type ToTreeWorker =
   | { readonly type: 'stop' };
 
 export type FromTreeWorker =
+  | { readonly type: 'ready' }
   | { readonly type: 'appended'; readonly size: number; readonly lastPosition: number }
   | { readonly type: 'failed'; readonly message: string }
   | { readonly type: 'stopped' };
@@ -96,6 +97,8 @@ function run(port: NonNullable<typeof parentPort>, settings: TreeWorkerData): vo
       }
     }
   });
+  const ready: FromTreeWorker = { type: 'ready' };
+  port.postMessage(ready);
   step();
 }
 
