@@ -225,7 +225,7 @@ export class LogTree {
   /** Starts the worker; resolves once it has opened both files and is following the log. */
   private startWorker(eventsPath: string): Promise<void> {
     const settings: TreeWorkerData = { eventsPath, treePath: this.options.path, idleMs: 5 };
-    const worker = new Worker(new URL('./tree-worker-thread.ts', import.meta.url), { workerData: settings });
+    const worker = new Worker(new URL('./tree-worker.mjs', import.meta.url), { workerData: settings });
     this.worker = worker;
     let ready: () => void = () => undefined;
     const started = new Promise<void>((resolve) => { ready = resolve; });
