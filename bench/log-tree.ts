@@ -104,6 +104,7 @@ async function storagePart(): Promise<void> {
   await rebuilt.start();
   await rebuilt.waitFor(await store.headPosition(), 600_000);
   const rebuildRate = total / ((performance.now() - rebuiltAt) / 1000);
+  if (rebuilt.size !== total) throw new Error(`the rebuilt tree has ${rebuilt.size} leaves, not ${total}: ${rebuilt.problem ?? ''}`);
   await rebuilt.stop();
   const raw = new Database(join(runDir, 'events.db'), { readonly: true });
   const rawAt = performance.now();
@@ -117,7 +118,7 @@ async function storagePart(): Promise<void> {
   }
   const rawRate = total / ((performance.now() - rawAt) / 1000);
   raw.close();
-  console.log(`   rebuilding the tree from the log in the worker: ${Math.round(rebuildRate).toLocaleString('en-US')} events/s ` +
+  const rebuildLine = (`   rebuilding the tree from the log in the worker: ${Math.round(rebuildRate).toLocaleString('en-US')} events/s ` +
     `(worker start included), ${(rebuildRate / rawRate).toFixed(2)}x a raw read + JSON.parse of the log (${Math.round(rawRate).toLocaleString('en-US')}/s)`);
   await store.close();
   const eventsDb = new Database(join(runDir, 'events.db'));
@@ -135,8 +136,8 @@ async function storagePart(): Promise<void> {
   }
   sparse.pragma('wal_checkpoint(TRUNCATE)');
   console.log(`   with KurrentDB-like positions (a run per leaf): ${(file.bytes() / total).toFixed(1)} bytes/event`);
+  console.log(rebuildLine);
   sparse.close();
-  void statSync;
 }
 
 async function proofPart(): Promise<void> {

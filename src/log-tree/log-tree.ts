@@ -224,7 +224,8 @@ export class LogTree {
 
   /** Starts the worker; resolves once it has opened both files and is following the log. */
   private startWorker(eventsPath: string): Promise<void> {
-    const settings: TreeWorkerData = { eventsPath, treePath: this.options.path, idleMs: 5 };
+    // 20 ms between looks: the tree (and so leafIndex) trails the log by tens of ms, in fewer, larger commits.
+    const settings: TreeWorkerData = { eventsPath, treePath: this.options.path, idleMs: 20 };
     const worker = new Worker(new URL('./tree-worker.mjs', import.meta.url), { workerData: settings });
     this.worker = worker;
     let ready: () => void = () => undefined;
