@@ -7,6 +7,7 @@
  * file's only writer while it runs; the main thread reads it on its own connection.
  */
 import Database from 'better-sqlite3';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { JsonObject } from '../event-store/port.js';
 import { leafText } from './leaf.js';
@@ -35,6 +36,14 @@ const BATCH = 4096;
 type Row = [position: number, streamId: string, revision: number, id: string, type: string, data: string, metadata: string, recordedAt: string];
 
 function run(port: NonNullable<typeof parentPort>, settings: TreeWorkerData): void {
+  // Lowest priority for this thread alone (on Linux, setpriority on pid 0 is the calling
+  // thread): when the machine has no idle core, commands come first and the tree catches up
+  // after, rather than the tree's hashing taking its share from the appenders.
+  try {
+    setPriority(19);
+  } catch {
+    // Not permitted here: the tree runs at the process's priority.
+  }
   const events = new Database(settings.eventsPath, { readonly: true, fileMustExist: true });
   const treeDb = new Database(settings.treePath);
   treeDb.pragma('journal_mode = WAL');
