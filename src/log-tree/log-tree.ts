@@ -208,7 +208,10 @@ export class LogTree {
   private async follow(): Promise<void> {
     while (!this.stopped) {
       try {
-        this.subscription = this.options.store.subscribeToAll({ afterPosition: this.tree.lastPosition });
+        // From the start while the tree is empty: a log's first position may be 0.
+        const size = this.tree.size + this.pending.length;
+        const last = this.pending.at(-1)?.position ?? this.tree.lastPosition;
+        this.subscription = this.options.store.subscribeToAll(size === 0 ? {} : { afterPosition: last });
         for await (const event of this.subscription) {
           this.take(event);
           if (this.problem !== undefined) return;
