@@ -36,11 +36,11 @@ const BATCH = 4096;
 type Row = [position: number, streamId: string, revision: number, id: string, type: string, data: string, metadata: string, recordedAt: string];
 
 function run(port: NonNullable<typeof parentPort>, settings: TreeWorkerData): void {
-  // Lowest priority for this thread alone (on Linux, setpriority on pid 0 is the calling
-  // thread): when the machine has no idle core, commands come first and the tree catches up
-  // after, rather than the tree's hashing taking its share from the appenders.
+  // A lower priority for this thread alone (on Linux, setpriority on pid 0 is the calling
+  // thread): when the machine has no idle core, commands get about three times the tree's
+  // share of it. Not the lowest: the tree must still keep up, checkpoints within a second.
   try {
-    setPriority(19);
+    setPriority(5);
   } catch {
     // Not permitted here: the tree runs at the process's priority.
   }

@@ -74,7 +74,7 @@ t.test('a log whose last event was edited or removed is not built upon', async (
     rmSync(dir, { recursive: true, force: true });
     const store = openEmbeddedStore({ path: eventsPath, synchronous: 'NORMAL' });
     await fill(store, 0, 10);
-    const tree = new LogTree({ store, path: join(dir, 'tree.db'), origin: ORIGIN, signers: [signer], eventsPath });
+    const tree = new LogTree({ store, path: join(dir, 'tree.db'), origin: ORIGIN, signers: [signer] });
     await tree.start();
     t.ok(await tree.waitFor(await store.headPosition(), 20_000));
     await tree.stop();
@@ -83,7 +83,7 @@ t.test('a log whose last event was edited or removed is not built upon', async (
     db.exec(edit);
     db.close();
     const reopened = openEmbeddedStore({ path: eventsPath, synchronous: 'NORMAL' });
-    const again = new LogTree({ store: reopened, path: join(dir, 'tree.db'), origin: ORIGIN, signers: [signer], eventsPath });
+    const again = new LogTree({ store: reopened, path: join(dir, 'tree.db'), origin: ORIGIN, signers: [signer] });
     await again.start();
     t.match(again.problem, /behind the server's back/, `${edit.split(' ')[0]}: it says so`);
     await fill(reopened, 10, 3);
