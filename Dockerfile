@@ -10,7 +10,9 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY package.json package-lock.json .npmrc ./
+COPY package.json package-lock.json .npmrc tsconfig.json ./
+# npm ci builds the dashboard (the `prepare` script: esbuild and ECharts are dependencies).
+COPY dashboard ./dashboard
 # tsx (the runtime) is a dependency; the compiler, tap and the other dev tools are not needed.
 RUN npm ci --omit=dev
 
@@ -22,6 +24,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=dependencies /app/node_modules ./node_modules
 COPY . .
+COPY --from=dependencies /app/dashboard/dist ./dashboard/dist
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data

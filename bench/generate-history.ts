@@ -39,6 +39,8 @@ export interface GenerateOptions {
   readonly counties?: number;
   /** Progress lines on a pipe (the default is a bar on a terminal only). */
   readonly log?: (line: string) => void;
+  /** false: no progress at all (a test); default: a bar on a terminal, a line every 10 s on a pipe. */
+  readonly progress?: boolean;
 }
 
 export interface GenerateSummary {
@@ -79,7 +81,7 @@ export async function generateHistory(options: GenerateOptions): Promise<Generat
     clock: () => new Date(nowMs + Math.min(tick++, 36_000) * 1000),
   });
   const writer = new HistoryWriter({ store, rnd: seeded(options.seed), limit: options.events });
-  const progress = createProgress({ label: 'generate', total: options.events, mode: progressModeFor(process.stderr, 'lines') });
+  const progress = createProgress({ label: 'generate', total: options.events, mode: options.progress === false ? 'off' : progressModeFor(process.stderr, 'lines') });
   const started = performance.now();
   try {
     const summary = await simulate({

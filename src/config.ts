@@ -24,6 +24,8 @@ const configSchema = z
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
     /** Largest request body accepted, bytes, before 413. */
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+    /** Largest ledger file POST /v1/imports takes, bytes, before 413 (its own limit: a 台账 is larger than a command). */
+    IMPORT_LIMIT_BYTES: z.coerce.number().int().min(1024).max(200 * 1024 * 1024).default(20 * 1024 * 1024),
     /**
      * GET /v1/live sends a region's statistics at once after a quiet spell, then at most once
      * per this many ms while changes keep coming: the latency floor under load, and the cap
@@ -42,6 +44,21 @@ const configSchema = z
     LOG_SIGNING_KEY: z.string().startsWith('PRIVATE+KEY+', { message: 'a signer key starts PRIVATE+KEY+' }).optional(),
     /** During a key rotation, the previous signer key: checkpoints carry both signatures. */
     LOG_PREVIOUS_SIGNING_KEY: z.string().startsWith('PRIVATE+KEY+', { message: 'a signer key starts PRIVATE+KEY+' }).optional(),
+    /**
+     * Browser origins allowed to call the API (CORS), comma-separated, or `*` for any; off when
+     * unset. Keys travel in the Authorization header, never in cookies, so no credentials mode.
+     */
+    CORS_ORIGINS: z.string().transform((value, context) => corsOrigins(value, context)).optional(),
+    /** How long a stream token (POST /v1/live/tokens) may be used to open GET /v1/live, seconds. */
+    LIVE_TOKEN_TTL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+    /**
+     * The HMAC secret stream tokens are signed with. Unset: a random one per process (tokens
+     * die with it; the dashboard asks again). Set the same one on every replica behind one
+     * address, so a token from one opens a stream on another.
+     */
+    LIVE_TOKEN_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).max(512).optional(),
+    /** The built dashboard (npm run build:dashboard); default: the package's dashboard/dist. */
+    DASHBOARD_DIR: z.string().min(1).optional(),
   })
   .refine((c) => c.EVENT_STORE !== 'kurrentdb' || c.ESDB_CONNECTION_STRING !== undefined, {
     message: 'EVENT_STORE=kurrentdb needs ESDB_CONNECTION_STRING',
@@ -49,6 +66,25 @@ const configSchema = z
   });
 
 export type Config = z.output<typeof configSchema>;
+
+/** `*`, or a list of origins as browsers send them: scheme://host[:port], nothing after. */
+function corsOrigins(value: string, context: z.RefinementCtx): '*' | string[] {
+  const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  if (items.length === 1 && items[0] === '*') return '*';
+  const bad = items.filter((item) => {
+    try {
+      const url = new URL(item);
+      return (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== item;
+    } catch {
+      return true;
+    }
+  });
+  if (items.length === 0 || bad.length > 0) {
+    context.addIssue({ code: 'custom', message: `must be * or origins such as https://dashboard.example.gov.cn (no path, no trailing slash), comma-separated${bad.length > 0 ? `; not ${bad.join(', ')}` : ''}` });
+    return z.NEVER;
+  }
+  return items;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {

@@ -5,4 +5,7 @@ export {
   getProject, queryLedger, ledgerPageScan, ledgerFacts, ledgerMatcher, InvalidCursor, DEFAULT_PAGE, MAX_PAGE,
   type LedgerFilter, type LedgerPageRequest, type LedgerPage,
 } from './query.js';
-export { ledgerCsv, ledgerCsvChunks, csvCell, formatWan, LEDGER_COLUMNS, STAGE_LABELS, CSV_CONTENT_TYPE } from './csv.js';
+export {
+  ledgerCsv, ledgerCsvChunks, ledgerCells, csvCell, formatWan, amountsByMonth, LEDGER_COLUMNS, STAGE_LABELS, CSV_CONTENT_TYPE,
+  type LedgerColumn, type CellKind,
+} from './csv.js';

@@ -20,6 +20,11 @@ commands:
                              as of now, or as the log stood at a moment (a bare date: the end
                              of that day, China time)
   status [--json]            the log's head position, each projection's snapshot position and lag
+  import <file> [--dry-run] [--json]
+                             import a ledger (台账), .xlsx or .csv, as POST /v1/imports does:
+                             every row accepted (its events appended) or refused (row, column,
+                             value, what to fix); --dry-run writes nothing. Exits 1 when a row
+                             was refused
   help                       this text
 
 projections: ${PROJECTION_NAMES.join(', ')}
@@ -49,7 +54,8 @@ export type CliCommand =
   | { readonly kind: 'help' }
   | { readonly kind: 'rebuild'; readonly projections: 'all' | ProjectionName }
   | { readonly kind: 'stats'; readonly query: StatsArguments; readonly json: boolean }
-  | { readonly kind: 'status'; readonly json: boolean };
+  | { readonly kind: 'status'; readonly json: boolean }
+  | { readonly kind: 'import'; readonly file: string; readonly dryRun: boolean; readonly json: boolean };
 
 const OPTIONS = {
   region: { type: 'string' },
@@ -59,6 +65,7 @@ const OPTIONS = {
   category: { type: 'string' },
   'as-of': { type: 'string' },
   json: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -93,6 +100,13 @@ export function parseCommandLine(args: readonly string[]): CliCommand {
       noMore(rest, 'status');
       only(values, ['json'], 'status');
       return { kind: 'status', json: values.json === true };
+    case 'import': {
+      only(values, ['dry-run', 'json'], 'import');
+      const [file, ...extra] = rest;
+      if (file === undefined) throw new UsageError('import needs a file: npm run pipeline -- import ledger.xlsx');
+      noMore(extra, 'import');
+      return { kind: 'import', file, dryRun: values['dry-run'] === true, json: values.json === true };
+    }
     default:
       throw new UsageError(`unknown command '${command}'`);
   }

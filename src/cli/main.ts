@@ -54,8 +54,7 @@ export async function runCli(args: readonly string[]): Promise<number> {
   try {
     store = await openConfiguredStore(config);
     snapshots = openSnapshots(config, command.kind === 'rebuild');
-    await execute(command, config, store, snapshots);
-    return EXIT_OK;
+    return await execute(command, config, store, snapshots);
   } catch (error) {
     err(`pipeline: ${error instanceof Error ? error.message : String(error)}`);
     return EXIT_FAILURE;
@@ -65,7 +64,7 @@ export async function runCli(args: readonly string[]): Promise<number> {
   }
 }
 
-async function execute(command: Exclude<CliCommand, { kind: 'help' }>, config: Config, store: EventStore, snapshots: SnapshotStore): Promise<void> {
+async function execute(command: Exclude<CliCommand, { kind: 'help' }>, config: Config, store: EventStore, snapshots: SnapshotStore): Promise<number> {
   const progress = progressModeFor(process.stderr);
   switch (command.kind) {
     case 'rebuild': {
@@ -73,23 +72,30 @@ async function execute(command: Exclude<CliCommand, { kind: 'help' }>, config: C
       const names = result.names.join(', ');
       if (result.position === 0) {
         out(`${names}: the log is empty, no snapshot written`);
-        return;
+        return EXIT_OK;
       }
       const rate = result.seconds > 0 ? result.position / result.seconds : 0;
       out(`${names}: rebuilt from scratch over ${formatCount(result.position)} events in ${formatDuration(result.seconds)} ` +
         `(${formatCount(rate)} events/s); snapshots at position ${formatCount(result.position)} in ${readModelsPath(config)}` +
         (result.asked === undefined ? '' : `\n(${result.asked} is folded over the project facts it shares with the others: all four were rebuilt)`));
-      return;
+      return EXIT_OK;
     }
     case 'stats': {
       const stats = await pipelineStats(command.query, { store, snapshots, progress, logger, now: () => new Date() });
       out(command.json ? JSON.stringify(stats, null, 2) : statsTable(stats, officialRegions().get(stats.regionCode)?.name));
-      return;
+      return EXIT_OK;
     }
     case 'status': {
       const status = await storeStatus(store, snapshots, readModelsPath(config));
       out(command.json ? JSON.stringify(status, null, 2) : statusTable(status));
-      return;
+      return EXIT_OK;
+    }
+    case 'import': {
+      // Loaded for this command only: reading workbooks brings in exceljs, which the others never need.
+      const { importFile, importTable } = await import('./import.js');
+      const answer = await importFile(command.file, command.dryRun, { store, snapshots, config, progress, logger, now: () => new Date() });
+      out(command.json ? JSON.stringify(answer, null, 2) : importTable(answer));
+      return answer.summary.refused > 0 ? EXIT_FAILURE : EXIT_OK;
     }
     default: {
       const unhandled: never = command;

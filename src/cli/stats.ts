@@ -40,7 +40,10 @@ export async function pipelineStats(query: StatsArguments, deps: StatsDeps): Pro
   return { ...statistics, position };
 }
 
-async function caughtUp(runner: ProjectionRunner<AllReadModelsState>, deps: StatsDeps): Promise<{ state: AllReadModelsState; position: number }> {
+/** The server's read models resumed from their newest snapshot and caught up with the log's head. */
+export async function caughtUp(
+  runner: ProjectionRunner<AllReadModelsState>, deps: Pick<StatsDeps, 'store' | 'progress'>,
+): Promise<{ state: AllReadModelsState; position: number }> {
   const head = await deps.store.headPosition();
   const progress = createProgress({ label: 'catching up', total: head, mode: deps.progress });
   const ticker = setInterval(() => progress.update(runner.position), 200);

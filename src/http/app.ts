@@ -15,11 +15,16 @@ import { errorHandler, notFoundHandler } from './problem-details.js';
 import { Metrics } from './metrics.js';
 import { healthRoutes } from './routes/health.js';
 import { installAccess } from './auth/install-access.js';
+import { installCors } from './cors.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { projectRoutes } from './routes/projects.js';
 import { targetsAndBatchesRoutes } from './routes/targets-and-batches.js';
 import { statisticsRoutes } from './routes/statistics.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { liveRoutes } from './routes/live.js';
+import { importRoutes } from './routes/imports.js';
+import { reportRoutes } from './routes/reports.js';
+import { readModelReads } from './excel-reads.js';
 import { auditRoutes } from './routes/audit.js';
 import { verifiableLogRoutes } from './routes/verifiable-log.js';
 import { upcastingStore } from '../event-store/upcasting-store.js';
@@ -115,7 +120,10 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
         version: '1.0.0',
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key issued by an admin' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API key issued by an admin' },
+          streamToken: { type: 'apiKey', in: 'query', name: 'token', description: 'GET /v1/live only: a short-lived token from POST /v1/live/tokens, for browsers (EventSource cannot send Authorization)' },
+        },
       },
       security: [{ bearer: [] }],
     },
@@ -158,15 +166,21 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
   app.metrics.gauge('log_tree_checkpoint_size', 'Tree size of the newest signed checkpoint', async () => [{ labels: {}, value: logTree.checkpoint().size }]);
 
   await app.register(healthRoutes);
+  // Before authentication: a refused request carries the CORS headers too.
+  await installCors(app, config.CORS_ORIGINS);
   // Regions, keys, authentication and rate limits: before any /v1 route (they check each one).
   await installAccess(app, { store, config, clock });
   await app.register(projectRoutes, { prefix: '/v1', store, clock, regions: app.regions, logTree });
   await app.register(targetsAndBatchesRoutes, { prefix: '/v1', store, clock });
-  await app.register(ledgerRoutes, { prefix: '/v1', clock });
+  const excelReads = readModelReads(app, { listSize: config.RANKING_MARKS, regions: app.regions });
+  await app.register(ledgerRoutes, { prefix: '/v1', clock, reads: excelReads });
+  await app.register(importRoutes, { prefix: '/v1', store, clock, config, reads: excelReads });
+  await app.register(reportRoutes, { prefix: '/v1', clock, reads: excelReads });
   await app.register(statisticsRoutes, { prefix: '/v1', clock, config });
   await app.register(liveRoutes, { prefix: '/v1', store, clock, readModels, settings: { windowMs: config.LIVE_COALESCE_MS, ...deps.live } });
   await app.register(auditRoutes, { prefix: '/v1', store: recorded, logTree });
   await app.register(verifiableLogRoutes, { prefix: '/v1', store: recorded, logTree });
+  await app.register(dashboardRoutes, { ...(config.DASHBOARD_DIR === undefined ? {} : { root: config.DASHBOARD_DIR }) });
 
   return app;
 }

@@ -17,6 +17,10 @@ export const errors = {
   BodyTooLarge: createError('PIPELINE_BODY_TOO_LARGE', '%s', 413),
   UnsupportedMediaType: createError('PIPELINE_UNSUPPORTED_MEDIA_TYPE', '%s', 415),
   IdempotencyKeyReused: createError('PIPELINE_IDEMPOTENCY_KEY_REUSED', '%s', 422),
+  // A ledger import's file (POST /v1/imports): unreadable as a ledger, too large to read, not a spreadsheet.
+  SpreadsheetUnreadable: createError('PIPELINE_SPREADSHEET_UNREADABLE', '%s', 400),
+  SpreadsheetTooLarge: createError('PIPELINE_SPREADSHEET_TOO_LARGE', '%s', 413),
+  NotASpreadsheet: createError('PIPELINE_NOT_A_SPREADSHEET', '%s', 415),
   RateLimited: createError('PIPELINE_RATE_LIMITED', '%s', 429),
   NotReady: createError('PIPELINE_NOT_READY', '%s', 503),
   StoreUnavailable: createError('PIPELINE_STORE_UNAVAILABLE', '%s', 503),

@@ -7,6 +7,9 @@
  *   readiness, metrics, OpenAPI, docs) are public.
  * - `Authorization: Bearer <key>` names the key; missing, unknown or revoked → 401 with
  *   `WWW-Authenticate: Bearer`; a role the route does not admit → 403.
+ * - a route that says `config: { streamToken: true }` (GET /v1/live) also takes a stream
+ *   token in `?token=` (stream-tokens.ts) when there is no Authorization header: the key it
+ *   names, as the registry holds it now, is the caller.
  * - the handler reads the caller as `request.actor` (commands/metadata.ts's Actor) and checks
  *   region scope with `assertCovers(request.actor, code)` (region-scope.ts).
  * With AUTH=off every request acts as an admin covering 000000.
@@ -17,6 +20,7 @@ import { COUNTRY } from '../../../commands/shared/region-code.js';
 import { errors } from '../errors.js';
 import type { ZodApp } from '../zod-app.js';
 import type { KeyRegistry } from './key-registry.js';
+import type { StreamTokens } from './stream-tokens.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -24,6 +28,8 @@ declare module 'fastify' {
     roles?: readonly Role[];
     /** A /v1 route anyone may call, with no key (the log's verifier key). */
     public?: boolean;
+    /** The route also takes a stream token in `?token=` (an EventSource cannot send headers). */
+    streamToken?: boolean;
   }
   interface FastifyRequest {
     /** The caller's key; on a route without `roles` reading it throws PIPELINE_UNAUTHENTICATED. */
@@ -65,7 +71,13 @@ export interface Authenticator {
   readonly actorOf: (request: FastifyRequest) => Actor | undefined;
 }
 
-export function installAuthentication(app: ZodApp, options: { readonly registry: KeyRegistry; readonly authOff: boolean }): Authenticator {
+export interface AuthenticationOptions {
+  readonly registry: KeyRegistry;
+  readonly streamTokens: StreamTokens;
+  readonly authOff: boolean;
+}
+
+export function installAuthentication(app: ZodApp, options: AuthenticationOptions): Authenticator {
   const actors = new WeakMap<FastifyRequest, Actor>();
 
   app.decorateRequest('actor', {
@@ -92,19 +104,36 @@ export function installAuthentication(app: ZodApp, options: { readonly registry:
   app.addHook('onRequest', async (request, reply) => {
     const roles = request.routeOptions.config.roles;
     if (roles === undefined) return;
-    const actor = options.authOff ? AUTH_OFF_ACTOR : authenticate(request, options.registry);
+    const token = request.routeOptions.config.streamToken === true ? streamTokenOf(request) : undefined;
+    const actor = options.authOff ? AUTH_OFF_ACTOR
+      : request.headers.authorization === undefined && token !== undefined ? actorOfStreamToken(token, options)
+        : authenticate(request, options.registry);
     if (actor === undefined) {
-      const given = request.headers.authorization !== undefined;
+      const given = request.headers.authorization !== undefined || token !== undefined;
       reply.header('www-authenticate', given ? 'Bearer realm="pipeline", error="invalid_token"' : 'Bearer realm="pipeline"');
-      throw new errors.Unauthenticated(given
+      throw new errors.Unauthenticated(request.headers.authorization !== undefined
         ? 'the key is unknown or revoked, or the Authorization header is not "Bearer <key>"'
-        : 'send the API key as Authorization: Bearer <key>');
+        : token !== undefined ? 'the stream token is expired, malformed or from another server, or its key was revoked: get a new one from POST /v1/live/tokens'
+          : 'send the API key as Authorization: Bearer <key>');
     }
     actors.set(request, actor);
     checkRole(request, roles, actor);
   });
 
   return { actorOf: (request) => actors.get(request) };
+}
+
+/** `?token=` as given (one value), before the route's schema has run. */
+function streamTokenOf(request: FastifyRequest): string | undefined {
+  const query: unknown = request.query;
+  if (typeof query !== 'object' || query === null) return undefined;
+  const token: unknown = Reflect.get(query, 'token');
+  return typeof token === 'string' ? token : undefined;
+}
+
+function actorOfStreamToken(token: string, options: AuthenticationOptions): Actor | undefined {
+  const claims = options.streamTokens.verify(token);
+  return claims === undefined ? undefined : options.registry.activeActor(claims.keyId);
 }
 
 function authenticate(request: FastifyRequest, registry: KeyRegistry): Actor | undefined {

@@ -5,7 +5,8 @@
  * - the key registry, caught up with the `key-*` streams and following them, and on first
  *   start the admin key (first-admin-key.ts);
  * - authentication and roles (authenticate.ts), then rate limiting per key (rate-limit.ts);
- * - the routes /v1/keys and /v1/regions.
+ * - stream tokens, a browser's way into GET /v1/live (stream-tokens.ts);
+ * - the routes /v1/keys, /v1/regions and /v1/live/tokens.
  */
 import type { Config } from '../../config.js';
 import type { Clock } from '../../clock.js';
@@ -16,11 +17,13 @@ import { RegionCatalogue } from '../../regions/catalogue.js';
 import { followStreams } from '../../regions/follow-streams.js';
 import { keyRoutes } from '../routes/keys.js';
 import { regionRoutes } from '../routes/regions.js';
+import { liveTokenRoutes } from '../routes/live-tokens.js';
 import type { ZodApp } from '../zod-app.js';
 import { installAuthentication } from './authenticate.js';
 import { ensureAdminKey } from './first-admin-key.js';
 import { KeyRegistry } from './key-registry.js';
 import { installRateLimit } from './rate-limit.js';
+import { StreamTokens } from './stream-tokens.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -62,8 +65,10 @@ export async function installAccess(app: ZodApp, deps: AccessDeps): Promise<void
     });
   }
 
-  const auth = installAuthentication(app, { registry, authOff });
+  const streamTokens = new StreamTokens({ secret: config.LIVE_TOKEN_SECRET, ttlSeconds: config.LIVE_TOKEN_TTL_SECONDS, now: () => clock.now() });
+  const auth = installAuthentication(app, { registry, streamTokens, authOff });
   await installRateLimit(app, { perMinute: config.RATE_LIMIT_PER_MINUTE, auth, authOff });
   await app.register(keyRoutes, keyDeps);
   await app.register(regionRoutes, { store, regions, clock });
+  await app.register(liveTokenRoutes, { registry, streamTokens, ttlSeconds: config.LIVE_TOKEN_TTL_SECONDS });
 }

@@ -80,6 +80,13 @@ export class KeyRegistry {
     return { keyId: entry.view.id, role: entry.view.role, regions: entry.view.regions };
   }
 
+  /** The actor of an active key by id (a stream token names its key by id), as the key stands now. */
+  activeActor(id: string): Actor | undefined {
+    const view = this.byId.get(id)?.view;
+    if (view === undefined || view.revokedAt !== null) return undefined;
+    return { keyId: view.id, role: view.role, regions: view.regions };
+  }
+
   get(id: string): KeyView | undefined {
     return this.byId.get(id)?.view;
   }

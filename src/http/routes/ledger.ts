@@ -17,6 +17,8 @@ import {
 } from '../../../projections/project-ledger/index.js';
 import { STAGES } from '../../../projections/shared/project-facts.js';
 import type { Clock } from '../../clock.js';
+import { ledgerWorkbook, XLSX_CONTENT_TYPE } from '../../excel/export/ledger-workbook.js';
+import type { ExcelReads } from '../excel-reads.js';
 import type { RegionCatalogue } from '../../regions/catalogue.js';
 import { ALL_ROLES, assertCovers, covers, requireRole } from '../auth/index.js';
 import type { ZodApp } from '../zod-app.js';
@@ -24,6 +26,7 @@ import { businessDate, readErrorHandler, readOptionsShape, readSliced, readState
 
 export interface LedgerRoutesOptions {
   readonly clock: Clock;
+  readonly reads: ExcelReads;
 }
 
 /** A CSV chunk is sent once it holds this many characters; the loop gets a turn between chunks. */
@@ -85,16 +88,17 @@ const ledgerQuery = z.object({
 });
 
 export async function ledgerRoutes(app: ZodApp, options: LedgerRoutesOptions): Promise<void> {
-  const { clock } = options;
+  const { clock, reads } = options;
   app.setErrorHandler(readErrorHandler);
 
   app.get('/projects', {
     preHandler: requireRole(...ALL_ROLES),
     schema: {
       tags: ['queries'],
-      summary: 'The ledger (台账), paged; `Accept: text/csv` downloads the whole filtered ledger as CSV',
+      summary: 'The ledger (台账), paged; `Accept: text/csv` or the XLSX type downloads the whole filtered ledger',
       description: 'JSON pages in registration order. With `Accept: text/csv`: UTF-8 with a BOM, CRLF, Chinese headers, '
-        + 'amounts in 万元; `cursor` and `limit` do not apply and the position is in the `X-Position` header.',
+        + 'amounts in 万元; `cursor` and `limit` do not apply and the position is in the `X-Position` header. '
+        + `With \`Accept: ${XLSX_CONTENT_TYPE}\`: the same columns as a workbook (dates as dates, 万元 as numbers, frozen header, filters).`,
       querystring: ledgerQuery,
       response: { 200: ledgerPage },
     },
@@ -108,7 +112,14 @@ export async function ledgerRoutes(app: ZodApp, options: LedgerRoutesOptions): P
       ...(query.category === undefined ? {} : { category: query.category }),
       ...(query.minInvestment === undefined ? {} : { minInvestment: query.minInvestment }),
     };
-    if (wantsCsv(request.headers.accept)) {
+    const format = ledgerFormat(request.headers.accept);
+    if (format === 'xlsx') {
+      const table = await reads.ledgerTable(filter, query);
+      const region = query.regionCode ?? (scope.regionCodes?.length === 1 ? scope.regionCodes[0] : undefined) ?? 'all';
+      sendXlsx(reply, `ledger-${region}-${businessDate(query, clock)}.xlsx`, table.position, await ledgerWorkbook(table));
+      return reply;
+    }
+    if (format === 'csv') {
       const { state, position } = await readState(app.readModels, ledger, query);
       const region = query.regionCode ?? (scope.regionCodes?.length === 1 ? scope.regionCodes[0] : undefined) ?? 'all';
       sendCsv(reply, `ledger-${region}-${businessDate(query, clock)}.csv`, position, csvStream(state, filter));
@@ -143,9 +154,23 @@ function sendCsv(reply: FastifyReply, filename: string, position: number, chunks
     .send(Readable.from(chunks));
 }
 
+/** The reply as an XLSX download (the JSON schema's serializer never sees it). */
+function sendXlsx(reply: FastifyReply, filename: string, position: number, workbook: Buffer): void {
+  reply
+    .type(XLSX_CONTENT_TYPE)
+    .header('content-disposition', `attachment; filename="${filename}"`)
+    .header('x-position', String(position))
+    .send(workbook);
+}
+
 /** Whether the client asked for CSV (and did not prefer JSON to it). */
 export function wantsCsv(accept: string | undefined): boolean {
-  if (accept === undefined) return false;
+  return ledgerFormat(accept) === 'csv';
+}
+
+/** The ledger's format the client prefers: JSON unless it asks for CSV or XLSX above JSON. */
+export function ledgerFormat(accept: string | undefined): 'json' | 'csv' | 'xlsx' {
+  if (accept === undefined) return 'json';
   const quality = (type: string): number => {
     let best = -1;
     for (const range of accept.split(',')) {
@@ -156,8 +181,11 @@ export function wantsCsv(accept: string | undefined): boolean {
     }
     return best;
   };
+  const json = quality('application/json');
   const csv = quality('text/csv');
-  return csv > 0 && csv >= quality('application/json');
+  const xlsx = quality(XLSX_CONTENT_TYPE);
+  if (xlsx > 0 && xlsx >= json && xlsx >= csv) return 'xlsx';
+  return csv > 0 && csv >= json ? 'csv' : 'json';
 }
 
 /** The CSV in chunks of about CSV_CHUNK_CHARS, yielding to the loop between them. */

@@ -4,7 +4,10 @@
  * bursts; `id` is the global position the statistics reflect; `Last-Event-ID` resumes (one
  * fresh event when behind, nothing when not). The feeds and their backpressure live in
  * src/http/sse; this file wires them to the statistics read model, the request and shutdown.
+ * A browser opens it with a stream token (`?token=`, auth/stream-tokens.ts) instead of a
+ * bearer key.
  */
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { chinaDateOf } from '../../../commands/shared/dates.js';
 import { regionCode } from '../../../commands/shared/region-code.js';
@@ -13,6 +16,7 @@ import type { ReadModels } from '../../../projections/runner/read-models.js';
 import type { Clock } from '../../clock.js';
 import type { EventStore } from '../../event-store/port.js';
 import { ALL_ROLES, assertCovers, requireRole } from '../auth/index.js';
+import { redactStreamToken } from '../auth/stream-tokens.js';
 import { EVENT_STREAM_HEADERS, lastEventIdOf } from '../sse/event-stream.js';
 import { DEFAULT_LIVE_SETTINGS, LiveHub, type LiveSettings, type LiveSource } from '../sse/live-hub.js';
 import type { ZodApp } from '../zod-app.js';
@@ -26,7 +30,13 @@ export interface LiveRoutesOptions {
 
 const liveQuery = z.object({
   regionCode: regionCode().meta({ description: 'The region whose statistics to follow (its child regions rolled up)' }),
+  token: z.string().max(512).optional().meta({ description: 'A stream token from POST /v1/live/tokens, for clients that cannot send Authorization (EventSource)' }),
 });
+
+/** Request logs without the stream token (the URL carries it). */
+const logSerializers = {
+  req: (request: FastifyRequest) => ({ method: request.method, url: redactStreamToken(request.url), host: request.host, remoteAddress: request.ip }),
+};
 
 /**
  * The current year's statistics of a region, from the live statistics read model: the same
@@ -66,12 +76,16 @@ export async function liveRoutes(app: ZodApp, options: LiveRoutesOptions): Promi
 
   app.get('/live', {
     preHandler: requireRole(...ALL_ROLES),
+    config: { streamToken: true },
+    logSerializers,
     schema: {
+      security: [{ bearer: [] }, { streamToken: [] }],
       tags: ['queries'],
       summary: 'Server-Sent Events: the region\'s pipeline statistics now and after every change that touches it',
       description: 'text/event-stream. Each `pipeline` event carries the statistics of GET /v1/stats/pipeline for the region and the current year; ' +
         '`id` is the global position they reflect. Events are coalesced under bursts (at most one per region per ~100 ms, the last with the latest state). ' +
-        'Reconnect with `Last-Event-ID`: a client behind gets the current statistics at once (they are state, not a diff). Comment lines every ~15 s keep the stream open.',
+        'Reconnect with `Last-Event-ID`: a client behind gets the current statistics at once (they are state, not a diff). Comment lines every ~15 s keep the stream open. ' +
+        'Authenticate with `Authorization: Bearer <key>`, or (a browser\'s EventSource) with `token=` from POST /v1/live/tokens.',
       querystring: liveQuery,
       headers: z.looseObject({
         'last-event-id': z.string().max(64).optional().meta({ description: 'The id of the last event received, when reconnecting' }),
@@ -86,7 +100,9 @@ export async function liveRoutes(app: ZodApp, options: LiveRoutesOptions): Promi
 
     reply.hijack();
     const response = reply.raw;
-    response.writeHead(200, { ...EVENT_STREAM_HEADERS, 'x-request-id': String(request.id) });
+    // Headers the hooks set (CORS, rate limit) as well: the raw head would otherwise lose them.
+    const hooked = Object.entries(reply.getHeaders()).filter((entry): entry is [string, string | number | string[]] => entry[1] !== undefined);
+    response.writeHead(200, { ...Object.fromEntries(hooked), ...EVENT_STREAM_HEADERS, 'x-request-id': String(request.id) });
     response.socket?.setNoDelay(true);
     const client = hub.subscribe(code, response, lastEventId, head);
     response.on('close', () => hub.remove(client));
