@@ -1,6 +1,7 @@
 /**
- * The generic command handler: read the stream (through the upcasters), fold `evolve`, run
- * `decide`, append what was decided with the revision that was read, chained and stamped.
+ * The generic command handler: read the stream, fold `evolve`, run `decide`, append what was
+ * decided with the revision that was read, chained and stamped. The store it is given reads
+ * through the upcasters (src/event-store/upcasting-store.ts): the decider sees current events.
  *
  * A concurrent append (WrongExpectedRevision) means the decision was taken on stale state:
  * the whole read → decide is retried on fresh state, where the rules may now refuse it. When
@@ -28,6 +29,7 @@ export interface CommandContext {
   readonly newEventId?: () => string;
   /** Read → decide → append attempts on concurrent appends (default 5). */
   readonly maxAttempts?: number;
+  /** The schema versions new events are stamped with (the product's own by default). */
   readonly upcasters?: UpcasterRegistry;
 }
 
@@ -55,7 +57,7 @@ export async function handleCommand<Command, Event extends StoredEvent, State>(
   const explicit = context.expectedRevision;
   const attempts = explicit === undefined ? context.maxAttempts ?? 5 : 1;
   for (let attempt = 1; ; attempt += 1) {
-    const stream = await loadStream(store, streamId, decider, context.upcasters);
+    const stream = await loadStream(store, streamId, decider);
     if (explicit !== undefined && explicit !== stream.revision) throw new StaleRevision(streamId, explicit, stream.revision);
     const decided = decider.decide(command, stream.state);
     const state = decided.reduce(decider.evolve, stream.state);
@@ -84,7 +86,7 @@ export interface LoadedStream<State> {
 }
 
 export async function loadStream<Command, Event, State>(
-  store: EventStore, streamId: string, decider: StreamDecider<Command, Event, State>, upcasters: UpcasterRegistry = defaultUpcasters,
+  store: EventStore, streamId: string, decider: StreamDecider<Command, Event, State>,
 ): Promise<LoadedStream<State>> {
   let events: RecordedEvent[];
   try {
@@ -93,7 +95,7 @@ export async function loadStream<Command, Event, State>(
     if (!(error instanceof StreamNotFound)) throw error;
     events = [];
   }
-  const state = events.reduce((folded, recorded) => decider.evolve(folded, decider.decode(upcasters.upcast(recorded))), decider.initialState());
+  const state = events.reduce((folded, recorded) => decider.evolve(folded, decider.decode(recorded)), decider.initialState());
   const last = events.at(-1);
   if (last === undefined) return { state, revision: 'no_stream', position: 0, lastHash: GENESIS_HASH, events };
   const hash = last.metadata['hash'];

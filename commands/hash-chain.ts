@@ -11,12 +11,25 @@ import type { JsonObject, JsonValue, RecordedEvent } from '../src/event-store/po
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** JSON with object keys sorted (by UTF-16 code units) and no whitespace. */
+/**
+ * JSON with object keys sorted (by UTF-16 code units, as RFC 8785) and no whitespace. Built
+ * with string appends rather than map/join: the log's leaves (src/log-tree/leaf.ts) run every
+ * event through it.
+ */
 export function canonicalJson(value: JsonValue): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i += 1) out += (i === 0 ? '' : ',') + canonicalJson(value[i] ?? null);
+    return `${out}]`;
+  }
   const keys = Object.keys(value).sort();
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key] ?? null)}`).join(',')}}`;
+  let out = '{';
+  for (let i = 0; i < keys.length; i += 1) {
+    const key = keys[i] ?? '';
+    out += `${i === 0 ? '' : ','}${JSON.stringify(key)}:${canonicalJson(value[key] ?? null)}`;
+  }
+  return `${out}}`;
 }
 
 export function chainHash(prevHash: string, event: { readonly type: string; readonly data: JsonObject }): string {

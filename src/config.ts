@@ -35,6 +35,16 @@ const configSchema = z
     /** How many regions the 红黑榜 marks at the top (red) and bottom (black). */
     RANKING_MARKS: z.coerce.number().int().min(1).max(100).default(3),
     /**
+     * The verifiable log's origin: the first line of every checkpoint, and the name of the key
+     * made on first start. A schema-less URL unique to this deployment, e.g. tongji.hebei.example/pipeline.
+     */
+    LOG_ORIGIN: z.string().regex(/^[^\s+]{1,200}$/, { message: 'an origin has no spaces or "+", e.g. tongji.hebei.example/pipeline' })
+      .default('xiangmu-pipeline.local/log'),
+    /** The checkpoint signer key (PRIVATE+KEY+…); absent: DATA_DIR/log-signing.key, made on first start. */
+    LOG_SIGNING_KEY: z.string().startsWith('PRIVATE+KEY+', { message: 'a signer key starts PRIVATE+KEY+' }).optional(),
+    /** During a key rotation, the previous signer key: checkpoints carry both signatures. */
+    LOG_PREVIOUS_SIGNING_KEY: z.string().startsWith('PRIVATE+KEY+', { message: 'a signer key starts PRIVATE+KEY+' }).optional(),
+    /**
      * Browser origins allowed to call the API (CORS), comma-separated, or `*` for any; off when
      * unset. Keys travel in the Authorization header, never in cookies, so no credentials mode.
      */

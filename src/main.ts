@@ -9,6 +9,8 @@ import { isEventStoreError } from './event-store/errors.js';
 import { buildApp } from './http/app.js';
 import { join } from 'node:path';
 import { openSnapshotStore } from '../projections/runner/snapshot-store.js';
+import { LogTree } from './log-tree/log-tree.js';
+import { loadSigningKeys } from './log-tree/signing-key.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -27,7 +29,17 @@ async function main(): Promise<void> {
   const store = await openStore(config);
   logger.info({ store: store.kind, dataDir: config.DATA_DIR }, 'event store open');
   const snapshots = openSnapshotStore(join(config.DATA_DIR, 'read-models.db'));
-  const app = await buildApp({ store, config, logger, snapshots });
+  const keys = loadSigningKeys({
+    dataDir: config.DATA_DIR, origin: config.LOG_ORIGIN, signingKey: config.LOG_SIGNING_KEY, previousSigningKey: config.LOG_PREVIOUS_SIGNING_KEY,
+  });
+  logger.info({ source: keys.source, path: keys.path, verifierKey: keys.signers[0]?.verifierKey, origin: config.LOG_ORIGIN },
+    keys.source === 'generated' ? 'made the log\'s signing key (keep it with the data; see README, "The verifiable log")' : 'the log\'s signing key');
+  const logTree = new LogTree({
+    store, path: join(config.DATA_DIR, 'log-tree.db'), origin: config.LOG_ORIGIN, signers: keys.signers, logger,
+    // The embedded store's file is read by the tree's worker thread directly.
+    ...(config.EVENT_STORE === 'embedded' ? { eventsPath: join(config.DATA_DIR, 'events.db') } : {}),
+  });
+  const app = await buildApp({ store, config, logger, snapshots, logTree });
 
   let closing = false;
   const shutdown = (signal: string) => {

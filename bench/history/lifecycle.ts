@@ -316,7 +316,7 @@ function withdraw(p: SimProject, world: ProjectWorld): void {
   const { rnd } = world;
   world.post(p, 'Withdrawn', {
     reason: pick(rnd, WITHDRAWAL_REASONS),
-    approvedBy: chance(rnd, 0.5) ? `${p.county.name}人民政府` : `${p.county.name}项目建设指挥部`,
+    approvedBy: { authority: chance(rnd, 0.5) ? `${p.county.name}人民政府` : `${p.county.name}项目建设指挥部` },
   });
 }
 

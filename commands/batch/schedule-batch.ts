@@ -39,7 +39,7 @@ export async function scheduleGroundbreakingBatch(
   const { batchId, projectIds, occurredOn } = command.data;
   const streamId = batchStreamId(batchId);
   const scheduling = await readFacts(store, command, context);
-  batchDecider.decide(scheduling, (await loadStream(store, streamId, batchDecider, context.upcasters)).state);
+  batchDecider.decide(scheduling, (await loadStream(store, streamId, batchDecider)).state);
 
   // If-Match concerns the batch stream only; membership appends retry on their own.
   const { expectedRevision: _ifMatch, ...claimContext } = context;
@@ -62,8 +62,8 @@ export async function scheduleGroundbreakingBatch(
 async function readFacts(store: EventStore, command: ScheduleGroundbreakingBatch, context: CommandContext): Promise<BatchScheduling> {
   const ids = command.data.projectIds;
   const [projects, memberships] = await Promise.all([
-    Promise.all(ids.map(async (id) => [id, (await loadStream(store, projectStreamId(id), projectDecider, context.upcasters)).state] as const)),
-    Promise.all(ids.map(async (id) => [id, (await loadStream(store, membershipStreamId(id), membershipDecider, context.upcasters)).state.batchId] as const)),
+    Promise.all(ids.map(async (id) => [id, (await loadStream(store, projectStreamId(id), projectDecider)).state] as const)),
+    Promise.all(ids.map(async (id) => [id, (await loadStream(store, membershipStreamId(id), membershipDecider)).state.batchId] as const)),
   ]);
   return {
     ...command,
@@ -77,7 +77,7 @@ async function releaseClaims(
   store: EventStore, batchId: string, claimed: readonly string[], occurredOn: string, context: CommandContext, cause: unknown,
 ): Promise<void> {
   if (claimed.length === 0) return;
-  const batch = await loadStream(store, batchStreamId(batchId), batchDecider, context.upcasters).catch(() => undefined);
+  const batch = await loadStream(store, batchStreamId(batchId), batchDecider).catch(() => undefined);
   const scheduled = new Set(batch?.state.status === 'scheduled' ? batch.state.batch.projectIds : []);
   const reason = `batch ${batchId} was not scheduled: ${cause instanceof Error ? cause.message : String(cause)}`.slice(0, 500);
   await Promise.allSettled(claimed.filter((id) => !scheduled.has(id)).map((projectId) =>

@@ -98,7 +98,7 @@ interface Planned {
 async function importRow(record: LedgerRecord, projectId: string, options: LedgerImportOptions, planned: Planned): Promise<{ outcome: RowOutcome; position: number }> {
   const streamId = projectStreamId(projectId);
   for (let attempt = 1; ; attempt++) {
-    const current = planned.current ?? await loadStream(options.store, streamId, projectDecider, options.context.upcasters);
+    const current = planned.current ?? await loadStream(options.store, streamId, projectDecider);
     const plan = planRow(record, projectId, current, options.clock());
     if (plan.kind === 'refused') {
       return { outcome: { row: record.row, status: 'refused', projectId, refusal: { rule: plan.rule, message: plan.message, source: plan.source } }, position: 0 };

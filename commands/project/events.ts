@@ -114,7 +114,20 @@ export const eventSchemas = {
   }),
   Stalled: z.strictObject({ ...common, reason: z.enum(STALL_REASONS), note: text(500).optional() }),
   Resumed: z.strictObject({ ...common, reason: z.enum(STALL_REASONS), note: text(500).optional() }),
-  Withdrawn: z.strictObject({ ...common, reason: text(500), approvedBy: text(200) }),
+  // v2 (migrations/upcasters/withdrawn-v1.ts): who approved the withdrawal, and the document
+  // number (批复文号) an auditor looks the approval up by; v1 had free text only, which a
+  // request may still send (it becomes the authority).
+  Withdrawn: z.strictObject({
+    ...common,
+    reason: text(500),
+    approvedBy: z.union([
+      text(200).transform((authority) => ({ authority })),
+      z.strictObject({
+        authority: text(200).meta({ description: 'The body that approved the withdrawal', example: '枣强县人民政府' }),
+        documentNo: text(100).optional().meta({ description: 'The approval\'s document number (批复文号)', example: '枣政字〔2025〕31号' }),
+      }),
+    ]).meta({ description: 'Who approved the withdrawal: an object, or (as before) the approving body\'s name alone' }),
+  }),
   DetailsCorrected: z.strictObject({
     ...common,
     ...Object.fromEntries(Object.entries(registrationFields).map(([k, v]) => [k, v.optional()])) as {

@@ -12,7 +12,6 @@ import { userInfo } from 'node:os';
 import type { Actor } from '../../commands/metadata.js';
 import { COUNTRY } from '../../commands/shared/region-code.js';
 import { REGION_STREAM_PREFIX } from '../../commands/regions/events.js';
-import { upcasters } from '../../migrations/upcasters/index.js';
 import { allReadModels } from '../../projections/index.js';
 import { ProjectionRunner, type RunnerLogger } from '../../projections/runner/projection-runner.js';
 import type { SnapshotStore } from '../../projections/runner/snapshot-store.js';
@@ -91,7 +90,7 @@ async function regionCatalogue(store: EventStore): Promise<RegionCatalogue> {
   for (;;) {
     const page = await store.readAll({ ...(from === undefined ? {} : { fromPosition: from }), maxCount: 1000, filter: { streamPrefixes: [REGION_STREAM_PREFIX] } });
     const fresh = page.filter((event) => from === undefined || event.position > from);
-    for (const event of fresh) catalogue.apply(upcasters.upcast(event));
+    for (const event of fresh) catalogue.apply(event); // the CLI's store reads through the upcasters
     const last = page.at(-1);
     if (last === undefined || fresh.length === 0 || page.length < 1000) return catalogue;
     from = last.position;

@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import type { Config } from '../config.js';
 import type { EventStore } from '../event-store/port.js';
 import { openStore } from '../event-store/open-store.js';
+import { upcastingStore } from '../event-store/upcasting-store.js';
+import { upcasters } from '../../migrations/upcasters/index.js';
 import { openSnapshotStore, type Snapshot, type SnapshotStore } from '../../projections/runner/snapshot-store.js';
 
 export class CliFailure extends Error {
@@ -21,13 +23,14 @@ export function readModelsPath(config: Config): string {
   return resolve(join(config.DATA_DIR, 'read-models.db'));
 }
 
+/** The server's store, read through the upcasters as the server reads it. */
 export async function openConfiguredStore(config: Config, access: 'writer' | 'reader' = 'reader'): Promise<EventStore> {
   if (config.EVENT_STORE === 'embedded') {
     const path = resolve(join(config.DATA_DIR, 'events.db'));
     if (!existsSync(path)) throw new CliFailure(`no event store at ${path}: set DATA_DIR to the server's data directory`);
   }
   // A reader may run beside the server, which is the file's one writer; a writer may not.
-  return openStore(config, access);
+  return upcastingStore(await openStore(config, access), upcasters);
 }
 
 /** The read-model file, or an empty one in memory when it does not exist and may not be made. */

@@ -26,6 +26,11 @@ import { importRoutes } from './routes/imports.js';
 import { reportRoutes } from './routes/reports.js';
 import { readModelReads } from './excel-reads.js';
 import { auditRoutes } from './routes/audit.js';
+import { verifiableLogRoutes } from './routes/verifiable-log.js';
+import { upcastingStore } from '../event-store/upcasting-store.js';
+import { upcasters } from '../../migrations/upcasters/index.js';
+import { LogTree } from '../log-tree/log-tree.js';
+import { generateSigner } from '../log-tree/signed-note.js';
 import type { LiveSettings } from './sse/live-hub.js';
 import type { ReadinessCheck, ZodApp } from './zod-app.js';
 import { ReadModels } from '../../projections/runner/read-models.js';
@@ -42,7 +47,13 @@ declare module 'fastify' {
 }
 
 export interface AppDeps {
+  /** The store as recorded; the app reads it through the upcasters, all but the audit routes. */
   readonly store: EventStore;
+  /**
+   * The verifiable log's tree over `store`, not yet started (src/main.ts: in DATA_DIR, with the
+   * operator's or the kept key). Absent: one in memory with a key of its own (tests).
+   */
+  readonly logTree?: LogTree;
   readonly config: Config;
   readonly clock?: Clock;
   /** A pino logger; tests pass none (silent). */
@@ -56,7 +67,10 @@ export interface AppDeps {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export async function buildApp(deps: AppDeps): Promise<ZodApp> {
-  const { store, config } = deps;
+  const { config } = deps;
+  const recorded = deps.store;
+  // The one place stored events are lifted to the current schema, for every reader.
+  const store = upcastingStore(recorded, upcasters);
   const clock = deps.clock ?? systemClock;
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
@@ -137,12 +151,26 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
   app.metrics.gauge('projection_lag_ms', 'How far behind the head of the log the read model is, in record time', async () =>
     (await readModels.lags()).map((lag) => ({ labels: { projection: lag.name }, value: lag.ms })));
 
+  const logTree = deps.logTree ?? new LogTree({
+    store: recorded, path: ':memory:', origin: config.LOG_ORIGIN, signers: [generateSigner(config.LOG_ORIGIN)], logger: app.log,
+  });
+  await logTree.start();
+  app.addHook('onClose', async () => { await logTree.stop(); });
+  app.readiness.push({
+    name: 'log-tree',
+    probe: async () => (logTree.problem === undefined
+      ? { ok: true, detail: `${logTree.size} leaves` }
+      : { ok: false, detail: logTree.problem }),
+  });
+  app.metrics.gauge('log_tree_leaves', 'Leaves in the log\'s Merkle tree', async () => [{ labels: {}, value: logTree.size }]);
+  app.metrics.gauge('log_tree_checkpoint_size', 'Tree size of the newest signed checkpoint', async () => [{ labels: {}, value: logTree.checkpoint().size }]);
+
   await app.register(healthRoutes);
   // Before authentication: a refused request carries the CORS headers too.
   await installCors(app, config.CORS_ORIGINS);
   // Regions, keys, authentication and rate limits: before any /v1 route (they check each one).
   await installAccess(app, { store, config, clock });
-  await app.register(projectRoutes, { prefix: '/v1', store, clock, regions: app.regions });
+  await app.register(projectRoutes, { prefix: '/v1', store, clock, regions: app.regions, logTree });
   await app.register(targetsAndBatchesRoutes, { prefix: '/v1', store, clock });
   const excelReads = readModelReads(app, { listSize: config.RANKING_MARKS, regions: app.regions });
   await app.register(ledgerRoutes, { prefix: '/v1', clock, reads: excelReads });
@@ -150,7 +178,8 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
   await app.register(reportRoutes, { prefix: '/v1', clock, reads: excelReads });
   await app.register(statisticsRoutes, { prefix: '/v1', clock, config });
   await app.register(liveRoutes, { prefix: '/v1', store, clock, readModels, settings: { windowMs: config.LIVE_COALESCE_MS, ...deps.live } });
-  await app.register(auditRoutes, { prefix: '/v1', store });
+  await app.register(auditRoutes, { prefix: '/v1', store: recorded, logTree });
+  await app.register(verifiableLogRoutes, { prefix: '/v1', store: recorded, logTree });
   await app.register(dashboardRoutes, { ...(config.DASHBOARD_DIR === undefined ? {} : { root: config.DASHBOARD_DIR }) });
 
   return app;

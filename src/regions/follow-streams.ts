@@ -8,7 +8,6 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventStore, RecordedEvent } from '../event-store/port.js';
-import { upcasters } from '../../migrations/upcasters/index.js';
 
 export interface StreamFollower {
   /** False once the live feed has ended or an event could not be folded. */
@@ -34,7 +33,7 @@ export async function followStreams(
   for (;;) {
     const page = await store.readAll({ ...(seen >= 0 ? { fromPosition: seen } : {}), maxCount: PAGE, filter });
     const fresh = page.filter((event) => event.position > seen);
-    for (const event of fresh) apply(upcasters.upcast(event));
+    for (const event of fresh) apply(event);
     const last = page.at(-1);
     if (last === undefined || fresh.length === 0 || page.length < PAGE) break;
     seen = last.position;
@@ -49,7 +48,7 @@ export async function followStreams(
     try {
       for await (const event of subscription) {
         try {
-          apply(upcasters.upcast(event));
+          apply(event);
         } catch (error) {
           healthy = false;
           log.error({ err: error, streamId: event.streamId, revision: event.revision }, `cannot fold an event of the ${streams} streams`);
@@ -81,5 +80,5 @@ export async function applyCommitted(
 ): Promise<void> {
   if (result.events.length === 0) return;
   const committed = await store.readStream(streamId, { fromRevision: result.revision - result.events.length + 1 });
-  for (const event of committed) apply(upcasters.upcast(event));
+  for (const event of committed) apply(event);
 }

@@ -9,6 +9,7 @@ import type { ProjectCommand } from '../../commands/project/commands.js';
 import { targetsDecider } from '../../commands/targets/decider.js';
 import { WrongExpectedRevision } from '../../src/event-store/errors.js';
 import { createUpcasterRegistry, defineUpcaster } from '../../migrations/upcasters/registry.js';
+import { upcastingStore } from '../../src/event-store/upcasting-store.js';
 import { approved, at, investmentReported, landAcquired, post, PROJECT, register, registered, started, statisticsEntered } from './project-fixtures.js';
 import { bureau, openStore, RacingStore, refusedWith } from './store-helpers.js';
 
@@ -127,13 +128,13 @@ t.test('a decision of no events appends nothing', async (t) => {
   t.equal(again.position, first.position);
 });
 
-t.test('events are read through the upcasters', async (t) => {
-  const store = openStore(t);
-  await run(store, register());
-  await run(store, post(approved()));
-  await run(store, post(started()));
+t.test('events are read through the upcasting store', async (t) => {
+  const recorded = openStore(t);
+  await run(recorded, register());
+  await run(recorded, post(approved()));
+  await run(recorded, post(started()));
   // An InvestmentReported written when its period was called `month` (its v1).
-  await store.appendToStream(STREAM, [{
+  await recorded.appendToStream(STREAM, [{
     type: 'InvestmentReported', data: { projectId: PROJECT, occurredOn: '2025-05-05', month: '2025-04', amount: 150_000 },
     metadata: { schemaVersion: 1 },
   }]);
@@ -142,10 +143,13 @@ t.test('events are read through the upcasters', async (t) => {
     from: z.object({ projectId: z.string(), occurredOn: z.string(), month: z.string(), amount: z.number().int() }),
     upcast: ({ month, ...rest }) => ({ ...rest, period: month }),
   })]);
+  const store = upcastingStore(recorded, upcasters);
   await refusedWith(t, run(store, post(investmentReported()), bureau({ upcasters })), 'investment-period-once', 'the decider saw the v1 report as a v2 one');
   await run(store, post(investmentReported({ period: '2025-05', occurredOn: '2025-06-02' })), bureau({ upcasters }));
-  const last = (await store.readStream(STREAM)).at(-1);
+  const last = (await recorded.readStream(STREAM)).at(-1);
   t.equal(last?.metadata['schemaVersion'], 2, 'new events are written at the current version');
+  const v1 = (await recorded.readStream(STREAM)).find((e) => e.data['month'] !== undefined);
+  t.equal(v1?.data['month'], '2025-04', 'the store as recorded still holds the v1 event as written');
 });
 
 t.test('the fixture clock', async (t) => t.strictSame(at('2025-06-15'), { now: '2025-06-15T02:00:00.000Z', today: '2025-06-15' }));

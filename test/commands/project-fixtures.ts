@@ -34,7 +34,7 @@ export const commissioned = make('Commissioned', { occurredOn: '2025-06-01', par
 export const fullProduction = make('FullProductionReached', { occurredOn: '2025-06-10' });
 export const stalled = make('Stalled', { occurredOn: '2025-05-10', reason: 'funds' });
 export const resumed = make('Resumed', { occurredOn: '2025-05-25', reason: 'funds' });
-export const withdrawn = make('Withdrawn', { occurredOn: '2025-05-30', reason: '投资方资金链断裂', approvedBy: '县项目办' });
+export const withdrawn = make('Withdrawn', { occurredOn: '2025-05-30', reason: '投资方资金链断裂', approvedBy: { authority: '县项目办' } });
 export const detailsCorrected = make('DetailsCorrected', { occurredOn: '2025-05-12', reason: '名称有误', name: '枣强县复合材料产业园（一期）' });
 export const dateCorrected = make('MilestoneDateCorrected', { occurredOn: '2025-03-02', milestone: 'ProjectSigned', reason: '以合同落款日期为准' });
 

@@ -35,7 +35,7 @@ function eventOf(type: MilestoneEvent['type'], on: string, period: string, sum: 
     case 'FundingSecured': return { type, data: { ...base, amount: sum, source: 'other', documentNo: 'D' } };
     case 'Commissioned': return { type, data: { ...base, partial: flag } };
     case 'Stalled': case 'Resumed': return { type, data: { ...base, reason: 'funds' } };
-    case 'Withdrawn': return { type, data: { ...base, reason: 'r', approvedBy: 'B' } };
+    case 'Withdrawn': return { type, data: { ...base, reason: 'r', approvedBy: { authority: 'B' } } };
     case 'DetailsCorrected': return { type, data: flag ? { ...base, origin, reason: 'r' } : { ...base, plannedInvestment: sum, reason: 'r' } };
     case 'MilestoneDateCorrected': return { type, data: { ...base, milestone, reason: 'r' } };
   }

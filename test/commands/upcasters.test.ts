@@ -2,7 +2,8 @@ import t from 'tap';
 import { z } from 'zod';
 import { createUpcasterRegistry, defineUpcaster, UpcastFailed } from '../../migrations/upcasters/registry.js';
 import { currentSchemaVersion, upcast } from '../../migrations/upcasters/index.js';
-import { PROJECT_EVENT_TYPES } from '../../commands/project/events.js';
+import { eventSchemas, PROJECT_EVENT_TYPES } from '../../commands/project/events.js';
+import { withdrawnV1 } from '../../migrations/upcasters/withdrawn-v1.js';
 import type { RecordedEvent } from '../../src/event-store/port.js';
 
 /**
@@ -57,8 +58,32 @@ t.test('refusals', async (t) => {
   t.throws(() => registry.upcast(recorded({ amount: 'a lot' }, 1)), UpcastFailed, 'data that does not fit the frozen schema');
 });
 
-t.test('the product registry: every event is at v1 today', async (t) => {
-  for (const type of [...PROJECT_EVENT_TYPES, 'AnnualTargetsSet', 'GroundbreakingBatchScheduled']) t.equal(currentSchemaVersion(type), 1, type);
+t.test('the product registry: every event is at v1 today but Withdrawn, at v2', async (t) => {
+  for (const type of [...PROJECT_EVENT_TYPES, 'AnnualTargetsSet', 'GroundbreakingBatchScheduled']) {
+    t.equal(currentSchemaVersion(type), type === 'Withdrawn' ? 2 : 1, type);
+  }
   const event = recorded(v2, 1);
-  t.equal(upcast(event), event);
+  t.equal(upcast(event), event, 'an event at its current version is returned as it is');
+});
+
+/** Withdrawn as recorded before and after its approvedBy became structured. */
+const withdrawn = (data: RecordedEvent['data'], schemaVersion?: number): RecordedEvent => ({ ...recorded(data, schemaVersion), type: 'Withdrawn' });
+const withdrawnV1Data = { projectId: 'P', occurredOn: '2025-05-30', reason: '投资方资金链断裂', approvedBy: '枣强县人民政府' };
+const withdrawnV2Data = { projectId: 'P', occurredOn: '2025-05-30', reason: '投资方资金链断裂', approvedBy: { authority: '枣强县人民政府', documentNo: '枣政字〔2025〕31号' } };
+
+t.test('Withdrawn v1 → v2: the approving body\'s name becomes approvedBy.authority, nothing guessed', async (t) => {
+  const lifted = upcast(withdrawn(withdrawnV1Data, 1));
+  t.strictSame(lifted.data, { projectId: 'P', occurredOn: '2025-05-30', reason: '投资方资金链断裂', approvedBy: { authority: '枣强县人民政府' } });
+  t.equal(lifted.metadata['schemaVersion'], 2);
+  t.equal(lifted.metadata['hash'], 'h', 'the rest of the metadata is kept');
+  t.strictSame(upcast(withdrawn(withdrawnV1Data)).data, lifted.data, 'no schemaVersion reads as v1');
+  t.ok(eventSchemas.Withdrawn.safeParse(lifted.data).success, 'the upcast data is valid under the current schema');
+  t.ok(withdrawnV1.safeParse(withdrawnV1Data).success, 'the frozen v1 schema reads what v1 wrote');
+  t.notOk(withdrawnV1.safeParse(withdrawnV2Data).success, 'and only that');
+});
+
+t.test('Withdrawn v2 → v2: a current event is not touched', async (t) => {
+  const current = withdrawn(withdrawnV2Data, 2);
+  t.equal(upcast(current), current);
+  t.throws(() => upcast(withdrawn(withdrawnV2Data, 1)), UpcastFailed, 'v2 data claiming to be v1 is refused, not guessed at');
 });

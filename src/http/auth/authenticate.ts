@@ -24,8 +24,10 @@ import type { StreamTokens } from './stream-tokens.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The roles that may call this route; required on every /v1 route. */
+    /** The roles that may call this route; required on every /v1 route that is not `public`. */
     roles?: readonly Role[];
+    /** A /v1 route anyone may call, with no key (the log's verifier key). */
+    public?: boolean;
     /** The route also takes a stream token in `?token=` (an EventSource cannot send headers). */
     streamToken?: boolean;
   }
@@ -92,6 +94,7 @@ export function installAuthentication(app: ZodApp, options: AuthenticationOption
     const declared = route.config?.roles;
     if (declared === undefined && required.length > 0) route.config = { ...route.config, roles: [...new Set(required)] };
     if (route.url !== API_PREFIX && !route.url.startsWith(`${API_PREFIX}/`)) return;
+    if (route.config?.public === true) return;
     const roles = route.config?.roles;
     if (roles === undefined || roles.length === 0) {
       throw new Error(`route ${String(route.method)} ${route.url} declares no roles: add preHandler: requireRole(...) or config: { roles: [...] } (src/http/auth)`);

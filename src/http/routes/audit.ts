@@ -2,14 +2,15 @@
  * The auditors' reads (API.md, "Queries"; auditor and admin):
  * - GET /v1/audit/events: the global log in order, paged by position, filtered by type and by
  *   region. A key's secret hash (KeyIssued) is never shown.
- * - GET /v1/audit/verify: each stream's hash chain (commands/hash-chain.ts) checked over the
- *   events as stored, never upcasted; one project, or every project stream in one pass over
- *   the log.
+ * - GET /v1/audit/verify: the whole log against its Merkle tree and every stream of every kind
+ *   (src/log-tree/log-verification.ts), over the events as stored, never upcasted, in slices
+ *   that let commands through; or one project's stream.
+ * Every event shown carries its leafIndex in the log's tree (src/log-tree).
  * An auditor reads everything; an admin reads within its regions like any key, so an admin
  * of a city sees the events of its city only.
  */
 import { z } from 'zod';
-import { chainHash, GENESIS_HASH, verifyChain } from '../../../commands/hash-chain.js';
+import { verifyChain } from '../../../commands/hash-chain.js';
 import type { Actor } from '../../../commands/metadata.js';
 import { PROJECT_EVENT_TYPES, PROJECT_STREAM_PREFIX, projectId, projectStreamId } from '../../../commands/project/events.js';
 import { amountToWan } from '../../../commands/shared/money.js';
@@ -18,13 +19,19 @@ import { COUNT_MEASURES, TARGET_MEASURES } from '../../../commands/targets/event
 import type { ReadModelSource } from '../../../projections/runner/read-models.js';
 import type { LedgerState } from '../../../projections/project-ledger/projection.js';
 import type { EventStore, JsonObject, RecordedEvent } from '../../event-store/port.js';
+import { eventLeafHash } from '../../log-tree/leaf.js';
+import { LogVerification, type VerificationReport } from '../../log-tree/log-verification.js';
+import type { LogTree } from '../../log-tree/log-tree.js';
+import { IDEMPOTENCY_STREAM_PREFIX } from '../idempotency.js';
 import { anyCovers } from '../../regions/coverage.js';
 import { assertCovers, covers, requireRole } from '../auth/index.js';
 import type { ZodApp } from '../zod-app.js';
 import { dataInWan } from './project-bodies.js';
 
 export interface AuditRoutesOptions {
+  /** The store as recorded (not upcasting): the audit log shows what was written. */
   readonly store: EventStore;
+  readonly logTree: LogTree;
 }
 
 /** Events read from the store per page while scanning. */
@@ -33,8 +40,10 @@ const SCAN_PAGE = 1000;
 const SCAN_BUDGET = 50_000;
 /** How long a region-filtered page waits for the ledger to know the projects it shows. */
 const LEDGER_WAIT_MS = 2_000;
-/** Events read per page by a verification of every stream. */
-const VERIFY_PAGE = 4096;
+/** Events verified per slice: a few ms of hashing between turns of the event loop. */
+const VERIFY_SLICE = 256;
+/** How long a page of the audit log waits for the tree to take in its events. */
+const TREE_WAIT_MS = 2_000;
 
 const PROJECT_TYPES: ReadonlySet<string> = new Set<string>(PROJECT_EVENT_TYPES);
 const SECRET_FIELDS: Readonly<Record<string, readonly string[]>> = { KeyIssued: ['secretHash'] };
@@ -57,6 +66,7 @@ const auditEvent = z.object({
   data: z.record(z.string(), z.unknown()).meta({ description: 'As stored, amounts shown in 万元' }),
   metadata: z.record(z.string(), z.unknown()).meta({ description: 'actor, correlationId, causationId, schemaVersion, prevHash, hash, flags' }),
   recordedAt: z.string(),
+  leafIndex: z.number().int().nullable().meta({ description: 'The event\'s leaf in the log\'s tree (GET /v1/audit/proofs/inclusion?index=); null only for an event the tree has not taken in yet' }),
   redacted: z.array(z.string()).optional().meta({ description: 'Fields left out of data: a key\'s secret hash is never shown' }),
 });
 
@@ -67,19 +77,42 @@ const eventsAnswer = z.object({
   headPosition: z.number().int().meta({ description: 'The last position in the log when the page was read' }),
 });
 
+const leafFinding = z.object({
+  kind: z.enum(['altered', 'reordered', 'missing', 'inserted']).meta({ description: 'altered: the event is not what its leaf recorded; reordered: it holds what another leaf recorded; missing: the leaf\'s event is gone (a gap); inserted: an event the tree never recorded' }),
+  leafIndex: z.number().int().nullable(),
+  position: z.number().int(),
+  streamId: z.string().nullable(),
+  revision: z.number().int().nullable(),
+  recordedAsLeaf: z.number().int().optional(),
+});
+
 const verifyAnswer = z.object({
-  streams: z.number().int(),
+  ok: z.boolean().meta({ description: 'Every leaf, every stream and the root hold' }),
+  streams: z.number().int().meta({ description: 'Streams checked (of every kind the key may see)' }),
   intact: z.number().int(),
-  broken: z.array(z.object({ streamId: z.string(), firstBrokenRevision: z.number().int() })),
+  broken: z.array(z.object({ streamId: z.string(), firstBrokenRevision: z.number().int(), why: z.string().optional() })),
   events: z.number().int().meta({ description: 'Events checked' }),
   throughPosition: z.number().int().meta({ description: 'The log was checked up to this global position' }),
+  tree: z.object({
+    size: z.number().int().meta({ description: 'The leaves checked: the newest checkpoint\'s tree size' }),
+    checkpointRoot: z.string(),
+    logRoot: z.string().nullable().meta({ description: 'The root rebuilt from the log\'s first `size` events as stored' }),
+    rootMatches: z.boolean(),
+    firstMismatch: leafFinding.nullable().meta({ description: 'The first leaf that no longer matches the log' }),
+    mismatches: z.number().int(),
+    findings: z.array(leafFinding).meta({ description: 'The first 100 findings, in log order' }),
+    gaps: z.number().int(),
+    reordered: z.number().int(),
+    inserted: z.number().int(),
+  }).optional(),
 });
 
 type AuditEvent = z.output<typeof auditEvent>;
 type Verification = z.output<typeof verifyAnswer>;
 
 export async function auditRoutes(app: ZodApp, options: AuditRoutesOptions): Promise<void> {
-  const { store } = options;
+  const { store, logTree } = options;
+  const verifications = new SlicedVerifications(store, logTree);
   const ledger = app.readModels.runners['project-ledger'];
 
   app.get('/audit/events', {
@@ -99,23 +132,25 @@ export async function auditRoutes(app: ZodApp, options: AuditRoutesOptions): Pro
       ...(type === undefined ? {} : { types: type.split(',') }),
       ...(scope === undefined ? {} : { matches: inScope(ledger, scope) }),
     });
-    return { events: page.events.map(shownEvent), nextPosition: page.nextPosition, headPosition };
+    const last = page.events.at(-1);
+    if (last !== undefined) await logTree.waitFor(last.position, TREE_WAIT_MS);
+    return { events: page.events.map((event) => shownEvent(event, logTree.leafIndexOf(event.position) ?? null)), nextPosition: page.nextPosition, headPosition };
   });
 
   app.get('/audit/verify', {
     preHandler: requireRole('auditor', 'admin'),
     schema: {
       tags: ['audit'],
-      summary: 'Whether each stream\'s hash chain is intact, and the first broken revision',
-      description: 'With projectId: that project\'s stream. Without: every project stream, in one pass over the log.',
+      summary: 'The log against its tree and every stream of every kind: the first leaf that no longer matches, each broken stream\'s first broken revision, gaps and reorders',
+      description: 'With projectId: that project\'s stream, against its leaves. Without: the whole log in one pass, in slices that let commands through (a key over part of the country sees its own streams named).',
       querystring: z.object({ projectId: projectId().optional() }),
       response: { 200: verifyAnswer },
     },
   }, async (request) => {
     const { projectId: id } = request.query;
-    if (id !== undefined) return verifyProject(store, request.actor, id);
+    if (id !== undefined) return verifyProject(store, logTree, request.actor, id);
     const scope = covers(request.actor, COUNTRY, 'read') ? undefined : request.actor.regions;
-    return verifyAllProjects(store, scope === undefined ? undefined : projectFilter(ledger, scope));
+    return verifications.run(scope, scope === undefined ? undefined : streamFilter(ledger, scope));
   });
 }
 
@@ -195,8 +230,8 @@ async function scanLog(store: EventStore, options: ScanOptions): Promise<{ event
   }
 }
 
-/** An event as the audit log shows it: amounts in 万元, secrets left out. */
-function shownEvent(event: RecordedEvent): AuditEvent {
+/** An event as the audit log shows it: amounts in 万元, secrets left out, its leaf. */
+function shownEvent(event: RecordedEvent, leafIndex: number | null): AuditEvent {
   const hidden = SECRET_FIELDS[event.type] ?? [];
   const data: JsonObject = { ...shownData(event.type, event.data) };
   const redacted = hidden.filter((field) => field in data);
@@ -209,6 +244,7 @@ function shownEvent(event: RecordedEvent): AuditEvent {
     data,
     metadata: event.metadata,
     recordedAt: event.recordedAt,
+    leafIndex,
     ...(redacted.length > 0 ? { redacted } : {}),
   };
 }
@@ -225,80 +261,84 @@ function shownData(type: string, data: JsonObject): JsonObject {
   return { ...data, targets: shown };
 }
 
-async function verifyProject(store: EventStore, actor: Actor, id: string): Promise<Verification> {
+async function verifyProject(store: EventStore, logTree: LogTree, actor: Actor, id: string): Promise<Verification> {
   const events = await store.readStream(projectStreamId(id)); // StreamNotFound: 404
   const region = events.reduce<RegionCode | undefined>((code, e) => (typeof e.data['regionCode'] === 'string' ? e.data['regionCode'] : code), undefined);
   // A stream with no region in it (forged, never registered) is for keys over the whole country.
   assertCovers(actor, region ?? COUNTRY, 'read');
-  const outcome = verifyChain(events);
   const streamId = projectStreamId(id);
+  const chain = verifyChain(events);
+  // Each event must also be what its leaf recorded: the chain alone can be recomputed.
+  const altered = events.find((event) => {
+    const leaf = logTree.leafIndexOf(event.position);
+    return leaf !== undefined && !eventLeafHash(event).equals(logTree.tree.leafHash(leaf));
+  });
+  const firstBroken = Math.min(chain.firstBrokenRevision ?? Number.POSITIVE_INFINITY, altered?.revision ?? Number.POSITIVE_INFINITY);
+  const broken = Number.isFinite(firstBroken)
+    ? [{ streamId, firstBrokenRevision: firstBroken, why: altered?.revision === firstBroken ? 'the event is not what the log\'s tree recorded' : 'the hash chain breaks there' }]
+    : [];
   return {
+    ok: broken.length === 0,
     streams: 1,
-    intact: outcome.intact ? 1 : 0,
-    broken: outcome.firstBrokenRevision === undefined ? [] : [{ streamId, firstBrokenRevision: outcome.firstBrokenRevision }],
+    intact: broken.length === 0 ? 1 : 0,
+    broken,
     events: events.length,
     throughPosition: events.at(-1)?.position ?? 0,
   };
 }
 
-/** The project streams a key reads: by the project's region in the ledger. */
-function projectFilter(ledger: ReadModelSource<LedgerState>, scope: readonly RegionCode[]): (streamId: string) => boolean {
-  return (streamId) => {
-    const region = ledger.state.projects[streamId.slice(PROJECT_STREAM_PREFIX.length)]?.regionCode;
+/** The streams a regional key sees named: its projects (by the ledger's region), targets, batches, custom regions. */
+function streamFilter(ledger: ReadModelSource<LedgerState>, scope: readonly RegionCode[]): (event: RecordedEvent) => boolean {
+  return (event) => {
+    const region = regionOfEvent(event, (id) => ledger.state.projects[id]?.regionCode);
     return region !== undefined && anyCovers(scope, region);
   };
 }
 
-/** Where one stream's chain stands in a pass over the log. */
-interface ChainWalk {
-  /** Events of the stream seen: the revision the next one must have. */
-  seen: number;
-  previousHash: string;
-  firstBrokenRevision?: number;
-}
+/** Every stream but the idempotency records is hash-chained by the command handler. */
+const isChained = (streamId: string): boolean => !streamId.startsWith(IDEMPOTENCY_STREAM_PREFIX);
 
 /**
- * Every project stream's chain in one forward pass over the log, up to the head when it began:
- * the same checks as verifyChain, one event at a time, holding per stream only where its chain
- * stands (never the events).
+ * Full verifications, a slice of VERIFY_SLICE events per turn of the event loop: a command
+ * waits at most one slice. Requests that arrive while one runs for the same scope share it.
  */
-async function verifyAllProjects(store: EventStore, include?: (streamId: string) => boolean): Promise<Verification> {
-  const head = await store.headPosition();
-  const walks = new Map<string, ChainWalk>();
-  let from = 0;
-  let after = -1; // each page reads its first position again (see scanLog)
-  let checked = 0;
-  for (;;) {
-    const page = await store.readAll({ ...(from > 0 ? { fromPosition: from } : {}), maxCount: VERIFY_PAGE, filter: { streamPrefixes: [PROJECT_STREAM_PREFIX] } });
-    for (const event of page) {
-      if (event.position <= after) continue;
-      if (event.position > head) break;
-      if (include !== undefined && !include(event.streamId)) continue;
-      checked += 1;
-      step(walks, event);
-    }
-    const last = page.at(-1);
-    if (last === undefined || page.length < VERIFY_PAGE || last.position >= head) break;
-    from = last.position;
-    after = last.position;
-    await new Promise((resolve) => setImmediate(resolve)); // other requests go on meanwhile
-  }
-  const broken = [...walks].flatMap(([streamId, walk]) =>
-    walk.firstBrokenRevision === undefined ? [] : [{ streamId, firstBrokenRevision: walk.firstBrokenRevision }]);
-  return { streams: walks.size, intact: walks.size - broken.length, broken, events: checked, throughPosition: head };
-}
+class SlicedVerifications {
+  private readonly running = new Map<string, Promise<VerificationReport>>();
 
-function step(walks: Map<string, ChainWalk>, event: RecordedEvent): void {
-  let walk = walks.get(event.streamId);
-  if (walk === undefined) {
-    walk = { seen: 0, previousHash: GENESIS_HASH };
-    walks.set(event.streamId, walk);
+  constructor(private readonly store: EventStore, private readonly logTree: LogTree) {}
+
+  run(scope: readonly RegionCode[] | undefined, shows: ((event: RecordedEvent) => boolean) | undefined): Promise<VerificationReport> {
+    const key = scope === undefined ? '*' : [...scope].sort().join(',');
+    let run = this.running.get(key);
+    if (run === undefined) {
+      run = this.verify(shows).finally(() => this.running.delete(key));
+      this.running.set(key, run);
+    }
+    return run;
   }
-  if (walk.firstBrokenRevision !== undefined) return; // past a break nothing can be verified
-  const hash = event.metadata['hash'];
-  const holds = event.revision === walk.seen && event.metadata['prevHash'] === walk.previousHash &&
-    typeof hash === 'string' && hash === chainHash(walk.previousHash, event);
-  if (holds) walk.previousHash = hash;
-  else walk.firstBrokenRevision = walk.seen;
-  walk.seen += 1;
+
+  private async verify(shows: ((event: RecordedEvent) => boolean) | undefined): Promise<VerificationReport> {
+    const start = await this.store.headPosition();
+    await this.logTree.waitFor(start, TREE_WAIT_MS);
+    const checkpoint = this.logTree.freshCheckpoint();
+    const verification = new LogVerification(this.logTree.tree, checkpoint.size, checkpoint.root, isChained,
+      shows === undefined ? undefined : { shows });
+    // Through the head when it began, and at least through the checkpoint's last leaf.
+    const head = Math.max(start, checkpoint.size === 0 ? 0 : this.logTree.tree.positionOf(checkpoint.size - 1) ?? 0);
+    let from: number | undefined;
+    let after = -1; // each page reads its first position again (see scanLog)
+    for (;;) {
+      const page = await this.store.readAll({ ...(from === undefined ? {} : { fromPosition: from }), maxCount: VERIFY_SLICE });
+      for (const event of page) {
+        if (event.position <= after || event.position > head) continue;
+        verification.take(event);
+      }
+      const last = page.at(-1);
+      if (last === undefined || page.length < VERIFY_SLICE || last.position >= head) break;
+      from = last.position;
+      after = last.position;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return verification.finish();
+  }
 }

@@ -17,14 +17,20 @@ import { runCommandRequest } from '../command-request.js';
 import { errors } from '../errors.js';
 import type { ZodApp } from '../zod-app.js';
 import type { RegionCatalogue } from '../../regions/catalogue.js';
+import type { LogTree } from '../../log-tree/log-tree.js';
 import { assertCovers, requireRole } from '../auth/index.js';
 import { commandAnswer, dataInWan, milestoneBody, milestoneEventOf, projectIdParams, registerBody } from './project-bodies.js';
 
 export interface ProjectRoutesOptions {
   readonly store: EventStore;
+  /** Where each event's leaf in the log's tree is found. */
+  readonly logTree: Pick<LogTree, 'leafIndexOf' | 'waitFor'>;
   readonly clock: Clock;
   readonly regions: RegionCatalogue;
 }
+
+/** How long a history waits for the log's tree to take in the project's newest events. */
+const TREE_WAIT_MS = 2_000;
 
 const asOfQuery = z.object({
   asOf: z.iso.datetime({ offset: true }).optional().meta({ description: 'Answer as the data stood when this moment was recorded' }),
@@ -41,10 +47,12 @@ const historyEvent = z.object({
   flags: z.array(z.string()),
   prevHash: z.string().nullable(),
   hash: z.string().nullable(),
+  leafIndex: z.number().int().nullable().meta({ description: 'The event\'s leaf in the log\'s tree (GET /v1/audit/proofs/inclusion?index=); null only for an event the tree has not taken in yet' }),
+  schemaVersion: z.number().int().meta({ description: 'The schema `data` is shown in (the current one: older events are upcast as read); the leaf holds the data as recorded' }),
 });
 
 export async function projectRoutes(app: ZodApp, options: ProjectRoutesOptions): Promise<void> {
-  const { store, clock, regions } = options;
+  const { store, clock, regions, logTree } = options;
 
   app.post('/projects', {
     preHandler: requireRole('bureau', 'admin'),
@@ -135,6 +143,8 @@ export async function projectRoutes(app: ZodApp, options: ProjectRoutesOptions):
     if (!registered) throw new errors.NotFound(`no project ${request.params.projectId}`);
     const regionCode = events.reduce((code, e) => typeof e.data['regionCode'] === 'string' ? e.data['regionCode'] : code, '');
     assertCovers(request.actor, regionCode, 'read');
+    const last = events.at(-1);
+    if (last !== undefined) await logTree.waitFor(last.position, TREE_WAIT_MS);
     return {
       projectId: request.params.projectId,
       events: events.map((e) => ({
@@ -148,6 +158,8 @@ export async function projectRoutes(app: ZodApp, options: ProjectRoutesOptions):
         flags: Array.isArray(e.metadata['flags']) ? e.metadata['flags'].map(String) : [],
         prevHash: typeof e.metadata['prevHash'] === 'string' ? e.metadata['prevHash'] : null,
         hash: typeof e.metadata['hash'] === 'string' ? e.metadata['hash'] : null,
+        leafIndex: logTree.leafIndexOf(e.position) ?? null,
+        schemaVersion: typeof e.metadata['schemaVersion'] === 'number' ? e.metadata['schemaVersion'] : 1,
       })),
     };
   });

@@ -1,0 +1,61 @@
+/**
+ * The one place where stored events are lifted to the current schema (migrations/upcasters):
+ * a decorator around the store, so every reader (the command handler's streams, the read
+ * side's feed, project history, the key and region followers, the CLI) sees current events
+ * and none of them upcasts on its own. Appends pass through untouched.
+ *
+ * Only what proves the log reads the store as recorded, around this decorator: the log's
+ * tree and the audit routes (a leaf is what was written, never what it reads as today).
+ */
+import type { UpcasterRegistry } from '../../migrations/upcasters/registry.js';
+import type {
+  AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions, RecordedEvent, SubscribeOptions, Subscription,
+} from './port.js';
+
+export function upcastingStore(store: EventStore, upcasters: UpcasterRegistry): EventStore {
+  const lift = (events: RecordedEvent[]): RecordedEvent[] => {
+    // Most events are current: upcast returns them as they are, and the array is kept.
+    for (let i = 0; i < events.length; i += 1) {
+      const event = events[i];
+      if (event === undefined) continue;
+      const current = upcasters.upcast(event);
+      if (current !== event) events[i] = current;
+    }
+    return events;
+  };
+  return {
+    kind: store.kind,
+    appendToStream: (streamId: string, events: readonly NewEvent[], options?: { readonly expectedRevision?: ExpectedRevision }): Promise<AppendResult> =>
+      store.appendToStream(streamId, events, options),
+    readStream: async (streamId: string, options?: ReadStreamOptions) => lift(await store.readStream(streamId, options)),
+    readAll: async (options?: ReadAllOptions) => lift(await store.readAll(options)),
+    subscribeToAll: (options?: SubscribeOptions) => upcastingSubscription(store.subscribeToAll(options), upcasters),
+    headPosition: () => store.headPosition(),
+    logId: () => store.logId(),
+    readEventAt: async (position: number) => {
+      const event = await store.readEventAt(position);
+      return event === undefined ? undefined : upcasters.upcast(event);
+    },
+    ping: () => store.ping(),
+    close: () => store.close(),
+  };
+}
+
+function upcastingSubscription(subscription: Subscription, upcasters: UpcasterRegistry): Subscription {
+  return {
+    close: () => subscription.close(),
+    [Symbol.asyncIterator]: () => {
+      const inner = subscription[Symbol.asyncIterator]();
+      return {
+        next: async () => {
+          const result = await inner.next();
+          return result.done === true ? result : { done: false, value: upcasters.upcast(result.value) };
+        },
+        return: async () => {
+          await subscription.close();
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
+}
