@@ -21,7 +21,10 @@ export function toJsonValue(value: unknown): JsonValue {
   if (typeof value === 'object') {
     const out: JsonObject = {};
     for (const [key, item] of Object.entries(value)) {
-      if (item !== undefined) out[key] = toJsonValue(item);
+      if (item === undefined) continue;
+      // An own key named __proto__ (JSON.parse makes one) stays a key: assigning it would set the prototype.
+      if (key === '__proto__') Object.defineProperty(out, key, { value: toJsonValue(item), enumerable: true, writable: true, configurable: true });
+      else out[key] = toJsonValue(item);
     }
     return out;
   }

@@ -10,6 +10,7 @@ import type { Projection } from '../projection.js';
 import { FACTS_EVENTS, standalone, type FactsReadModel } from '../facts-read-model.js';
 import type { DomainEvent } from '../shared/domain-events.js';
 import type { ProjectFacts } from '../shared/project-facts.js';
+import { idRecord, idRecordOf } from '../shared/id-record.js';
 
 export interface Batch {
   readonly batchId: string;
@@ -37,10 +38,13 @@ export const batchesModel: FactsReadModel<BatchesState> = {
   name: 'batches',
   version: 2, // 2: over the shared facts
   handles: FACTS_EVENTS.filter((type) => !IGNORED.has(type)),
-  initialState: (facts) => ({ position: 0, batches: {}, joinedAtStart: {}, projects: facts.projects }),
+  initialState: (facts) => ({ position: 0, batches: idRecord(), joinedAtStart: idRecord(), projects: facts.projects }),
   evolve: evolveBatches,
   toSnapshot: ({ position, batches, joinedAtStart }) => ({ position, batches, joinedAtStart }),
-  fromSnapshot: (snapshot, facts) => ({ ...(snapshot as Omit<BatchesState, 'projects'>), projects: facts.projects }),
+  fromSnapshot: (snapshot, facts) => {
+    const own = snapshot as Omit<BatchesState, 'projects'>;
+    return { position: own.position, batches: idRecordOf(own.batches), joinedAtStart: idRecordOf(own.joinedAtStart), projects: facts.projects };
+  },
 };
 
 export const batches: Projection<BatchesState> = standalone(batchesModel);

@@ -12,6 +12,7 @@ import { FACTS_EVENTS, standalone, type FactsReadModel } from '../facts-read-mod
 import { flagsOf, type DomainEvent } from '../shared/domain-events.js';
 import { dateOfDayNumber, dayNumber, recordedDayNumber } from '../shared/calendar.js';
 import type { ProjectFacts, RegionIndex } from '../shared/project-facts.js';
+import { idRecord, idRecordOf } from '../shared/id-record.js';
 
 /** recordedAt more than this many days after occurredOn is a late (or back-dated) report. */
 export const LATE_REPORT_DAYS = 30;
@@ -52,12 +53,16 @@ export const complianceModel: FactsReadModel<ComplianceState> = {
   name: 'compliance',
   version: 2, // 2: over the shared facts
   handles: FACTS_EVENTS,
-  initialState: (facts) => ({ position: 0, projects: facts.projects, order: facts.order, byRegion: facts.byRegion, batches: {}, lateReports: {} }),
+  initialState: (facts) => ({ position: 0, projects: facts.projects, order: facts.order, byRegion: facts.byRegion, batches: idRecord(), lateReports: idRecord() }),
   evolve: evolveCompliance,
   toSnapshot: ({ position, batches, lateReports }) => ({ position, batches, lateReports }),
-  fromSnapshot: (snapshot, facts) => ({
-    ...(snapshot as Pick<ComplianceState, 'position' | 'batches' | 'lateReports'>), projects: facts.projects, order: facts.order, byRegion: facts.byRegion,
-  }),
+  fromSnapshot: (snapshot, facts) => {
+    const own = snapshot as Pick<ComplianceState, 'position' | 'batches' | 'lateReports'>;
+    return {
+      position: own.position, batches: idRecordOf(own.batches), lateReports: idRecordOf(own.lateReports),
+      projects: facts.projects, order: facts.order, byRegion: facts.byRegion,
+    };
+  },
 };
 
 export const compliance: Projection<ComplianceState> = standalone(complianceModel);

@@ -19,6 +19,7 @@ import type {
 import { flagsOf } from './domain-events.js';
 import { monthIndex } from './calendar.js';
 import { addAmount, replaceAmount, type PeriodAmounts } from './period-amounts.js';
+import { idRecord, idRecordOf } from './id-record.js';
 
 export const STAGES = [
   'PLANNED', 'NEGOTIATING', 'SIGNED', 'STARTED', 'COMPLETED', 'COMMISSIONED', 'FULL_PRODUCTION', 'STALLED', 'WITHDRAWN',
@@ -275,7 +276,7 @@ export interface FactsTable {
 export type RegionIndex = Map<RegionCode, number[]>;
 
 export function emptyFactsTable(): FactsTable {
-  return { projects: {}, order: [], pendingBatches: {}, byRegion: new Map() };
+  return { projects: idRecord(), order: [], pendingBatches: idRecord(), byRegion: new Map() };
 }
 
 function indexRegion(index: RegionIndex, regionCode: RegionCode, seq: number): void {
@@ -399,7 +400,7 @@ export function* factsFromChunksSliced(chunks: Iterator<string>): Sliced<FactsTa
   const table = emptyFactsTable();
   const first = chunks.next();
   if (first.done) return table;
-  table.pendingBatches = JSON.parse(first.value) as Record<string, string>;
+  table.pendingBatches = idRecordOf<string>(JSON.parse(first.value));
   for (let next = chunks.next(); !next.done; next = chunks.next()) {
     yield;
     for (const facts of JSON.parse(next.value) as ProjectFacts[]) {

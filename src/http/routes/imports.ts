@@ -29,15 +29,15 @@ export interface ImportRoutesOptions {
 }
 
 /** The content types a ledger comes as, and the format each declares. */
-const LEDGER_TYPES: Readonly<Record<string, DeclaredFormat>> = {
-  [XLSX_CONTENT_TYPE]: 'xlsx',
-  'text/csv': 'csv',
-  'application/csv': 'csv',
-  'text/tab-separated-values': 'csv',
+const LEDGER_TYPES: ReadonlyMap<string, DeclaredFormat> = new Map<string, DeclaredFormat>([
+  [XLSX_CONTENT_TYPE, 'xlsx'],
+  ['text/csv', 'csv'],
+  ['application/csv', 'csv'],
+  ['text/tab-separated-values', 'csv'],
   // What browsers and Windows label a .csv (or an .xlsx) with: the bytes decide.
-  'application/vnd.ms-excel': 'sniff',
-  'application/octet-stream': 'sniff',
-};
+  ['application/vnd.ms-excel', 'sniff'],
+  ['application/octet-stream', 'sniff'],
+]);
 
 const problem = z.object({
   column: z.string().meta({ description: 'The header as the file writes it' }),
@@ -76,7 +76,7 @@ export async function importRoutes(app: ZodApp, options: ImportRoutesOptions): P
   const { store, clock, config, reads } = options;
   // NOT_READY (the read side behind) answers 503 as the queries do.
   app.setErrorHandler(readErrorHandler);
-  app.addContentTypeParser(Object.keys(LEDGER_TYPES), { parseAs: 'buffer', bodyLimit: config.IMPORT_LIMIT_BYTES }, (_request, body, done) => {
+  app.addContentTypeParser([...LEDGER_TYPES.keys()], { parseAs: 'buffer', bodyLimit: config.IMPORT_LIMIT_BYTES }, (_request, body, done) => {
     done(null, body);
   });
 
@@ -95,7 +95,7 @@ export async function importRoutes(app: ZodApp, options: ImportRoutesOptions): P
   }, async (request) => {
     const body: unknown = request.body;
     const mediaType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-    const declared = LEDGER_TYPES[mediaType];
+    const declared = LEDGER_TYPES.get(mediaType);
     if (!Buffer.isBuffer(body) || declared === undefined) {
       throw new errors.NotASpreadsheet(`a ledger is imported as ${XLSX_CONTENT_TYPE} or text/csv, not ${mediaType || 'a body without a content type'}`);
     }
