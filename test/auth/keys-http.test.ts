@@ -114,6 +114,45 @@ t.test('roles and region scope: 403', async (t) => {
   t.equal(within.statusCode, 201);
 });
 
+t.test('an admin of a county issues, lists and reads keys of its county only, and the keys it issues read that county only', async (t) => {
+  const { app, store } = await buildAuthApp();
+  t.teardown(async () => { await app.close(); await store.close(); });
+  const admin = bearer(ADMIN_SECRET);
+  const registration = (projectId: string, regionCode: string) => ({
+    projectId, name: `项目 ${projectId}`, regionCode, industry: 'C', category: 'industrial', origin: 'attracted', plannedInvestment: 100, occurredOn: '2025-01-06',
+  });
+  t.equal((await app.inject({ method: 'POST', url: '/v1/projects', headers: admin, payload: registration('ZQ-1', '131121') })).statusCode, 201);
+  t.equal((await app.inject({ method: 'POST', url: '/v1/projects', headers: admin, payload: registration('LK-1', '410225') })).statusCode, 201);
+  const lankaoBureau = await issue(app, { role: 'bureau', regions: ['410225'] });
+
+  const countyAdmin = await issue(app, { role: 'admin', regions: ['131121'] });
+  const asCounty = bearer(countyAdmin.key);
+  const post = (payload: object) => app.inject({ method: 'POST', url: '/v1/keys', headers: asCounty, payload });
+  t.equal((await post({ name: 'x', role: 'auditor', regions: ['410225'] })).statusCode, 403, 'not for another county');
+  t.equal((await post({ name: 'x', role: 'auditor', regions: ['131100'] })).statusCode, 403, 'not for the city above it');
+  t.equal((await post({ name: 'x', role: 'admin', regions: ['000000'] })).statusCode, 403, 'not for the whole country');
+  const issued = await post({ name: '枣强县审计', role: 'auditor', regions: ['131121'] });
+  t.equal(issued.statusCode, 201, issued.body);
+  const auditor = bearer(issued.json().key);
+
+  t.equal((await app.inject({ url: '/v1/projects/LK-1/history', headers: auditor })).statusCode, 403, 'its auditor: not another county\'s history');
+  t.equal((await app.inject({ url: '/v1/projects/LK-1/history', headers: asCounty })).statusCode, 403, 'the admin itself neither');
+  t.equal((await app.inject({ url: '/v1/projects/ZQ-1/history', headers: auditor })).statusCode, 200, 'its own county\'s history');
+  for (const headers of [auditor, asCounty]) {
+    t.equal((await app.inject({ url: '/v1/audit/events?regionCode=000000', headers })).statusCode, 403, 'not the whole feed');
+    const feed = await app.inject({ url: '/v1/audit/events?limit=1000', headers });
+    t.equal(feed.statusCode, 200);
+    const streams = new Set<string>(feed.json().events.map((e: { streamId: string }) => e.streamId));
+    t.same([...streams], ['project-ZQ-1'], 'its own feed: the county\'s project, no key issuances');
+  }
+
+  const listed = await app.inject({ url: '/v1/keys', headers: asCounty });
+  t.same(listed.json().keys.map((k: { id: string }) => k.id).sort(), [countyAdmin.id, issued.json().id].sort(), 'it lists the keys of its county only');
+  t.equal((await app.inject({ url: `/v1/keys/${lankaoBureau.id}`, headers: asCounty })).statusCode, 403, 'nor reads another county\'s key');
+  t.equal((await app.inject({ method: 'DELETE', url: `/v1/keys/${lankaoBureau.id}`, headers: asCounty })).statusCode, 403, 'nor revokes it');
+  t.equal((await app.inject({ url: '/v1/projects/LK-1', headers: bearer(lankaoBureau.key) })).statusCode, 200, 'which still works');
+});
+
 t.test('key bodies are validated: bad input 400, unknown regions 409 region-unknown', async (t) => {
   const { app, store } = await buildAuthApp();
   t.teardown(async () => { await app.close(); await store.close(); });

@@ -37,7 +37,8 @@ t.test('a route declares its roles with requireRole; the actor and its scope are
   t.equal((await app.inject({ method: 'POST', url: '/v1/probe/330326', headers: bearer(bureau.key) })).statusCode, 403, 'outside the key\'s regions');
 
   t.equal((await app.inject({ url: '/v1/read/520500', headers: bearer(dashboard.key) })).statusCode, 403, 'a dashboard reads its regions only');
-  t.equal((await app.inject({ url: '/v1/read/520500', headers: bearer(auditor.key) })).statusCode, 200, 'an auditor reads everything');
+  t.equal((await app.inject({ url: '/v1/read/520500', headers: bearer(auditor.key) })).statusCode, 403, 'an auditor reads its regions only');
+  t.equal((await app.inject({ url: '/v1/read/131121', headers: bearer(auditor.key) })).statusCode, 200);
 
   const publicProbe = await app.inject({ url: '/public-probe' });
   t.equal(publicProbe.statusCode, 401, 'request.actor on a public route is not an actor');
@@ -51,12 +52,13 @@ t.test('a /v1 route without roles stops the app at start', async (t) => {
   t.throws(() => app.get('/v1/open-by-mistake', async () => ({})), /declares no roles/);
 });
 
-t.test('covers: roll-up for every role, auditors read everything', async (t) => {
+t.test('covers: roll-up for every role, auditors included', async (t) => {
   const city = { keyId: 'k', role: 'dashboard' as const, regions: ['520500'] };
   t.ok(covers(city, '520502'));
   t.ok(covers(city, '520500-JHH'));
   t.notOk(covers(city, '520000'));
   t.notOk(covers({ ...city, role: 'auditor' }, '131121'), 'an auditor writes nowhere outside its regions');
-  t.ok(covers({ ...city, role: 'auditor' }, '131121', 'read'));
+  t.notOk(covers({ ...city, role: 'auditor' }, '131121', 'read'), 'nor reads outside them (API.md: "read everything in its regions")');
+  t.ok(covers({ ...city, role: 'auditor' }, '520502', 'read'));
   t.ok(covers({ ...city, regions: ['000000'] }, '131121001'));
 });

@@ -19,6 +19,7 @@ interface AuditEvent {
   streamId: string;
   revision: number;
   position: number;
+  leafIndex: number | null;
   type: string;
   data: Record<string, unknown>;
   metadata: Record<string, unknown>;
@@ -45,7 +46,8 @@ async function setup() {
   await post('/v1/projects/ZQ-1/milestones', { type: 'Started', occurredOn: '2025-03-01' });
   await post('/v1/projects/LK-1/milestones', { type: 'Started', occurredOn: '2025-03-02' });
   await post(`/v1/regions/${ZAOQIANG}/targets/2025`, { reserveCount: 100, reserveInvestment: 3_000_000.5, occurredOn: '2025-01-10' }, 'PUT');
-  const auditor = bearer((await issue(app, { role: 'auditor', regions: [ZAOQIANG] })).key);
+  // The country's auditor reads the whole log; a county's auditor reads its county (API.md).
+  const auditor = bearer((await issue(app, { role: 'auditor', regions: ['000000'] })).key);
   return { app, store, admin, auditor };
 }
 
@@ -136,7 +138,7 @@ t.test('filtered by type and by region', async (t) => {
   t.same(rest.events.map((e) => e.type), ['Started'], 'a filtered page resumes where the last one stopped');
 });
 
-t.test('who may read the log: auditors everywhere, admins within their regions, nobody else', async (t) => {
+t.test('who may read the log: auditors and admins within their regions, nobody else', async (t) => {
   const { app, store, auditor } = await setup();
   t.teardown(async () => { await app.close(); await store.close(); });
   const limits = ['limit=0', 'limit=1001', 'limit=ten', 'fromPosition=-1', 'regionCode=13112', 'type=a%20b'];
@@ -157,6 +159,27 @@ t.test('who may read the log: auditors everywhere, admins within their regions, 
   t.equal((await app.inject({ url: `/v1/audit/events?regionCode=${LANKAO}`, headers: cityAdmin })).statusCode, 403);
   t.equal((await app.inject({ url: '/v1/audit/verify?projectId=LK-1', headers: cityAdmin })).statusCode, 403);
   t.match((await app.inject({ url: '/v1/audit/verify', headers: cityAdmin })).json(), { ok: true, streams: 4, intact: 4 }, 'and verifies its own streams: three projects and a county\'s targets');
+
+  // An auditor is confined to its key's regions like every role: a county's auditor reads its
+  // county's events, never another county's project nor the keys issued (they are about no region).
+  const countyAuditor = bearer((await issue(app, { role: 'auditor', regions: [ZAOQIANG] })).key);
+  const county = await walk(app, countyAuditor, 'limit=1000');
+  t.same([...new Set(county.events.map((e) => e.streamId))].sort(), ['project-ZQ-1', 'project-ZQ-2', `targets-${ZAOQIANG}-2025`],
+    'a county auditor\'s feed: its county\'s projects and targets, no keys, no other county');
+  t.equal((await app.inject({ url: `/v1/audit/events?regionCode=${LANKAO}`, headers: countyAuditor })).statusCode, 403, 'another county\'s feed');
+  t.equal((await app.inject({ url: '/v1/audit/events?regionCode=000000', headers: countyAuditor })).statusCode, 403, 'the whole feed');
+  t.equal((await app.inject({ url: '/v1/audit/verify?projectId=LK-1', headers: countyAuditor })).statusCode, 403, 'another county\'s project');
+  t.equal((await app.inject({ url: '/v1/projects/LK-1/history', headers: countyAuditor })).statusCode, 403, 'another county\'s history');
+  t.equal((await app.inject({ url: '/v1/projects/LK-1', headers: countyAuditor })).statusCode, 403, 'another county\'s project');
+  t.equal((await app.inject({ url: '/v1/projects/ZQ-1/history', headers: countyAuditor })).statusCode, 200, 'its own county\'s history');
+  t.equal((await app.inject({ url: '/v1/audit/leaves', headers: countyAuditor })).statusCode, 403, 'the raw leaves are the whole log');
+  t.equal((await app.inject({ url: `/v1/audit/export?regionCode=${LANKAO}`, headers: countyAuditor })).statusCode, 403, 'another county\'s package');
+  const verified = (await app.inject({ url: '/v1/audit/verify', headers: countyAuditor })).json();
+  t.match(verified, { ok: true, streams: 3, intact: 3 }, 'verify names its own streams only');
+  const whole = await walk(app, auditor, 'limit=1000');
+  const leafOfOther = whole.events.find((e) => e.streamId === 'project-LK-1')?.leafIndex;
+  const proofs = await app.inject({ url: `/v1/audit/proofs/inclusion?index=${leafOfOther}`, headers: countyAuditor });
+  t.equal(proofs.statusCode, 403, `an inclusion proof does not show another county's leaf: ${proofs.body}`);
 });
 
 t.test('verify: intact chains, then events forged straight into the store are flagged at their revision', async (t) => {

@@ -3,7 +3,7 @@
  * - declare the roles: `preHandler: requireRole('bureau', 'admin')` (or `config: { roles }`);
  * - the caller: `request.actor` (Actor: keyId, role, regions);
  * - region scope: `assertCovers(request.actor, code)` for writes, `assertCovers(request.actor,
- *   code, 'read')` for reads (an auditor reads everything); `covers(...)` to filter lists;
+ *   code, 'read')` for reads (every role within its key's regions); `covers(...)` to filter lists;
  * - region codes: `app.regions.assertKnown(code)` (src/regions/catalogue.ts), 409
  *   `region-unknown` when the code names no known region.
  */

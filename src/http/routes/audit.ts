@@ -6,8 +6,9 @@
  *   (src/log-tree/log-verification.ts), over the events as stored, never upcasted, in slices
  *   that let commands through; or one project's stream.
  * Every event shown carries its leafIndex in the log's tree (src/log-tree).
- * An auditor reads everything; an admin reads within its regions like any key, so an admin
- * of a city sees the events of its city only.
+ * Auditors and admins read within their keys' regions (API.md): a county's auditor sees its
+ * county's events only; events about no region (key issues and revocations, idempotency
+ * records) only keys covering 000000 see.
  */
 import { z } from 'zod';
 import { verifyChain } from '../../../commands/hash-chain.js';

@@ -1,12 +1,14 @@
 /**
  * API keys (API.md, "Authentication"), admin only. An admin acts within its own regions: it
- * issues and revokes keys only for regions its key covers (the first admin key covers 000000).
+ * issues, revokes, lists and reads only keys for regions its key covers (the first admin key
+ * covers 000000).
  */
 import { z } from 'zod';
 import { keyId, keyName, keyRegions, keyRole } from '../../../commands/keys/events.js';
 import { errors } from '../errors.js';
 import type { ZodApp } from '../zod-app.js';
-import { assertCoversAll } from '../auth/region-scope.js';
+import { assertCoversAll, covers } from '../auth/region-scope.js';
+import type { Actor } from '../../../commands/metadata.js';
 import { issueKey, revokeKey, type KeyCommandDeps } from '../auth/key-commands.js';
 import type { KeyView } from '../auth/key-registry.js';
 
@@ -48,12 +50,16 @@ export async function keyRoutes(app: ZodApp, deps: KeyCommandDeps): Promise<void
   app.get('/v1/keys', {
     config: { roles: ['admin'] },
     schema: { tags, summary: 'The keys, issued and revoked, without secrets', response: { 200: z.object({ keys: z.array(keyView) }) } },
-  }, async () => ({ keys: deps.registry.list().map(view) }));
+  }, async (request) => ({ keys: deps.registry.list().filter((key) => coversKey(request.actor, key)).map(view) }));
 
   app.get('/v1/keys/:id', {
     config: { roles: ['admin'] },
     schema: { tags, summary: 'One key, without its secret', params: idParams, response: { 200: keyView } },
-  }, async (request) => view(knownKey(deps, request.params.id)));
+  }, async (request) => {
+    const key = knownKey(deps, request.params.id);
+    assertCoversAll(request.actor, key.regions);
+    return view(key);
+  });
 
   app.delete('/v1/keys/:id', {
     config: { roles: ['admin'] },
@@ -72,6 +78,11 @@ export async function keyRoutes(app: ZodApp, deps: KeyCommandDeps): Promise<void
     }
     return reply.code(204).send();
   });
+}
+
+/** An admin sees the keys within its own regions: those it could have issued. */
+function coversKey(actor: Actor, key: KeyView): boolean {
+  return key.regions.every((code) => covers(actor, code));
 }
 
 function knownKey(deps: KeyCommandDeps, id: string): KeyView {
