@@ -57,6 +57,22 @@ const configSchema = z
      * address, so a token from one opens a stream on another.
      */
     LIVE_TOKEN_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).max(512).optional(),
+    /**
+     * Time limits on a connection (ms): the whole request (headers and body) must arrive within
+     * REQUEST_TIMEOUT_MS and its headers within HEADERS_TIMEOUT_MS, or the server answers 408 and
+     * closes it; a keep-alive connection idle for KEEP_ALIVE_TIMEOUT_MS is closed, and so is any
+     * socket on which nothing moves for CONNECTION_TIMEOUT_MS (0: never; /v1/live sends a
+     * heartbeat every 15 s).
+     */
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+    HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+    KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(72_000),
+    CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(120_000),
+    /**
+     * Open connections one client address may hold before more are refused (429). 0: no cap,
+     * for a server behind a reverse proxy (every connection comes from the proxy's address).
+     */
+    MAX_CONNECTIONS_PER_CLIENT: z.coerce.number().int().min(0).max(1_000_000).default(128),
     /** The built dashboard (npm run build:dashboard); default: the package's dashboard/dist. */
     DASHBOARD_DIR: z.string().min(1).optional(),
   })

@@ -13,6 +13,7 @@ import { systemClock } from '../clock.js';
 import type { EventStore } from '../event-store/port.js';
 import { errorHandler, notFoundHandler } from './problem-details.js';
 import { Metrics } from './metrics.js';
+import { capConnectionsPerClient, clientErrorHandler, serverTimeouts } from './connections.js';
 import { healthRoutes } from './routes/health.js';
 import { installAccess } from './auth/install-access.js';
 import { installCors } from './cors.js';
@@ -86,7 +87,11 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // Malformed URLs and over-long parameters are answered before routing: as problems too.
     frameworkErrors: (error, request, reply) => { errorHandler.call(reply.server, error, request, reply); },
+    // Slow or never-ending requests time out; the parser's refusals are problems too (connections.ts).
+    ...serverTimeouts(config),
+    clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
+  capConnectionsPerClient(app.server, config.MAX_CONNECTIONS_PER_CLIENT, app.log);
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -22,6 +22,10 @@ export const errors = {
   SpreadsheetTooLarge: createError('PIPELINE_SPREADSHEET_TOO_LARGE', '%s', 413),
   NotASpreadsheet: createError('PIPELINE_NOT_A_SPREADSHEET', '%s', 415),
   RateLimited: createError('PIPELINE_RATE_LIMITED', '%s', 429),
+  // Answered by the server before a request reaches a route (src/http/connections.ts).
+  RequestTimeout: createError('PIPELINE_REQUEST_TIMEOUT', '%s', 408),
+  HeadersTooLarge: createError('PIPELINE_HEADERS_TOO_LARGE', '%s', 431),
+  TooManyConnections: createError('PIPELINE_TOO_MANY_CONNECTIONS', '%s', 429),
   NotReady: createError('PIPELINE_NOT_READY', '%s', 503),
   StoreUnavailable: createError('PIPELINE_STORE_UNAVAILABLE', '%s', 503),
   Internal: createError('PIPELINE_INTERNAL', '%s', 500),
@@ -38,6 +42,7 @@ export const TITLES: Readonly<Record<number, string>> = {
   404: 'Not found',
   405: 'Method not allowed',
   406: 'Not acceptable',
+  408: 'Request timeout',
   409: 'Conflict',
   412: 'Stale revision',
   413: 'Body too large',
@@ -45,6 +50,7 @@ export const TITLES: Readonly<Record<number, string>> = {
   415: 'Unsupported media type',
   422: 'Idempotency key reused',
   429: 'Too many requests',
+  431: 'Request header fields too large',
   500: 'Internal error',
   503: 'Service unavailable',
 };
