@@ -3,7 +3,8 @@
  * decided with the revision that was read, chained and stamped. The store it is given reads
  * through the upcasters (src/event-store/upcasting-store.ts): the decider sees current events.
  *
- * A concurrent append (WrongExpectedRevision) means the decision was taken on stale state:
+ * Commands on one stream from this process are queued (stream-queue.ts), so they never race.
+ * A concurrent append (WrongExpectedRevision), from another process, means the decision was taken on stale state:
  * the whole read → decide is retried on fresh state, where the rules may now refuse it. When
  * the caller named the revision it saw (HTTP If-Match), the decision is the caller's, so a
  * changed stream is a StaleRevision (412) and never retried.
@@ -17,6 +18,7 @@ import type { Decided, StoredEvent, StreamDecider } from './decider.js';
 import type { Actor, EventMetadata } from './metadata.js';
 import { chainHash, GENESIS_HASH } from './hash-chain.js';
 import { toJsonObject } from './shared/json.js';
+import { onStream } from './stream-queue.js';
 
 export interface CommandContext {
   readonly actor: Actor;
@@ -51,7 +53,14 @@ export class StaleRevision extends Error {
   }
 }
 
-export async function handleCommand<Command, Event extends StoredEvent, State>(
+export function handleCommand<Command, Event extends StoredEvent, State>(
+  store: EventStore, streamId: string, decider: StreamDecider<Command, Event, State>, command: Command, context: CommandContext,
+): Promise<CommandResult<Event, State>> {
+  // One command at a time per stream in this process (stream-queue.ts): the retries below are for other processes.
+  return onStream(store, streamId, () => decideAndAppend(store, streamId, decider, command, context));
+}
+
+async function decideAndAppend<Command, Event extends StoredEvent, State>(
   store: EventStore, streamId: string, decider: StreamDecider<Command, Event, State>, command: Command, context: CommandContext,
 ): Promise<CommandResult<Event, State>> {
   const explicit = context.expectedRevision;

@@ -14,6 +14,7 @@ import { WrongExpectedRevision } from '../../src/event-store/errors.js';
 import { loadStream, stampEvents, type CommandContext } from '../handle-command.js';
 import type { Clock } from '../shared/clock.js';
 import { projectDecider } from '../project/decider.js';
+import { onStream } from '../stream-queue.js';
 import { projectStreamId } from '../project/events.js';
 import type { ProjectState } from '../project/state.js';
 import type { StoredEvent } from '../decider.js';
@@ -95,8 +96,15 @@ interface Planned {
   current: { readonly state: ProjectState; readonly events: readonly StoredEvent[]; readonly revision: number | 'no_stream'; readonly lastHash: string } | undefined;
 }
 
-async function importRow(record: LedgerRecord, projectId: string, options: LedgerImportOptions, planned: Planned): Promise<{ outcome: RowOutcome; position: number }> {
+function importRow(record: LedgerRecord, projectId: string, options: LedgerImportOptions, planned: Planned): Promise<{ outcome: RowOutcome; position: number }> {
   const streamId = projectStreamId(projectId);
+  // Queued behind the commands on the project's stream from this process, as every command is (stream-queue.ts).
+  return options.dryRun
+    ? importRowOn(streamId, record, projectId, options, planned)
+    : onStream(options.store, streamId, () => importRowOn(streamId, record, projectId, options, planned));
+}
+
+async function importRowOn(streamId: string, record: LedgerRecord, projectId: string, options: LedgerImportOptions, planned: Planned): Promise<{ outcome: RowOutcome; position: number }> {
   for (let attempt = 1; ; attempt++) {
     const current = planned.current ?? await loadStream(options.store, streamId, projectDecider);
     const plan = planRow(record, projectId, current, options.clock());
