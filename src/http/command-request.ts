@@ -7,7 +7,8 @@
  * same 409, as a client that retries after a timeout would expect.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { CommandContext } from '../../commands/handle-command.js';
+import { StaleRevision, type CommandContext } from '../../commands/handle-command.js';
+import { StreamNotFound } from '../event-store/errors.js';
 import { DomainRuleBroken } from '../../commands/decider.js';
 import type { Actor } from '../../commands/metadata.js';
 import type { EventStore, JsonObject, RecordedEvent } from '../event-store/port.js';
@@ -73,8 +74,23 @@ export async function runCommandRequest(request: FastifyRequest, reply: FastifyR
     },
     execute,
     (stamped) => answer(outcomeOf(stamped)),
+    expectedRevision === undefined ? undefined : async () => {
+      const actual = await revisionOf(command.store, command.streamId);
+      if (actual !== expectedRevision) throw new StaleRevision(command.streamId, expectedRevision, actual);
+    },
   );
   return send(reply, outcome, outcome.replayed);
+}
+
+/** The stream's revision now ('no_stream' when it has no event). */
+async function revisionOf(store: EventStore, streamId: string): Promise<number | 'no_stream'> {
+  try {
+    const [last] = await store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+    return last?.revision ?? 'no_stream';
+  } catch (error) {
+    if (error instanceof StreamNotFound) return 'no_stream';
+    throw error;
+  }
 }
 
 function outcomeOf(stamped: readonly RecordedEvent[]): CommandOutcome {

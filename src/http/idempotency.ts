@@ -11,8 +11,17 @@
  * The command's own events carry the claim in `metadata.idempotencyKey`. If the process dies
  * between the command's append and the answer's, a retry finds the claim without an answer,
  * finds the command's events by that metadata, and answers from them: nothing is appended twice.
+ *
+ * A claim names its owner: the app instance (one per store it was built on) that took it. A
+ * claim without an answer is in flight only while its owner may still be running it: this
+ * instance knows its own requests in flight; on the embedded store no other process can be
+ * writing (one writer per file), so another owner's claim is a dead process's and is taken
+ * over at once after a restart. Only another replica's claim (KurrentDB) is waited out.
+ *
+ * A request whose If-Match is already stale is refused before anything is claimed: a 412
+ * appends nothing, and neither does each retry of it.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { EventStore, JsonObject, RecordedEvent } from '../event-store/port.js';
 import { StreamNotFound, WrongExpectedRevision } from '../event-store/errors.js';
 import { canonicalJson } from '../../commands/hash-chain.js';
@@ -36,6 +45,19 @@ export interface IdempotentRequest {
   readonly fingerprint: string;
   /** The stream the command appends to, to recover an answer lost in a crash. */
   readonly streamId: string;
+}
+
+/** Each app's instance id and the claims it is running now, by the store it was built on. */
+interface Instance {
+  readonly id: string;
+  readonly inFlight: Set<string>;
+}
+const instances = new WeakMap<EventStore, Instance>();
+
+function instanceOf(store: EventStore): Instance {
+  let instance = instances.get(store);
+  if (instance === undefined) instances.set(store, (instance = { id: randomUUID(), inFlight: new Set() }));
+  return instance;
 }
 
 export interface IdempotentOutcome extends Answer {
@@ -63,8 +85,11 @@ export async function runIdempotently(
   request: IdempotentRequest,
   execute: (claim: string) => Promise<Answer>,
   recover: (stamped: readonly RecordedEvent[]) => Answer,
+  /** Throws when the request would be refused whatever happens (a stale If-Match): checked before claiming. */
+  precondition?: () => Promise<void>,
 ): Promise<IdempotentOutcome> {
   const claim = claimOf(request);
+  const instance = instanceOf(store);
   const streamId = `${IDEMPOTENCY_STREAM_PREFIX}${claim}`;
   const history = await readHistory(store, streamId);
   const claimed = history.find((e) => e.type === 'IdempotentRequestClaimed');
@@ -83,37 +108,56 @@ export async function runIdempotently(
       await appendAnswer(store, streamId, last.revision, request.fingerprint, recovered);
       return { ...recovered, replayed: true };
     }
-    if (Date.now() - Date.parse(last.recordedAt) < IN_FLIGHT_MS) {
+    if (mayStillBeRunning(store, instance, last, claim)) {
       throw new errors.RequestInFlight(`a request with Idempotency-Key ${request.idempotencyKey} is still in flight; retry shortly`);
     }
   }
+  await precondition?.();
 
   // Take the claim (or take over a stale one): exactly one request wins the append.
   let claimRevision: number;
   try {
     const taken = await store.appendToStream(streamId, [{
       type: 'IdempotentRequestClaimed',
-      data: { fingerprint: request.fingerprint, streamId: request.streamId },
+      data: { fingerprint: request.fingerprint, streamId: request.streamId, owner: instance.id },
     }], { expectedRevision: last ? last.revision : 'no_stream' });
     claimRevision = taken.nextRevision;
   } catch (error) {
     if (error instanceof WrongExpectedRevision) {
       // Another request with the same key won the race: answer as it will have.
-      return runIdempotently(store, request, execute, recover);
+      return runIdempotently(store, request, execute, recover, precondition);
     }
     throw error;
   }
 
-  let answer: Answer;
+  instance.inFlight.add(claim);
   try {
-    answer = await execute(claim);
-  } catch (error) {
-    await release(store, streamId, claimRevision, request.fingerprint);
-    throw error;
+    let answer: Answer;
+    try {
+      answer = await execute(claim);
+    } catch (error) {
+      await release(store, streamId, claimRevision, request.fingerprint);
+      throw error;
+    }
+    if (FINAL(answer.status)) await appendAnswer(store, streamId, claimRevision, request.fingerprint, answer);
+    else await release(store, streamId, claimRevision, request.fingerprint);
+    return { ...answer, replayed: false };
+  } finally {
+    instance.inFlight.delete(claim);
   }
-  if (FINAL(answer.status)) await appendAnswer(store, streamId, claimRevision, request.fingerprint, answer);
-  else await release(store, streamId, claimRevision, request.fingerprint);
-  return { ...answer, replayed: false };
+}
+
+/**
+ * Whether the request that took `claimed` (and never answered) may still be running: this
+ * instance's own only while it is in its set; another's on a store only one process writes
+ * (embedded) never (that process died: this one holds the file now); another replica's, or
+ * a claim older than owners (no owner), for IN_FLIGHT_MS after it was taken.
+ */
+function mayStillBeRunning(store: EventStore, instance: Instance, claimed: RecordedEvent, claim: string): boolean {
+  const owner = claimed.data['owner'];
+  if (owner === instance.id) return instance.inFlight.has(claim);
+  if (typeof owner === 'string' && store.kind === 'embedded') return false;
+  return Date.now() - Date.parse(claimed.recordedAt) < IN_FLIGHT_MS;
 }
 
 /** How long a claim without an answer is taken to be in flight rather than abandoned. */
