@@ -31,4 +31,8 @@ VOLUME /data
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-CMD ["npm", "start"]
+# node itself is the container's process (exec form, no npm or shell in between): `docker stop`'s
+# SIGTERM reaches it and src/main.ts shuts down gracefully. Under `npm start`, npm took the
+# signal, exited, and left node orphaned, still acknowledging commands. The same command as
+# package.json's `start` (test/deploy/sigterm.test.ts checks that they agree).
+CMD ["node", "--import", "tsx", "src/main.ts"]
