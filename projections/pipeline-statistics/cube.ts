@@ -8,6 +8,7 @@
 import type { Amount } from '../../commands/shared/money.js';
 import type { Period } from '../../commands/shared/dates.js';
 import { ancestorsOf, type RegionCode } from '../../commands/shared/region-code.js';
+import { idRecord } from '../shared/id-record.js';
 import { emptyCell, FLOW_WIDTH, PIPE_WIDTH, type Cell } from './cells.js';
 
 export interface CubeNode {
@@ -57,7 +58,7 @@ const nodeLists = new WeakMap<Cube, Map<RegionCode, Map<string, readonly CubeNod
 
 function makeNodes(cube: Cube, regionCode: RegionCode, category: string): readonly CubeNode[] {
   return rollUpChain(regionCode).map((code) => {
-    const byCategory = (cube[code] ??= {});
+    const byCategory = (cube[code] ??= idRecord());
     return (byCategory[category] ??= { pipeByMonth: {}, flowByMonth: {}, signings: {} });
   });
 }

@@ -14,6 +14,7 @@ import type { DomainEvent } from '../shared/domain-events.js';
 import { monthIndex } from '../shared/calendar.js';
 import { amountAt } from '../shared/period-amounts.js';
 import type { ProjectFacts } from '../shared/project-facts.js';
+import { idRecord, idRecordOf } from '../shared/id-record.js';
 import { COMPLETED_INVESTMENT, FUNDING_SECURED, FUNDS_ARRIVED, SIGNED_FUNDS_ARRIVED } from './cells.js';
 import { addFlow, nodesFor, type Cube } from './cube.js';
 import { applyEverything, applyMilestones, applySignedFunds, signedFundsMonth } from './contributions.js';
@@ -42,11 +43,17 @@ export const statisticsModel: FactsReadModel<PipelineState> = {
   name: 'pipeline-statistics',
   version: 3, // 3: over the shared facts
   handles: [...PROJECT_EVENT_TYPES, 'AnnualTargetsSet'],
-  initialState: (facts) => ({ position: 0, projects: facts.projects, cube: {}, targets: {} }),
+  initialState: (facts) => ({ position: 0, projects: facts.projects, cube: idRecord(), targets: idRecord() }),
   beforeFacts: retract,
   evolve: reapply,
   toSnapshot: ({ position, cube, targets }) => ({ position, cube, targets }),
-  fromSnapshot: (snapshot, facts) => ({ ...(snapshot as Pick<PipelineState, 'position' | 'cube' | 'targets'>), projects: facts.projects }),
+  fromSnapshot: (snapshot, facts) => {
+    const own = snapshot as Pick<PipelineState, 'position' | 'cube' | 'targets'>;
+    // Keyed by region codes, then categories and years: null-prototype records (id-record.ts).
+    const cube: Cube = idRecord();
+    for (const [code, byCategory] of Object.entries(own.cube)) Object.defineProperty(cube, code, { value: idRecordOf(byCategory), enumerable: true, writable: true, configurable: true });
+    return { position: own.position, cube, targets: idRecordOf(own.targets), projects: facts.projects };
+  },
 };
 
 export const pipelineStatistics: Projection<PipelineState> = standalone(statisticsModel);
@@ -155,5 +162,5 @@ function setTargets(state: PipelineState, data: AnnualTargetsSetData): void {
     const value = data.targets[measure];
     if (value !== undefined) targets[measure] = value;
   }
-  (state.targets[data.regionCode] ??= {})[String(data.year)] = targets;
+  (state.targets[data.regionCode] ??= idRecord())[String(data.year)] = targets;
 }
