@@ -176,6 +176,13 @@ t.test('who may read the log: auditors and admins within their regions, nobody e
   t.equal((await app.inject({ url: `/v1/audit/export?regionCode=${LANKAO}`, headers: countyAuditor })).statusCode, 403, 'another county\'s package');
   const verified = (await app.inject({ url: '/v1/audit/verify', headers: countyAuditor })).json();
   t.match(verified, { ok: true, streams: 3, intact: 3 }, 'verify names its own streams only');
+  // The checkpoint and consistency proofs show sizes and hashes only: every auditor pins and checks them.
+  const checkpoint = await app.inject({ url: '/v1/audit/checkpoint', headers: countyAuditor });
+  t.equal(checkpoint.statusCode, 200, 'a county auditor reads the checkpoint');
+  const size = Number(checkpoint.headers['x-tree-size']);
+  t.equal((await app.inject({ url: `/v1/audit/proofs/consistency?from=1&to=${size}`, headers: countyAuditor })).statusCode, 200, 'and proves it extends an older one');
+  const ownLeaf = county.events.find((e) => e.streamId === 'project-ZQ-1')?.leafIndex;
+  t.equal((await app.inject({ url: `/v1/audit/proofs/inclusion?index=${ownLeaf}`, headers: countyAuditor })).statusCode, 200, 'and proves its own county\'s events');
   const whole = await walk(app, auditor, 'limit=1000');
   const leafOfOther = whole.events.find((e) => e.streamId === 'project-LK-1')?.leafIndex;
   const proofs = await app.inject({ url: `/v1/audit/proofs/inclusion?index=${leafOfOther}`, headers: countyAuditor });
