@@ -196,7 +196,7 @@ async function main(): Promise<void> {
     const port = await freePort();
     server = await startServerProcess({
       dataDir: join(dir, 'data'), port, logFile: join(dir, 'server.log'),
-      env: { ADMIN_KEY, DASHBOARD_DIR: built.outDir, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000' },
+      env: { ADMIN_KEY, DASHBOARD_DIR: built.outDir, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000', MAX_CONNECTIONS_PER_CLIENT: '0' },
     });
     const url = server.url;
     const dashboardKey = await issueKey(url, ADMIN_KEY, { name: 'bench 大屏', role: 'dashboard', regions: [CITY] });

@@ -49,7 +49,8 @@ async function serveApp(): Promise<void> {
   const { buildApp } = await import('../src/http/app.js');
   const dir = mkdtempSync(join(tmpdir(), 'bench-sse-'));
   const store = openEmbeddedStore(STORE === 'memory' ? { path: ':memory:' } : { path: join(dir, 'events.db'), synchronous: 'NORMAL' });
-  const config = loadConfig({ AUTH: 'off', RATE_LIMIT_PER_MINUTE: '100000000', LOG_LEVEL: 'silent' });
+  // Every client of the bench comes from one address: no cap on connections per client.
+  const config = loadConfig({ AUTH: 'off', RATE_LIMIT_PER_MINUTE: '100000000', LOG_LEVEL: 'silent', MAX_CONNECTIONS_PER_CLIENT: '0' });
   const app = await buildApp({ store, config, live: { windowMs: WINDOW_MS } });
   await app.listen({ port: 0, host: HOST });
   await serveUntilStopped(app.server, async () => {
