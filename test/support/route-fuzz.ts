@@ -30,7 +30,8 @@ const clock: Clock = { now: () => new Date(`${TODAY}T02:00:00.000Z`) };
 const PROJECTS = ['FZ-1', 'FZ-2', 'FZ-3'];
 const REGIONS = ['131121', '131100', '410225', '000000'];
 
-export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS';
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+export type Method = (typeof METHODS)[number];
 
 /** A route as the app documents it. */
 export interface Route {
@@ -41,6 +42,8 @@ export interface Route {
   readonly queryParams: readonly string[];
   /** The query parameters the route requires: present in most requests. */
   readonly requiredQuery: readonly string[];
+  /** The values a parameter's schema enumerates, by name: plausible values the route documents. */
+  readonly enums: ReadonlyMap<string, readonly string[]>;
   readonly hasBody: boolean;
 }
 
@@ -86,29 +89,28 @@ export async function fuzzApp(): Promise<FuzzApp> {
   };
 }
 
-interface OpenApiOperation { readonly parameters?: ReadonlyArray<{ readonly in: string; readonly name: string; readonly required?: boolean }>; readonly requestBody?: unknown }
+interface OpenApiOperation { readonly parameters?: ReadonlyArray<{ readonly in: string; readonly name: string; readonly required?: boolean; readonly schema?: { readonly enum?: readonly unknown[] } }>; readonly requestBody?: unknown }
 
 /** Every route the app documents, and the few it serves without documenting. */
 export function routesOf(app: ZodApp): Route[] {
-  const doc: unknown = app.swagger();
-  const paths: unknown = typeof doc === 'object' && doc !== null ? Reflect.get(doc, 'paths') : undefined;
-  if (typeof paths !== 'object' || paths === null) throw new Error('the app documents no paths');
+  const paths: Record<string, Record<string, OpenApiOperation>> = JSON.parse(JSON.stringify(app.swagger().paths ?? {}));
   const routes: Route[] = [];
-  for (const [path, operations] of Object.entries(paths as Record<string, Record<string, OpenApiOperation>>)) {
+  for (const [path, operations] of Object.entries(paths)) {
     for (const [method, operation] of Object.entries(operations)) {
       const parameters = operation.parameters ?? [];
       routes.push({
-        method: method.toUpperCase() as Method, // eslint-ok: OpenAPI keys are the lower-case methods the app registered
+        method: METHODS.find((m) => m.toLowerCase() === method) ?? 'GET',
         path,
         pathParams: parameters.filter((p) => p.in === 'path').map((p) => p.name),
         queryParams: parameters.filter((p) => p.in === 'query').map((p) => p.name),
         requiredQuery: parameters.filter((p) => p.in === 'query' && p.required === true).map((p) => p.name),
+        enums: new Map(parameters.map((p) => [p.name, (p.schema?.enum ?? []).map(String)])),
         hasBody: operation.requestBody !== undefined || method === 'post' || method === 'put' || method === 'delete',
       });
     }
   }
   // Served beside the document: the document itself, its browsable page, the dashboard.
-  for (const path of ['/openapi.json', '/docs', '/dashboard']) routes.push({ method: 'GET', path, pathParams: [], queryParams: [], requiredQuery: [], hasBody: false });
+  for (const path of ['/openapi.json', '/docs', '/dashboard']) routes.push({ method: 'GET', path, pathParams: [], queryParams: [], requiredQuery: [], enums: new Map(), hasBody: false });
   return routes;
 }
 
@@ -142,9 +144,9 @@ function plausible(name: string): readonly string[] {
 }
 
 /** A value the way it goes into a URL: encoded, or one of a few raw malformed encodings. */
-function encodedValue(name: string): fc.Arbitrary<string> {
+function encodedValue(name: string, documented: readonly string[] = []): fc.Arbitrary<string> {
   return fc.oneof(
-    { weight: 12, arbitrary: fc.constantFrom(...plausible(name)).map(encodeURIComponent) },
+    { weight: 12, arbitrary: fc.constantFrom(...plausible(name), ...documented).map(encodeURIComponent) },
     // A far minPosition waits its 5 s and answers 503 by design: not one to wait for thousands of times.
     { weight: 3, arbitrary: fc.constantFrom(...WEIRD.filter((v) => name !== 'minPosition' || Number.isNaN(Number(v)))).map(encodeURIComponent) },
     { weight: 1, arbitrary: fc.string({ maxLength: 12 }).filter((v) => name !== 'minPosition' || Number.isNaN(Number(v))).map(encodeURIComponent) },
@@ -154,7 +156,7 @@ function encodedValue(name: string): fc.Arbitrary<string> {
 
 function queryOf(route: Route): fc.Arbitrary<string> {
   const declared = route.queryParams.map((name) =>
-    fc.option(fc.tuple(fc.constant(name), encodedValue(name)), { nil: undefined, freq: route.requiredQuery.includes(name) ? 12 : 1 }));
+    fc.option(fc.tuple(fc.constant(name), encodedValue(name, route.enums.get(name))), { nil: undefined, freq: route.requiredQuery.includes(name) ? 12 : 1 }));
   const extra = fc.oneof(
     { weight: 6, arbitrary: fc.constant<string[]>([]) },
     { weight: 1, arbitrary: fc.constantFrom(...route.queryParams, 'regionCode', 'unknown', '__proto__', 'token').chain((name) =>
@@ -169,7 +171,7 @@ function queryOf(route: Route): fc.Arbitrary<string> {
 
 function pathOf(route: Route): fc.Arbitrary<string> {
   const segments = route.pathParams.map((name) => fc.oneof(
-    { weight: 8, arbitrary: fc.constantFrom(...plausible(name)) },
+    { weight: 8, arbitrary: fc.constantFrom(...plausible(name), ...(route.enums.get(name) ?? [])) },
     { weight: 3, arbitrary: encodedValue(name).filter((v) => v.length > 0) },
   ));
   return fc.tuple(...segments).map((values) => {
