@@ -14,25 +14,31 @@
 import type { EventStore, ReadStreamOptions, RecordedEvent } from './port.js';
 
 export interface StreamCacheLimits {
-  /** Streams kept at most. */
-  readonly maxStreams: number;
+  /** Events kept at most, over all streams (an event in memory is of the order of a KiB). */
+  readonly maxEvents: number;
   /** A stream longer than this is read from the store every time. */
   readonly maxEventsPerStream: number;
 }
 
-const DEFAULT_LIMITS: StreamCacheLimits = { maxStreams: 10_000, maxEventsPerStream: 2_000 };
+const DEFAULT_LIMITS: StreamCacheLimits = { maxEvents: 100_000, maxEventsPerStream: 2_000 };
 
 export function cachingStreams(store: EventStore, limits: StreamCacheLimits = DEFAULT_LIMITS): EventStore {
   // Insertion order is recency: a stream read is deleted and set again.
   const kept = new Map<string, readonly RecordedEvent[]>();
+  let total = 0;
 
-  const keep = (streamId: string, events: readonly RecordedEvent[]): void => {
+  const forget = (streamId: string): void => {
+    total -= kept.get(streamId)?.length ?? 0;
     kept.delete(streamId);
+  };
+  const keep = (streamId: string, events: readonly RecordedEvent[]): void => {
+    forget(streamId);
     if (events.length === 0 || events.length > limits.maxEventsPerStream) return;
     kept.set(streamId, events);
-    if (kept.size > limits.maxStreams) {
-      const oldest = kept.keys().next();
-      if (oldest.done !== true) kept.delete(oldest.value);
+    total += events.length;
+    for (const oldest of kept.keys()) {
+      if (total <= limits.maxEvents) break;
+      forget(oldest);
     }
   };
 
@@ -48,7 +54,7 @@ export function cachingStreams(store: EventStore, limits: StreamCacheLimits = DE
     try {
       newer = await store.readStream(streamId, { fromRevision: lastRevision + 1 });
     } catch (error) {
-      kept.delete(streamId); // StreamNotFound, or the store failing: nothing kept is trusted
+      forget(streamId); // StreamNotFound, or the store failing: nothing kept is trusted
       throw error;
     }
     // Another read may have brought the stream further meanwhile: join at the revision.
@@ -56,7 +62,7 @@ export function cachingStreams(store: EventStore, limits: StreamCacheLimits = DE
     const baseLast = base.at(-1)?.revision ?? -1;
     const added = newer.filter((event) => event.revision > baseLast);
     if (added.length > 0 && added[0]?.revision !== baseLast + 1) {
-      kept.delete(streamId);
+      forget(streamId);
       const events = await store.readStream(streamId);
       keep(streamId, events);
       return [...events];
