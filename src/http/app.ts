@@ -29,6 +29,7 @@ import { readModelReads } from './excel-reads.js';
 import { auditRoutes } from './routes/audit.js';
 import { verifiableLogRoutes } from './routes/verifiable-log.js';
 import { upcastingStore } from '../event-store/upcasting-store.js';
+import { cachingStreams } from '../event-store/stream-cache.js';
 import { upcasters } from '../../migrations/upcasters/index.js';
 import { LogTree } from '../log-tree/log-tree.js';
 import { generateSigner } from '../log-tree/signed-note.js';
@@ -70,8 +71,9 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function buildApp(deps: AppDeps): Promise<ZodApp> {
   const { config } = deps;
   const recorded = deps.store;
-  // The one place stored events are lifted to the current schema, for every reader.
-  const store = upcastingStore(recorded, upcasters);
+  // The one place stored events are lifted to the current schema, for every reader; the
+  // streams commands read are kept in memory, brought up to date on each read.
+  const store = cachingStreams(upcastingStore(recorded, upcasters));
   const clock = deps.clock ?? systemClock;
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),

@@ -37,8 +37,9 @@ export interface AuditRoutesOptions {
 
 /** Events read from the store per page while scanning. */
 const SCAN_PAGE = 1000;
-/** Events one /audit/events answer may scan for matches before it answers with what it found. */
-const SCAN_BUDGET = 50_000;
+/** Events one /audit/events answer may scan for matches before it answers with what it found:
+ * 20 slices of SCAN_PAGE, each a turn of the event loop; the answer says where to go on from. */
+const SCAN_BUDGET = 20_000;
 /** How long a region-filtered page waits for the ledger to know the projects it shows. */
 const LEDGER_WAIT_MS = 2_000;
 /** Events verified per slice: a few ms of hashing between turns of the event loop. */
@@ -203,31 +204,38 @@ interface ScanOptions {
 }
 
 /**
- * Up to `limit` matching events from `fromPosition`, scanning at most SCAN_BUDGET events: a
- * rare match answers a short page with the position to go on from, never a long request.
+ * Up to `limit` matching events from `fromPosition`, scanning at most SCAN_BUDGET events a
+ * slice of SCAN_PAGE per turn of the event loop: a rare match (or none) answers a short page
+ * with the position to go on from, never a long request, and commands go through between
+ * slices. The types are matched here rather than handed to the store as a filter: a filtered
+ * read of the store scans until it has its page, however much of the log that takes, in one
+ * synchronous call on the embedded store.
  * The next position is always one the store gave (the first event not shown): KurrentDB's
  * positions are log offsets, where position + 1 is not a readable position.
  */
 async function scanLog(store: EventStore, options: ScanOptions): Promise<{ events: RecordedEvent[]; nextPosition: number | null }> {
   const found: RecordedEvent[] = [];
-  const pageSize = (options.matches === undefined ? options.limit : SCAN_PAGE) + 1;
-  const filter = options.types === undefined ? {} : { filter: { eventTypes: options.types } };
+  const types = options.types === undefined ? undefined : new Set(options.types);
+  const filtered = types !== undefined || options.matches !== undefined;
+  const pageSize = (filtered ? SCAN_PAGE : options.limit) + 1;
   let from = options.fromPosition;
   let after = -1; // the page reads `from` again: skip what was already scanned
   let scanned = 0;
   for (;;) {
-    const page = await store.readAll({ ...(from > 0 ? { fromPosition: from } : {}), maxCount: pageSize, ...filter });
+    const page = await store.readAll({ ...(from > 0 ? { fromPosition: from } : {}), maxCount: pageSize });
     const fresh = page.filter((event) => event.position > after);
-    const matches = options.matches === undefined ? () => true : await options.matches(fresh);
+    const ofType = (event: RecordedEvent) => types === undefined || types.has(event.type);
+    const matches = options.matches === undefined ? () => true : await options.matches(fresh.filter(ofType));
     for (const event of fresh) {
       if (found.length === options.limit || scanned === SCAN_BUDGET) return { events: found, nextPosition: event.position };
       scanned += 1;
-      if (matches(event)) found.push(event);
+      if (ofType(event) && matches(event)) found.push(event);
     }
     const last = page.at(-1);
     if (last === undefined || page.length < pageSize) return { events: found, nextPosition: null };
     from = last.position;
     after = last.position;
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
