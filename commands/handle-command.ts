@@ -26,8 +26,11 @@ export interface CommandContext {
   /** The id of what caused the command (the request); defaults to the correlation id. */
   readonly causationId?: string;
   readonly idempotencyKey?: string;
-  /** HTTP If-Match: decide only on this revision ('no_stream': on a new stream). */
-  readonly expectedRevision?: number | 'no_stream';
+  /**
+   * HTTP If-Match: decide only on this revision ('no_stream': on a new stream; 'exists', from
+   * `If-Match: *`: on any revision of a stream that exists).
+   */
+  readonly expectedRevision?: number | 'no_stream' | 'exists';
   readonly newEventId?: () => string;
   /** Read → decide → append attempts on concurrent appends (default 5). */
   readonly maxAttempts?: number;
@@ -47,7 +50,7 @@ export interface CommandResult<Event extends StoredEvent, State> {
 /** The stream moved past the revision the caller decided on (HTTP 412). */
 export class StaleRevision extends Error {
   readonly code = 'STALE_REVISION' as const;
-  constructor(readonly streamId: string, readonly expected: number | 'no_stream', readonly actual: number | 'no_stream') {
+  constructor(readonly streamId: string, readonly expected: number | 'no_stream' | 'exists', readonly actual: number | 'no_stream') {
     super(`stream ${streamId} is at revision ${String(actual)}, not ${String(expected)}`);
     this.name = 'StaleRevision';
   }
@@ -63,10 +66,14 @@ export function handleCommand<Command, Event extends StoredEvent, State>(
 async function decideAndAppend<Command, Event extends StoredEvent, State>(
   store: EventStore, streamId: string, decider: StreamDecider<Command, Event, State>, command: Command, context: CommandContext,
 ): Promise<CommandResult<Event, State>> {
-  const explicit = context.expectedRevision;
+  const expected = context.expectedRevision;
+  // A revision the caller decided on is never retried; `If-Match: *` only asks that the stream
+  // exists (a stream never ceases to), so a concurrent append is retried as without If-Match.
+  const explicit = expected === 'exists' ? undefined : expected;
   const attempts = explicit === undefined ? context.maxAttempts ?? 5 : 1;
   for (let attempt = 1; ; attempt += 1) {
     const stream = await loadStream(store, streamId, decider);
+    if (expected === 'exists' && stream.revision === 'no_stream') throw new StaleRevision(streamId, expected, stream.revision);
     if (explicit !== undefined && explicit !== stream.revision) throw new StaleRevision(streamId, explicit, stream.revision);
     const decided = decider.decide(command, stream.state);
     const state = decided.reduce(decider.evolve, stream.state);

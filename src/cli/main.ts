@@ -12,7 +12,7 @@ import { USAGE, UsageError, parseCommandLine, type CliCommand } from './argument
 import { formatCount, formatDuration, progressModeFor } from './progress.js';
 import { openConfiguredStore, openSnapshots, readModelsPath } from './read-side.js';
 import { rebuild } from './rebuild.js';
-import { pipelineStats } from './stats.js';
+import { UnknownRegionArgument, pipelineStats } from './stats.js';
 import { statsTable } from './stats-table.js';
 import { storeStatus, statusTable } from './status.js';
 
@@ -59,7 +59,7 @@ export async function runCli(args: readonly string[]): Promise<number> {
     return await execute(command, config, store, snapshots);
   } catch (error) {
     err(`pipeline: ${error instanceof Error ? error.message : String(error)}`);
-    return EXIT_FAILURE;
+    return error instanceof UnknownRegionArgument ? EXIT_USAGE : EXIT_FAILURE;
   } finally {
     snapshots?.close();
     await store?.close();

@@ -6,6 +6,8 @@
  * The read-model file is only read: a query writes no snapshot.
  */
 import type { EventStore } from '../event-store/port.js';
+import { REGION_STREAM_PREFIX } from '../../commands/regions/events.js';
+import { RegionCatalogue } from '../regions/catalogue.js';
 import { chinaDateOf } from '../../commands/shared/dates.js';
 import { queryPipelineStatistics, type PipelineStatistics } from '../../projections/pipeline-statistics/index.js';
 import { allReadModels, type AllReadModelsState } from '../../projections/index.js';
@@ -23,7 +25,36 @@ export interface StatsDeps {
   readonly now: () => Date;
 }
 
+/** A region the statistics cannot be of: the CLI refuses it as HTTP does (409 region-unknown). */
+export class UnknownRegionArgument extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnknownRegionArgument';
+  }
+}
+
+/** The official regions and the custom ones registered in the log, as the server knows them. */
+export async function regionCatalogue(store: EventStore): Promise<RegionCatalogue> {
+  const catalogue = new RegionCatalogue();
+  const filter = { streamPrefixes: [REGION_STREAM_PREFIX] };
+  // Positions are the store's own: each page starts at the last event read, which is skipped.
+  let seen = -1;
+  for (;;) {
+    const page = await store.readAll({ ...(seen >= 0 ? { fromPosition: seen } : {}), maxCount: 1000, filter });
+    const fresh = page.filter((event) => event.position > seen);
+    for (const event of fresh) catalogue.apply(event);
+    const last = page.at(-1);
+    if (last === undefined || fresh.length === 0 || page.length < 1000) return catalogue;
+    seen = last.position;
+  }
+}
+
 export async function pipelineStats(query: StatsArguments, deps: StatsDeps): Promise<PipelineStatistics> {
+  // A well-formed code that names no region would answer zeros, as if the region had no projects.
+  const regions = await regionCatalogue(deps.store);
+  if (!regions.isKnown(query.regionCode)) {
+    throw new UnknownRegionArgument(`--region ${query.regionCode} is not known: it is neither a GB/T 2260 code nor a custom region registered in this log`);
+  }
   // The server's own read models (the statistics are folded over the facts they share), so its snapshots serve.
   const runner = new ProjectionRunner({ store: deps.store, projection: allReadModels, snapshots: readOnly(deps.snapshots), logger: deps.logger });
   const all = query.asOf === undefined ? await caughtUp(runner, deps) : await runner.stateAsOf(query.asOf);

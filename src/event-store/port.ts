@@ -106,6 +106,14 @@ export interface Subscription extends AsyncIterable<RecordedEvent> {
   close(): Promise<void>;
 }
 
+/** One commit of the store: the appends it held (a group commit holds many) and the events it wrote. */
+export interface CommitStats {
+  readonly appends: number;
+  readonly events: number;
+}
+
+export type CommitObserver = (commit: CommitStats) => void;
+
 export interface EventStore {
   /** Which adapter this is, for logs and /readyz. */
   readonly kind: 'embedded' | 'kurrentdb';
@@ -149,6 +157,12 @@ export interface EventStore {
 
   /** Cheap liveness probe for /readyz. */
   ping(): Promise<void>;
+
+  /**
+   * Tells `observer` of each commit from now on, for metrics; returns the unsubscribe. Optional:
+   * the embedded store says (one commit per group of appends); a store that does not, omits it.
+   */
+  observeCommits?(observer: CommitObserver): () => void;
 
   /** Stops accepting appends, finishes those in flight, ends subscriptions, releases files. */
   close(): Promise<void>;

@@ -3,17 +3,17 @@
  * only place that listens. Tests build it with an in-memory store and use app.inject.
  */
 import Fastify, { type FastifyBaseLogger } from 'fastify';
-import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
 import { randomUUID } from 'node:crypto';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config.js';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import type { EventStore } from '../event-store/port.js';
 import { errorHandler, notFoundHandler } from './problem-details.js';
+import { errors } from './errors.js';
 import { Metrics } from './metrics.js';
 import { capConnectionsPerClient, clientErrorHandler, serverTimeouts } from './connections.js';
+import { installOpenApi } from './openapi.js';
 import { healthRoutes } from './routes/health.js';
 import { installAccess } from './auth/install-access.js';
 import { installCors } from './cors.js';
@@ -84,7 +84,8 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    return503OnClosing: true,
+    // While closing, requests still arriving are refused by the hook below, as a problem.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // Malformed URLs and over-long parameters are answered before routing: as problems too.
@@ -99,6 +100,19 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  // Shutting down: a request that still arrives (on a kept-alive socket) is refused at once
+  // as the registry's 503 (fastify's own return503OnClosing answers a JSON of its own), before
+  // any other hook runs. Fastify marks itself closing before the preClose hooks.
+  let closing = false;
+  app.addHook('preClose', async () => { closing = true; });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    reply.header('connection', 'close');
+    throw new errors.NotReady('the server is shutting down: retry, on another instance if there is one');
+  });
+  // Only JSON is a command body (imports register their file types): a JSON text sent as
+  // text/plain is 415, not parsed as a string and refused as "expected object".
+  app.removeContentTypeParser('text/plain');
   app.decorate('readiness', [] as ReadinessCheck[]);
   app.decorate('metrics', new Metrics());
 
@@ -110,6 +124,16 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
     requests({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
   });
 
+  // API.md's "appends": the events this process appended, and how many appends each commit held.
+  const appended = app.metrics.counter('appends_total', 'Events appended to the log by this process');
+  const groupSizes = app.metrics.histogram('store_group_commit_appends', 'Appends per commit of the store (the embedded store commits a group of appends at once)', [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]);
+  appended({}, 0);
+  const stopObserving = recorded.observeCommits?.((commit) => {
+    if (commit.events > 0) appended({}, commit.events);
+    groupSizes(commit.appends);
+  });
+  if (stopObserving !== undefined) app.addHook('onClose', async () => { stopObserving(); });
+
   app.readiness.push({
     name: 'event-store',
     probe: async () => {
@@ -118,26 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
     },
   });
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: '项目为王 investment-project pipeline',
-        description: 'Event-sourced tracking of investment projects: milestones posted by bureaus, statistics for dashboards, full history for auditors. Amounts are in 万元 with at most 2 decimals.',
-        version: '1.0.0',
-      },
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'An API key issued by an admin' },
-          streamToken: { type: 'apiKey', in: 'query', name: 'token', description: 'GET /v1/live only: a short-lived token from POST /v1/live/tokens, for browsers (EventSource cannot send Authorization)' },
-        },
-      },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await installOpenApi(app);
 
   const readModels = new ReadModels({ store, snapshots: deps.snapshots ?? openSnapshotStore(':memory:'), logger: app.log });
   app.decorate('readModels', readModels);

@@ -7,6 +7,7 @@
  * same 409, as a client that retries after a timeout would expect.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { StaleRevision, type CommandContext } from '../../commands/handle-command.js';
 import { StreamNotFound } from '../event-store/errors.js';
 import { DomainRuleBroken } from '../../commands/decider.js';
@@ -14,7 +15,7 @@ import type { Actor } from '../../commands/metadata.js';
 import type { EventStore, JsonObject, RecordedEvent } from '../event-store/port.js';
 import { errors } from './errors.js';
 import { IDEMPOTENCY_KEY_PATTERN, fingerprintOf, runIdempotently, type Answer } from './idempotency.js';
-import { PROBLEM_CONTENT_TYPE, problemOf, ruleProblem } from './problem-details.js';
+import { PROBLEM_CONTENT_TYPE, ruleProblem } from './problem-details.js';
 
 export interface CommandOutcome {
   readonly revision: number;
@@ -56,7 +57,7 @@ export async function runCommandRequest(request: FastifyRequest, reply: FastifyR
       return answer(await command.execute(claim === undefined ? context : { ...context, idempotencyKey: claim }));
     } catch (error) {
       if (!(error instanceof DomainRuleBroken)) throw error;
-      return { status: 409, body: { ...problemOf(request, ruleProblem(error)) }, headers: { 'content-type': PROBLEM_CONTENT_TYPE } };
+      return { status: 409, body: { ...ruleProblem(request, error) }, headers: { 'content-type': PROBLEM_CONTENT_TYPE } };
     }
   };
 
@@ -76,7 +77,8 @@ export async function runCommandRequest(request: FastifyRequest, reply: FastifyR
     (stamped) => answer(outcomeOf(stamped)),
     expectedRevision === undefined ? undefined : async () => {
       const actual = await revisionOf(command.store, command.streamId);
-      if (actual !== expectedRevision) throw new StaleRevision(command.streamId, expectedRevision, actual);
+      const matches = expectedRevision === 'exists' ? actual !== 'no_stream' : actual === expectedRevision;
+      if (!matches) throw new StaleRevision(command.streamId, expectedRevision, actual);
     },
   );
   return send(reply, outcome, outcome.replayed);
@@ -104,14 +106,32 @@ function send(reply: FastifyReply, answer: Answer, replayed: boolean): FastifyRe
   return reply.send(answer.body);
 }
 
-/** `If-Match: "3"` (or `W/"3"`, or bare 3) → 3; absent → undefined; anything else is 400. */
-export function ifMatchOf(header: string | string[] | undefined): number | undefined {
+/**
+ * `If-Match: "3"` (or `W/"3"`, or bare 3) → 3; `If-Match: *` → 'exists' (any revision of a
+ * stream that exists, RFC 9110: 412 when there is none); absent → undefined; anything else is 400.
+ */
+export function ifMatchOf(header: string | string[] | undefined): number | 'exists' | undefined {
   if (header === undefined) return undefined;
   const value = Array.isArray(header) ? header.join(',') : header;
-  const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(value);
-  if (!match?.[1]) throw new errors.Malformed('If-Match takes the ETag of a GET, a revision such as "3"');
+  if (value.trim() === '*') return 'exists';
+  const match = IF_MATCH.exec(value);
+  if (!match?.[1]) throw new errors.Malformed(IF_MATCH_MESSAGE);
   return Number(match[1]);
 }
+
+const IF_MATCH = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/;
+const IF_MATCH_MESSAGE = 'If-Match takes the ETag of a GET, a revision such as "3", or * for any existing revision';
+
+/**
+ * The command headers (API.md, "Commands"), as the OpenAPI document shows them and the route
+ * checks them: every command route puts this in `schema.headers`. Loose: other headers pass.
+ */
+export const commandHeaders = z.looseObject({
+  'if-match': z.string().regex(/^\s*(\*|(W\/)?"?\d{1,15}"?)\s*$/, { message: IF_MATCH_MESSAGE }).optional()
+    .meta({ description: 'Append only if the stream is still at this revision (the ETag of a GET, e.g. "3"), else 412; `*`: only if it exists (any revision), else 412', example: '"3"' }),
+  'idempotency-key': z.string().regex(IDEMPOTENCY_KEY_PATTERN, { message: 'Idempotency-Key is 1 to 128 visible ASCII characters' }).optional()
+    .meta({ description: 'At most 128 visible ASCII characters: the same key with the same body answers the first answer again and appends nothing; with another body, 422' }),
+});
 
 /** A client's own correlation id travels into the events' metadata; else the request id. */
 function correlationIdOf(request: FastifyRequest): string {

@@ -13,7 +13,7 @@ import type { Socket } from 'node:net';
 import type { FastifyBaseLogger, FastifyHttpOptions } from 'fastify';
 import type { Config } from '../config.js';
 import { PROBLEM_CONTENT_TYPE, problemType } from './problem-details.js';
-import { TITLES } from './errors.js';
+import { TITLES, errors, type RegistryError } from './errors.js';
 
 type Timeouts = Pick<Config, 'REQUEST_TIMEOUT_MS' | 'HEADERS_TIMEOUT_MS' | 'KEEP_ALIVE_TIMEOUT_MS' | 'CONNECTION_TIMEOUT_MS'>;
 
@@ -34,28 +34,25 @@ export function serverTimeouts(config: Timeouts): Pick<FastifyHttpOptions<Server
   };
 }
 
-interface ParserRefusal {
-  readonly status: number;
-  readonly code: string;
-  readonly detail: string;
-}
-
-function refusalOf(error: NodeJS.ErrnoException): ParserRefusal {
+function refusalOf(error: NodeJS.ErrnoException): RegistryError {
   switch (error.code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return { status: 408, code: 'PIPELINE_REQUEST_TIMEOUT', detail: 'the request\'s headers or body did not arrive in time' };
+      return new errors.RequestTimeout('the request\'s headers or body did not arrive in time');
     case 'HPE_HEADER_OVERFLOW':
-      return { status: 431, code: 'PIPELINE_HEADERS_TOO_LARGE', detail: 'the request\'s headers are larger than the server reads (16 KB)' };
+      return new errors.HeadersTooLarge('the request\'s headers are larger than the server reads (16 KB)');
     default:
-      return { status: 400, code: 'PIPELINE_MALFORMED', detail: 'the request is not well-formed HTTP/1.1' };
+      return new errors.Malformed('the request is not well-formed HTTP/1.1');
   }
 }
 
-/** A whole HTTP/1.1 answer, written on a socket no request object stands for; the connection closes. */
-function rawProblem(problem: ParserRefusal): string {
-  const title = TITLES[problem.status] ?? 'Error';
-  const body = JSON.stringify({ type: problemType(problem.code), title, status: problem.status, detail: problem.detail, code: problem.code });
-  return `HTTP/1.1 ${problem.status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+/**
+ * A whole HTTP/1.1 answer from a registry error, written on a socket no request object stands
+ * for (there is no reply to send it through); the connection closes.
+ */
+function rawProblem(error: RegistryError): string {
+  const title = TITLES[error.code];
+  const body = JSON.stringify({ type: problemType(error.code), title, status: error.statusCode, detail: error.message, code: error.code });
+  return `HTTP/1.1 ${error.statusCode} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 /** An answer on this socket has begun: nothing more may be written on it. */
@@ -69,7 +66,7 @@ export function clientErrorHandler(this: { log: FastifyBaseLogger }, error: Node
   // A reset connection has no one left to answer.
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const refusal = refusalOf(error);
-  this.log.debug({ err: error, status: refusal.status }, 'client error before routing');
+  this.log.debug({ err: error, status: refusal.statusCode }, 'client error before routing');
   if (socket.writable && !answerStarted(socket)) socket.end(rawProblem(refusal));
   // end() flushes the answer first; a client that does not read it is cut off all the same.
   setTimeout(() => socket.destroy(), 1_000).unref();
@@ -90,7 +87,7 @@ export function capConnectionsPerClient(server: Server, perClient: number, log: 
     if (count >= perClient) {
       log.warn({ client: address, open: count }, 'refused a connection: too many open from this address (MAX_CONNECTIONS_PER_CLIENT)');
       socket.on('error', () => undefined);
-      socket.end(rawProblem({ status: 429, code: 'PIPELINE_TOO_MANY_CONNECTIONS', detail: `this address already has ${count} connections open; close some, or reuse them (keep-alive)` }), () => socket.destroy());
+      socket.end(rawProblem(new errors.TooManyConnections(`this address already has ${count} connections open; close some, or reuse them (keep-alive)`)), () => socket.destroy());
       setTimeout(() => socket.destroy(), 1_000).unref();
       return;
     }

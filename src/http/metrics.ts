@@ -1,13 +1,22 @@
 /**
- * A small Prometheus text registry: counters and gauges with labels, and gauges read at
- * scrape time. Enough for /metrics without another dependency.
+ * A small Prometheus text registry: counters and gauges with labels, gauges read at scrape
+ * time, and histograms. Enough for /metrics without another dependency.
  */
 type Labels = Readonly<Record<string, string>>;
 type Sample = { readonly labels: Labels; readonly value: number };
 
+interface Histogram {
+  readonly buckets: readonly number[];
+  /** Cumulative counts per bucket (le), then +Inf. */
+  readonly counts: number[];
+  sum: number;
+  count: number;
+}
+
 interface Family {
   readonly help: string;
-  readonly kind: 'counter' | 'gauge';
+  readonly kind: 'counter' | 'gauge' | 'histogram';
+  readonly histogram?: Histogram;
   readonly values: Map<string, { labels: Labels; value: number }>;
   readonly collect?: () => ReadonlyArray<Sample> | Promise<ReadonlyArray<Sample>>;
 }
@@ -30,10 +39,29 @@ export class Metrics {
     this.families.set(name, { help, kind: 'gauge', values: new Map(), collect });
   }
 
+  /** A histogram without labels over `buckets` (upper bounds, ascending); returns its observe. */
+  histogram(name: string, help: string, buckets: readonly number[]): (value: number) => void {
+    const histogram: Histogram = { buckets: [...buckets], counts: buckets.map(() => 0), sum: 0, count: 0 };
+    this.families.set(name, { help, kind: 'histogram', values: new Map(), histogram });
+    return (value) => {
+      histogram.buckets.forEach((bound, index) => {
+        if (value <= bound) histogram.counts[index] = (histogram.counts[index] ?? 0) + 1;
+      });
+      histogram.sum += value;
+      histogram.count += 1;
+    };
+  }
+
   async render(): Promise<string> {
     const lines: string[] = [];
     for (const [name, family] of this.families) {
       lines.push(`# HELP ${name} ${family.help}`, `# TYPE ${name} ${family.kind}`);
+      if (family.histogram !== undefined) {
+        const { buckets, counts, sum, count } = family.histogram;
+        buckets.forEach((bound, index) => lines.push(`${name}_bucket{le="${bound}"} ${counts[index] ?? 0}`));
+        lines.push(`${name}_bucket{le="+Inf"} ${count}`, `${name}_sum ${sum}`, `${name}_count ${count}`);
+        continue;
+      }
       const samples = family.collect ? await family.collect() : [...family.values.values()];
       for (const { labels, value } of samples) lines.push(`${name}${renderLabels(labels)} ${value}`);
     }

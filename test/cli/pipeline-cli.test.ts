@@ -136,6 +136,17 @@ t.test('stats reads the read-model file but never writes it', async (t) => {
   t.same(status.projections.map((p) => p.snapshotPosition), [null, null, null, null]);
 });
 
+t.test('stats refuses a region that does not exist, as HTTP does, instead of answering zeros', async (t) => {
+  const { dir, remove } = tempDataDir();
+  t.teardown(remove);
+  await writeHistory(dir);
+  const run = await runCli(dir, ['stats', '--region', '999999', '--year', '2025', '--json']);
+  t.equal(run.code, 2, 'a non-zero exit (a bad argument)');
+  t.match(run.stderr, /--region 999999 is not known: it is neither a GB\/T 2260 code nor a custom region/);
+  t.equal(run.stdout, '', 'no statistics');
+  t.equal((await runCli(dir, ['stats', '--region', '000000', '--year', '2025', '--json'])).code, 0, 'the whole country is a region');
+});
+
 t.test('a bad command line exits 2 with a message and the usage', async (t) => {
   const { dir, remove } = tempDataDir();
   t.teardown(remove);

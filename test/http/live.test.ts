@@ -350,3 +350,36 @@ t.test('a slow client: events coalesced to the newest while its buffer is full, 
   overflowing.sendEvent(Buffer.alloc(2000), 1);
   t.same(drops, ['stalled', 'overflow'], 'a frame beyond the cap drops it at once');
 });
+
+t.test('a revoked key\'s open streams end at once, with no more statistics; other keys\' streams go on', async (t) => {
+  const { app, store, port } = await listen({ AUTH: 'on' });
+  t.teardown(async () => { await app.close(); await store.close(); });
+  const revoked = await issue(app, { role: 'dashboard', regions: [ZAOQIANG] });
+  const kept = await issue(app, { role: 'dashboard', regions: [ZAOQIANG] });
+  const token = await app.inject({ method: 'POST', url: '/v1/live/tokens', headers: bearer(revoked.key) });
+  const byToken: unknown = token.json().token;
+  if (typeof byToken !== 'string') throw new Error(`no stream token: ${token.body}`);
+
+  const first = await connect(port, `/v1/live?regionCode=${ZAOQIANG}`, bearer(revoked.key));
+  const second = await connect(port, `/v1/live?regionCode=${ZAOQIANG}&token=${encodeURIComponent(byToken)}`);
+  const other = await connect(port, `/v1/live?regionCode=${ZAOQIANG}`, bearer(kept.key));
+  t.teardown(() => { first.close(); second.close(); other.close(); });
+  for (const stream of [first, second, other]) {
+    t.equal(stream.status, 200);
+    await stream.next(() => true);
+  }
+
+  const revocation = await app.inject({ method: 'DELETE', url: `/v1/keys/${revoked.id}`, headers: bearer(ADMIN_SECRET) });
+  t.equal(revocation.statusCode, 204);
+  const deadline = Date.now() + 2000;
+  while (!(first.ended && second.ended) && Date.now() < deadline) await sleep(10);
+  t.ok(first.ended, 'the stream opened with the key ended');
+  t.ok(second.ended, 'the stream opened with its stream token ended');
+
+  const seen = [first.events.length, second.events.length];
+  const position = await register(app, 'ZQ-REVOKED', ZAOQIANG, bearer(ADMIN_SECRET));
+  await other.next((event) => event.id >= position);
+  t.same([first.events.length, second.events.length], seen, 'no statistics after the revocation');
+  t.equal(other.ended, false, 'another key\'s stream is still open');
+  t.equal((await connect(port, `/v1/live?regionCode=${ZAOQIANG}`, bearer(revoked.key))).status, 401, 'and it cannot reopen one');
+});

@@ -31,6 +31,7 @@ import { DuplicateEventId, StoreUnavailable, StreamNotFound, WrongExpectedRevisi
 import {
   matchesFilter,
   type AppendResult,
+  type CommitObserver,
   type EventFilter,
   type EventStore,
   type ExpectedRevision,
@@ -138,6 +139,8 @@ export class EmbeddedEventStore implements EventStore, LiveFeed {
   /** Subscriptions that have caught up and are pushed each commit. */
   private readonly subscribers = new Set<EmbeddedSubscription>();
   private readonly opened = new Set<EmbeddedSubscription>();
+  /** Told of each group commit (metrics: src/http/app.ts), never of the events themselves. */
+  private readonly commitObservers = new Set<CommitObserver>();
   private readonly statements;
 
   constructor(options: EmbeddedStoreOptions) {
@@ -276,6 +279,12 @@ export class EmbeddedEventStore implements EventStore, LiveFeed {
       else if (outcome) append.resolve(outcome);
     });
     if (committed.length > 0) for (const subscriber of this.subscribers) subscriber.push(committed);
+    for (const observer of this.commitObservers) observer({ appends: group.length, events: committed.length });
+  }
+
+  observeCommits(observer: CommitObserver): () => void {
+    this.commitObservers.add(observer);
+    return () => { this.commitObservers.delete(observer); };
   }
 
   private writeAppend(append: PendingAppend, recordedAt: string, committed: RecordedEvent[]): AppendResult {

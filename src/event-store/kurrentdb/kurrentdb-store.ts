@@ -40,6 +40,7 @@ import {
   LOG_ID_STREAM,
   matchesFilter,
   type AppendResult,
+  type CommitObserver,
   type Direction,
   type EventStore,
   type ExpectedRevision,
@@ -218,6 +219,14 @@ export class KurrentDbEventStore implements EventStore {
     await closeChannel(this.client);
   }
 
+  /** Told of each append the server acknowledged (metrics: src/http/app.ts). */
+  private readonly commitObservers = new Set<CommitObserver>();
+
+  observeCommits(observer: CommitObserver): () => void {
+    this.commitObservers.add(observer);
+    return () => { this.commitObservers.delete(observer); };
+  }
+
   private track<T>(operation: () => Promise<T>, checkVersionFirst = true): Promise<T> {
     if (this.closed) return Promise.reject(new StoreUnavailable('the event store is closed'));
     const running = this.versionChecked || !checkVersionFirst ? operation() : this.assertSupportedServer().then(operation);
@@ -243,10 +252,14 @@ export class KurrentDbEventStore implements EventStore {
         // Only when the connection string sets throwOnAppendFailure=false.
         throw new WrongExpectedRevision(streamId, expected, toActualRevision(result.nextExpectedRevision));
       }
-      return {
+      const answer = {
         nextRevision: Number(result.nextExpectedRevision),
         position: fromLogPosition(result.position, `the append to ${streamId}`),
       };
+      // The server commits each append on its own: a "group" of one. (A retry the server
+      // recognises by its event ids is counted again: it cannot be told apart here.)
+      for (const observer of this.commitObservers) observer({ appends: 1, events: data.length });
+      return answer;
     } catch (error) {
       throw toPortError(error, { operation: 'appendToStream', streamId, expected });
     }

@@ -29,6 +29,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The region catalogue: `app.regions.assertKnown(code)`, `nameOf`, `fullName`, `childrenOf`. */
     regions: RegionCatalogue;
+    /** Calls `listener` with each key revoked from now on (on any replica); returns the unsubscribe. */
+    onKeyRevoked: (listener: (keyId: string) => void) => () => void;
   }
 }
 
@@ -44,6 +46,7 @@ export async function installAccess(app: ZodApp, deps: AccessDeps): Promise<void
   const regions = new RegionCatalogue();
   app.decorate('regions', regions);
   const registry = new KeyRegistry();
+  app.decorate('onKeyRevoked', (listener: (keyId: string) => void) => registry.onRevoked(listener));
   const feed = await followStreams(store, [REGION_STREAM_PREFIX, KEY_STREAM_PREFIX], (event) => {
     if (event.streamId.startsWith(REGION_STREAM_PREFIX)) regions.apply(event);
     else registry.apply(event);

@@ -35,6 +35,14 @@ export class KeyRegistry {
   private readonly activeByHash = new Map<string, string>();
   /** Every hash ever issued, revoked or not: a revoked secret must never be issued again. */
   private readonly everIssued = new Set<string>();
+  /** Told of each revocation as it is folded (open streams of the key end: routes/live.ts). */
+  private readonly revocationListeners = new Set<(keyId: string) => void>();
+
+  /** Calls `listener` with the key id of every key revoked from now on; returns the unsubscribe. */
+  onRevoked(listener: (keyId: string) => void): () => void {
+    this.revocationListeners.add(listener);
+    return () => { this.revocationListeners.delete(listener); };
+  }
 
   /** Folds one event of a `key-*` stream; a revision already folded changes nothing. */
   apply(event: RecordedEvent): void {
@@ -61,6 +69,7 @@ export class KeyRegistry {
         entry.view = { ...entry.view, revokedAt: event.recordedAt, revokedBy: actorKeyId(event), revocationReason: data.reason ?? null };
         entry.revision = event.revision;
         this.activeByHash.delete(entry.secretHash);
+        for (const listener of this.revocationListeners) listener(keyId);
         return;
       }
       default:

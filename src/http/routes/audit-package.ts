@@ -8,6 +8,7 @@
  * The log is read from its start in slices (a project's region may have been set before the
  * range), letting commands through between slices.
  */
+import { z } from 'zod';
 import type { RegionCode } from '../../../commands/shared/region-code.js';
 import type { EventStore, RecordedEvent } from '../../event-store/port.js';
 import { leafBytes } from '../../log-tree/leaf.js';
@@ -21,18 +22,24 @@ export const AUDIT_PACKAGE_FORMAT = 'xiangmu-pipeline/audit-package/v1';
 const MAX_EVENTS = 100_000;
 const PAGE = 1024;
 
-export interface AuditPackage {
-  readonly format: typeof AUDIT_PACKAGE_FORMAT;
-  readonly origin: string;
-  readonly verifierKey: string;
-  readonly regionCode: string;
-  readonly from: string | null;
-  readonly to: string | null;
-  /** The signed checkpoint every proof is against. */
-  readonly checkpoint: string;
-  readonly treeSize: number;
-  readonly entries: Array<{ readonly leafIndex: number; readonly position: number; readonly leaf: string; readonly proof: string[] }>;
-}
+export const auditPackageSchema = z.object({
+  format: z.literal(AUDIT_PACKAGE_FORMAT),
+  origin: z.string().meta({ description: 'The log\'s origin, the checkpoint\'s first line' }),
+  verifierKey: z.string().meta({ description: 'The verifier key the checkpoint is signed for (signed-note form)' }),
+  regionCode: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  checkpoint: z.string().meta({ description: 'The signed checkpoint every proof is against' }),
+  treeSize: z.number().int(),
+  entries: z.array(z.object({
+    leafIndex: z.number().int(),
+    position: z.number().int(),
+    leaf: z.string().meta({ description: 'base64 of the leaf\'s exact bytes' }),
+    proof: z.array(z.string()).meta({ description: 'base64 hashes of the RFC 6962 audit path' }),
+  })),
+}).meta({ description: 'An audit package, verifiable with no server: npm run audit -- verify-package <file>' });
+
+export type AuditPackage = z.output<typeof auditPackageSchema>;
 
 export async function buildAuditPackage(
   store: EventStore, logTree: LogTree, range: { readonly regionCode: RegionCode; readonly from?: string; readonly to?: string },

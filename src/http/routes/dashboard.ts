@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errors } from '../errors.js';
 import type { ZodApp } from '../zod-app.js';
+import { z } from 'zod';
 
 export const DEFAULT_DASHBOARD_DIR = resolve(fileURLToPath(new URL('../../../dashboard/dist', import.meta.url)));
 
@@ -43,7 +44,13 @@ export async function dashboardRoutes(app: ZodApp, options: DashboardRoutesOptio
   const indexPath = join(root, 'index.html');
   if (!existsSync(indexPath)) app.log.warn({ root }, 'the dashboard is not built: GET /dashboard answers 404 until `npm run build:dashboard` has run');
 
-  app.get('/dashboard', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/dashboard', {
+    config: { answers: ['NotFound'] },
+    schema: {
+      tags: ['dashboard'], security: [], summary: 'The live dashboard page (`?screen=1`: 大屏); it asks for a key and reads the API with it',
+      response: { 200: { description: 'The page', content: { 'text/html': { schema: z.string() } } } },
+    },
+  }, async (_request, reply) => {
     let html: string;
     try {
       html = await readFile(indexPath, 'utf8');

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { ZodApp } from '../zod-app.js';
 import { sendProblem } from '../problem-details.js';
+import { errors } from '../errors.js';
 
 const readiness = z.object({
   ready: z.boolean(),
@@ -30,16 +31,15 @@ export async function healthRoutes(app: ZodApp): Promise<void> {
     }));
     const ready = checks.every((c) => c.ok);
     if (!ready) {
-      return sendProblem(reply, {
-        status: 503,
-        code: 'PIPELINE_NOT_READY',
-        detail: checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail ?? 'not ready'}`).join('; '),
-      });
+      return sendProblem(reply, new errors.NotReady(checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail ?? 'not ready'}`).join('; ')));
     }
     return { ready, checks };
   });
 
   app.get('/metrics', {
-    schema: { tags: ['operations'], security: [], summary: 'Prometheus metrics' },
+    schema: {
+      tags: ['operations'], security: [], summary: 'Prometheus metrics',
+      response: { 200: { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain': { schema: z.string() } } } },
+    },
   }, async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(await app.metrics.render()));
 }

@@ -16,6 +16,7 @@ import {
   CSV_CONTENT_TYPE, DEFAULT_PAGE, MAX_PAGE, ledgerCsvChunks, ledgerPageScan, type LedgerFilter, type LedgerState,
 } from '../../../projections/project-ledger/index.js';
 import { STAGES } from '../../../projections/shared/project-facts.js';
+import { projectState } from './project-state.js';
 import type { Clock } from '../../clock.js';
 import { ledgerWorkbook, XLSX_CONTENT_TYPE } from '../../excel/export/ledger-workbook.js';
 import type { ExcelReads } from '../excel-reads.js';
@@ -32,48 +33,9 @@ export interface LedgerRoutesOptions {
 /** A CSV chunk is sent once it holds this many characters; the loop gets a turn between chunks. */
 const CSV_CHUNK_CHARS = 64 * 1024;
 
-const nullableString = z.string().nullable();
-const wanAmount = z.number().meta({ description: '万元' });
-
-const ledgerRow = z.object({
-  projectId: z.string(),
-  name: z.string(),
-  regionCode: z.string(),
-  industry: z.string(),
-  industryClass: nullableString,
-  category: z.enum(CATEGORIES),
-  origin: z.string(),
-  level: nullableString,
-  stage: z.enum(STAGES),
-  totalInvestment: wanAmount.meta({ description: '总投资 (万元): approved, else contract, else planned' }),
-  plannedInvestment: wanAmount,
-  expectedInvestment: wanAmount.nullable(),
-  contractInvestment: wanAmount.nullable(),
-  approvedInvestment: wanAmount.nullable(),
-  completedInvestment: wanAmount.meta({ description: 'Σ completed investment since start, corrections applied' }),
-  fundsArrived: wanAmount,
-  fundingSecured: wanAmount,
-  milestones: z.record(z.string(), z.string()).meta({ description: 'Each milestone\'s date (YYYY-MM-DD) under its event type' }),
-  investor: nullableString,
-  investorOrigin: nullableString,
-  agreementType: nullableString,
-  signingEvent: nullableString,
-  promisedStartBy: nullableString,
-  approval: z.object({ kind: z.string(), documentNo: nullableString, projectCode: nullableString }).nullable(),
-  land: z.object({ parcelNo: nullableString, areaMu: z.number().nullable(), agreedStartBy: nullableString }).nullable(),
-  statisticsMonth: nullableString,
-  stallReason: nullableString,
-  withdrawReason: nullableString,
-  batchId: nullableString,
-  flags: z.array(z.string()).readonly(),
-  revision: z.number().int(),
-  position: z.number().int(),
-  lastRecordedAt: z.string(),
-});
-
 const ledgerPage = z.object({
-  rows: z.array(ledgerRow).readonly(),
-  nextCursor: nullableString.meta({ description: 'Pass back as `cursor` for the next page; null on the last page' }),
+  rows: z.array(projectState).readonly(),
+  nextCursor: z.string().nullable().meta({ description: 'Pass back as `cursor` for the next page; null on the last page' }),
   position: z.number().int().meta({ description: 'The global position the ledger reflects' }),
 });
 
@@ -130,7 +92,8 @@ export async function ledgerRoutes(app: ZodApp, options: LedgerRoutesOptions): P
       ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
       ...(query.limit === undefined ? {} : { limit: query.limit }),
     }));
-    return { ...page, position };
+    // Rows as plain objects: the schema passes fields it does not name yet (project-state.ts).
+    return { ...page, rows: page.rows.map((row) => ({ ...row })), position };
   });
 }
 

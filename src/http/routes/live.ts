@@ -19,7 +19,9 @@ import { ALL_ROLES, assertCovers, requireRole } from '../auth/index.js';
 import { redactStreamToken } from '../auth/stream-tokens.js';
 import { EVENT_STREAM_HEADERS, lastEventIdOf } from '../sse/event-stream.js';
 import { DEFAULT_LIVE_SETTINGS, LiveHub, type LiveSettings, type LiveSource } from '../sse/live-hub.js';
+import type { SseClient } from '../sse/sse-client.js';
 import type { ZodApp } from '../zod-app.js';
+import { pipelineAnswer } from './statistics.js';
 
 export interface LiveRoutesOptions {
   readonly store: EventStore;
@@ -32,6 +34,20 @@ const liveQuery = z.object({
   regionCode: regionCode().meta({ description: 'The region whose statistics to follow (its child regions rolled up)' }),
   token: z.string().max(512).optional().meta({ description: 'A stream token from POST /v1/live/tokens, for clients that cannot send Authorization (EventSource)' }),
 });
+
+/** What the stream carries, one `pipeline` event at a time (an SSE message's fields; the reply itself is not JSON). */
+const liveAnswer = {
+  description: 'A text/event-stream of `pipeline` events (and `retry:` and comment lines)',
+  content: {
+    'text/event-stream': {
+      schema: z.object({
+        event: z.literal('pipeline'),
+        id: z.number().int().meta({ description: 'The global position the statistics reflect: send it back as Last-Event-ID' }),
+        data: pipelineAnswer.meta({ description: 'The statistics of GET /v1/stats/pipeline for the region and the current year, as one line of JSON' }),
+      }).meta({ description: 'One event of the stream: `event: pipeline`, `id: <position>`, `data: <statistics JSON>`' }),
+    },
+  },
+};
 
 /** Request logs without the stream token (the URL carries it). */
 const logSerializers = {
@@ -69,6 +85,17 @@ export async function liveRoutes(app: ZodApp, options: LiveRoutesOptions): Promi
     onDropped: (reason) => dropped({ reason }),
   });
   hub.start();
+  // A revoked key's streams end at once: the key no longer reads anything, streams included.
+  const streamsOfKey = new Map<string, Set<SseClient>>();
+  const stopListening = app.onKeyRevoked((keyId) => {
+    const streams = streamsOfKey.get(keyId);
+    streamsOfKey.delete(keyId);
+    for (const client of streams ?? []) {
+      client.close();
+      hub.remove(client);
+    }
+  });
+  app.addHook('onClose', async () => { stopListening(); });
   app.metrics.gauge('sse_clients', 'Clients connected to GET /v1/live', () => [{ labels: {}, value: hub.clientCount }]);
   // Before the server stops listening: open streams would otherwise hold the close forever.
   app.addHook('preClose', async () => { hub.close(); });
@@ -90,6 +117,7 @@ export async function liveRoutes(app: ZodApp, options: LiveRoutesOptions): Promi
       headers: z.looseObject({
         'last-event-id': z.string().max(64).optional().meta({ description: 'The id of the last event received, when reconnecting' }),
       }),
+      response: { 200: liveAnswer },
     },
   }, async (request, reply) => {
     const { regionCode: code } = request.query;
@@ -105,6 +133,13 @@ export async function liveRoutes(app: ZodApp, options: LiveRoutesOptions): Promi
     response.writeHead(200, { ...Object.fromEntries(hooked), ...EVENT_STREAM_HEADERS, 'x-request-id': String(request.id) });
     response.socket?.setNoDelay(true);
     const client = hub.subscribe(code, response, lastEventId, head);
-    response.on('close', () => hub.remove(client));
+    const keyId = request.actor.keyId;
+    const streams = streamsOfKey.get(keyId) ?? new Set<SseClient>();
+    streamsOfKey.set(keyId, streams.add(client));
+    response.on('close', () => {
+      hub.remove(client);
+      streams.delete(client);
+      if (streams.size === 0 && streamsOfKey.get(keyId) === streams) streamsOfKey.delete(keyId);
+    });
   });
 }

@@ -13,13 +13,15 @@ import { foldAll } from '../../../projections/projection.js';
 import type { Clock } from '../../clock.js';
 import type { EventStore, RecordedEvent } from '../../event-store/port.js';
 import { StreamNotFound } from '../../event-store/errors.js';
-import { runCommandRequest } from '../command-request.js';
+import { commandHeaders, runCommandRequest } from '../command-request.js';
 import { errors } from '../errors.js';
 import type { ZodApp } from '../zod-app.js';
 import type { RegionCatalogue } from '../../regions/catalogue.js';
 import type { LogTree } from '../../log-tree/log-tree.js';
 import { assertCovers, requireRole } from '../auth/index.js';
 import { commandAnswer, dataInWan, milestoneBody, milestoneEventOf, projectIdParams, registerBody } from './project-bodies.js';
+import { isoInstant } from '../params.js';
+import { projectState } from './project-state.js';
 
 export interface ProjectRoutesOptions {
   readonly store: EventStore;
@@ -33,7 +35,7 @@ export interface ProjectRoutesOptions {
 const TREE_WAIT_MS = 2_000;
 
 const asOfQuery = z.object({
-  asOf: z.iso.datetime({ offset: true }).optional().meta({ description: 'Answer as the data stood when this moment was recorded' }),
+  asOf: isoInstant().optional().meta({ description: 'Answer as the data stood when this moment was recorded' }),
 });
 
 const historyEvent = z.object({
@@ -60,6 +62,7 @@ export async function projectRoutes(app: ZodApp, options: ProjectRoutesOptions):
       tags: ['commands'],
       summary: 'Register a project (ProjectRegistered)',
       body: registerBody,
+      headers: commandHeaders,
       response: { 201: commandAnswer },
     },
   }, async (request, reply) => {
@@ -85,6 +88,7 @@ export async function projectRoutes(app: ZodApp, options: ProjectRoutesOptions):
       summary: 'Post a milestone: any project event but ProjectRegistered, by `type`',
       params: projectIdParams,
       body: milestoneBody,
+      headers: commandHeaders,
       response: { 201: commandAnswer },
     },
   }, async (request, reply) => {
@@ -116,6 +120,7 @@ export async function projectRoutes(app: ZodApp, options: ProjectRoutesOptions):
       summary: 'A project\'s current state (or as of a moment), with its revision as ETag',
       params: projectIdParams,
       querystring: asOfQuery,
+      response: { 200: projectState, 304: z.void().meta({ description: 'Not modified: If-None-Match named the current ETag' }) },
     },
   }, async (request, reply) => {
     const events = await projectEvents(store, request.params.projectId, request.query.asOf);
@@ -125,7 +130,7 @@ export async function projectRoutes(app: ZodApp, options: ProjectRoutesOptions):
     const etag = `"${project.revision}"`;
     reply.header('etag', etag);
     if (request.query.asOf === undefined && request.headers['if-none-match'] === etag) return reply.code(304).send();
-    return project;
+    return { ...project };
   });
 
   app.get('/projects/:projectId/history', {

@@ -10,8 +10,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { chinaDateOf, type IsoDate } from '../../../commands/shared/dates.js';
-import { InvalidPeriod } from '../../../projections/pipeline-statistics/periods.js';
-import { InvalidCursor } from '../../../projections/project-ledger/query.js';
 import type { ReadModelSource, ReadModels } from '../../../projections/runner/read-models.js';
 import { runSliced, type Sliced } from '../../../projections/shared/sliced.js';
 import type { Clock } from '../../clock.js';
@@ -20,13 +18,14 @@ import type { Actor } from '../../../commands/metadata.js';
 import type { RegionCatalogue } from '../../regions/catalogue.js';
 import { assertCovers, covers } from '../auth/index.js';
 import { errors } from '../errors.js';
-import { errorHandler, sendProblem } from '../problem-details.js';
+import { errorHandler } from '../problem-details.js';
+import { isoInstant } from '../params.js';
 
 /** How long a query waits for `minPosition` (API.md: "up to a few seconds"). */
 export const MIN_POSITION_WAIT_MS = 5_000;
 
 export const readOptionsShape = {
-  asOf: z.iso.datetime({ offset: true }).optional()
+  asOf: isoInstant().optional()
     .meta({ description: 'Answer as the data stood when this moment was recorded (ISO 8601)', example: '2025-04-05T16:00:00Z' }),
   minPosition: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional()
     .meta({ description: 'Wait (up to 5 s) until the read models reflect this global position: pass a command\'s `position` to read your own writes' }),
@@ -100,18 +99,10 @@ export function queryRegion(actor: Actor, regionCode: RegionCode | undefined, re
 }
 
 /**
- * The app's error handler, but answering PIPELINE_NOT_READY as the 503 it is registered as:
- * the root handler maps only the registry's 4xx codes and would answer a thrown 503 as 500.
- * It also maps the read models' own client errors (an impossible period, a foreign cursor) to 400.
- * Query plugins set it with `app.setErrorHandler(readErrorHandler)` (encapsulated to them).
+ * The query plugins' error handler (`app.setErrorHandler(readErrorHandler)`): the app's own,
+ * which maps the read models' errors (an impossible period, a foreign cursor) and answers
+ * PIPELINE_NOT_READY with Retry-After. Kept as a name so query plugins need not change.
  */
 export function readErrorHandler(this: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (error instanceof InvalidPeriod || error instanceof InvalidCursor) {
-    return sendProblem(reply, { status: 400, code: 'PIPELINE_MALFORMED', detail: error.message });
-  }
-  if (error.code === 'PIPELINE_NOT_READY') {
-    reply.header('retry-after', '1');
-    return sendProblem(reply, { status: 503, code: error.code, detail: error.message });
-  }
   return errorHandler.call(this, error, request, reply);
 }

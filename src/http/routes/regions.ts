@@ -14,7 +14,7 @@ import type { Region, RegionCatalogue } from '../../regions/catalogue.js';
 import { applyCommitted } from '../../regions/follow-streams.js';
 import { ALL_ROLES } from '../auth/authenticate.js';
 import { assertCovers } from '../auth/region-scope.js';
-import { runCommandRequest } from '../command-request.js';
+import { commandHeaders, runCommandRequest } from '../command-request.js';
 import { errors } from '../errors.js';
 import type { ZodApp } from '../zod-app.js';
 
@@ -65,6 +65,7 @@ export async function regionRoutes(app: ZodApp, deps: RegionRoutesDeps): Promise
     schema: {
       tags, summary: 'Register a custom child region (开发区, 新区) under an official region; If-Match and Idempotency-Key as for every command',
       body: registerBody,
+      headers: commandHeaders,
       response: {
         201: z.object({ code: z.string(), parentCode: z.string(), name: z.string(), revision: z.number().int(), position: z.number().int(), events: z.array(z.string()) }),
       },

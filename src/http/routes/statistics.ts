@@ -22,6 +22,7 @@ import { ALL_ROLES, assertCovers, covers, requireRole } from '../auth/index.js';
 import { errors } from '../errors.js';
 import type { ZodApp } from '../zod-app.js';
 import { businessDate, queryRegion, readErrorHandler, readOptionsShape, readSliced, readState } from './read-options.js';
+import { yearParam } from '../params.js';
 
 export interface StatisticsRoutesOptions {
   readonly clock: Clock;
@@ -36,7 +37,7 @@ const count = z.number().int();
 const rate = z.number().nullable().meta({ description: 'A fraction rounded to 4 decimals; null when dividing by 0' });
 
 const periodQuery = {
-  year: z.string().regex(/^\d{4}$/, { message: 'a year is four digits' }).transform(Number).pipe(z.number().int().min(1949).max(2200)).optional().meta({ description: 'Default: the year of the as-of date (today, China time)' }),
+  year: yearParam().optional().meta({ description: 'Default: the year of the as-of date (today, China time)' }),
   quarter: z.coerce.number().int().min(1).max(4).optional(),
   month: z.coerce.number().int().min(1).max(12).optional().meta({ description: 'A month or a quarter, not both' }),
 };
@@ -52,7 +53,7 @@ const sizedFigure = z.object({
 
 const running = z.object({ period: wanAmount, ytd: wanAmount, sinceStart: wanAmount });
 
-const pipelineAnswer = z.object({
+export const pipelineAnswer = z.object({
   regionCode: z.string(),
   period: periodLabel,
   category: z.enum(CATEGORIES).nullable(),

@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { clockAt } from '../../../commands/shared/clock.js';
 import { handleCommand, loadStream, StaleRevision } from '../../../commands/handle-command.js';
 import { targetsDecider } from '../../../commands/targets/decider.js';
-import { targetsSchema, targetsStreamId } from '../../../commands/targets/events.js';
+import { COUNT_MEASURES, TARGET_MEASURES, targetsSchema, targetsStreamId, type TargetMeasure } from '../../../commands/targets/events.js';
+import { amountToWan } from '../../../commands/shared/money.js';
+import { errors } from '../errors.js';
 import { groundbreakingBatchScheduledSchema, batchStreamId } from '../../../commands/batch/events.js';
 import { scheduleGroundbreakingBatch } from '../../../commands/batch/schedule-batch.js';
 import { batchDecider } from '../../../commands/batch/decider.js';
@@ -13,10 +15,11 @@ import { isoDate } from '../../../commands/shared/dates.js';
 import { regionCode } from '../../../commands/shared/region-code.js';
 import type { Clock } from '../../clock.js';
 import type { EventStore } from '../../event-store/port.js';
-import { runCommandRequest } from '../command-request.js';
+import { commandHeaders, runCommandRequest } from '../command-request.js';
 import { assertCovers, requireRole } from '../auth/index.js';
 import type { ZodApp } from '../zod-app.js';
 import { commandAnswer } from './project-bodies.js';
+import { yearParam } from '../params.js';
 
 export interface TargetsAndBatchesOptions {
   readonly store: EventStore;
@@ -25,7 +28,7 @@ export interface TargetsAndBatchesOptions {
 
 const targetsParams = z.object({
   regionCode: regionCode(),
-  year: z.string().regex(/^\d{4}$/, { message: 'a year is four digits' }).transform(Number).pipe(z.number().int().min(1949).max(2200)),
+  year: yearParam(),
 });
 
 const targetsBody = z.strictObject({
@@ -34,6 +37,29 @@ const targetsBody = z.strictObject({
 })
   .refine((body) => Object.entries(body).some(([key, value]) => key !== 'occurredOn' && value !== undefined), { message: 'set at least one target measure' })
   .meta({ description: 'The target measures for the year; setting them again replaces the whole set' });
+
+/** A measure's figure as answered: counts as they are, amounts in 万元. */
+const measureAnswer = (measure: TargetMeasure) => (COUNT_MEASURES.has(measure)
+  ? z.number().int().optional().meta({ description: 'A count of projects' })
+  : z.number().optional().meta({ description: '万元' }));
+
+const targetsAnswer = z.object({
+  regionCode: z.string(),
+  year: z.number().int(),
+  setOn: z.string().meta({ description: 'The date the targets were set (occurredOn of the last PUT)' }),
+  targets: z.object(Object.fromEntries(TARGET_MEASURES.map((measure) => [measure, measureAnswer(measure)]))),
+  revision: z.number().int().meta({ description: 'The targets stream\'s revision: the ETag, for If-Match on the PUT' }),
+  position: z.number().int().meta({ description: 'The global position of the last setting' }),
+});
+
+function targetsInWan(targets: Readonly<Partial<Record<TargetMeasure, number | undefined>>>): Partial<Record<TargetMeasure, number>> {
+  const answer: Partial<Record<TargetMeasure, number>> = {};
+  for (const measure of TARGET_MEASURES) {
+    const value = targets[measure];
+    if (value !== undefined) answer[measure] = COUNT_MEASURES.has(measure) ? value : amountToWan(value);
+  }
+  return answer;
+}
 
 export async function targetsAndBatchesRoutes(app: ZodApp, options: TargetsAndBatchesOptions): Promise<void> {
   const { store, clock } = options;
@@ -45,6 +71,7 @@ export async function targetsAndBatchesRoutes(app: ZodApp, options: TargetsAndBa
       summary: 'Set a region\'s annual targets (AnnualTargetsSet); the same targets again append nothing',
       params: targetsParams,
       body: targetsBody,
+      headers: commandHeaders,
       response: { 200: commandAnswer },
     },
   }, async (request, reply) => {
@@ -67,12 +94,33 @@ export async function targetsAndBatchesRoutes(app: ZodApp, options: TargetsAndBa
     });
   });
 
+  app.get('/regions/:regionCode/targets/:year', {
+    // Who may set a region's targets may read them back; auditors read everything in their regions.
+    preHandler: requireRole('bureau', 'auditor', 'admin'),
+    schema: {
+      tags: ['queries'],
+      summary: 'A region\'s annual targets (标尺) as last set, with their revision as ETag (for If-Match on the PUT)',
+      description: 'The whole set as the last PUT gave it: a PUT replaces the set, so a measure it left out has no target.',
+      params: targetsParams,
+      response: { 200: targetsAnswer },
+    },
+  }, async (request, reply) => {
+    const { regionCode: code, year } = request.params;
+    app.regions.assertKnown(code);
+    assertCovers(request.actor, code, 'read');
+    const { state, revision, position } = await loadStream(store, targetsStreamId(code, year), targetsDecider);
+    if (state.status === 'unset' || revision === 'no_stream') throw new errors.NotFound(`no targets are set for region ${code} in ${year}`);
+    reply.header('etag', `"${revision}"`);
+    return { regionCode: code, year, setOn: state.setOn, targets: targetsInWan(state.targets), revision, position };
+  });
+
   app.post('/batches', {
     preHandler: requireRole('bureau', 'admin'),
     schema: {
       tags: ['commands'],
       summary: 'Schedule a 集中开工 batch (GroundbreakingBatchScheduled)',
       body: groundbreakingBatchScheduledSchema,
+      headers: commandHeaders,
       response: { 201: commandAnswer },
     },
   }, async (request, reply) => {
@@ -91,7 +139,8 @@ export async function targetsAndBatchesRoutes(app: ZodApp, options: TargetsAndBa
         // refusal appends nothing (scheduleGroundbreakingBatch checks it only at the last step).
         if (context.expectedRevision !== undefined) {
           const { revision } = await loadStream(store, batchStreamId(data.batchId), batchDecider);
-          if (revision !== context.expectedRevision) throw new StaleRevision(batchStreamId(data.batchId), context.expectedRevision, revision);
+          const holds = context.expectedRevision === 'exists' ? revision !== 'no_stream' : revision === context.expectedRevision;
+          if (!holds) throw new StaleRevision(batchStreamId(data.batchId), context.expectedRevision, revision);
         }
         return scheduleGroundbreakingBatch(store, { type: 'ScheduleGroundbreakingBatch', data, ...clockAt(clock.now()) }, context);
       },
