@@ -49,7 +49,9 @@ async function startServer(dataDir: string, root = ROOT): Promise<ServerProcess 
   const log = openSync(join(dataDir, 'server.log'), 'a');
   const server = child(['src/main.ts'], {
     PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_KEY: ADMIN, STORE_SYNCHRONOUS: 'FULL', LOG_LEVEL: 'info',
-    RATE_LIMIT_PER_MINUTE: '100000000',
+    // One load generator stands in for many bureaus: neither its key's rate nor its address's
+    // connections are what is measured.
+    RATE_LIMIT_PER_MINUTE: '100000000', MAX_CONNECTIONS_PER_CLIENT: '0',
   }, log, values.profile === undefined || root !== ROOT ? [] : ['--cpu-prof', `--cpu-prof-dir=${values.profile}`], root);
   let stderr = '';
   server.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
@@ -120,7 +122,7 @@ const median = (xs: readonly number[]): number => {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 };
 const line = (what: string, r: Result & { cpuMs?: number }): string =>
-  `${what.padEnd(30)} ${r.perSecond.toFixed(0).padStart(7)}/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  max ${r.max.toFixed(0).padStart(5)} ms  non-2xx ${r.non2xx}  errors ${r.errors}`
+  `${what.padEnd(30)} ${r.perSecond.toFixed(0).padStart(7)}/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  max ${r.max.toFixed(0).padStart(5)} ms  non-2xx ${r.non2xx}${r.statuses === undefined || r.non2xx === 0 ? '' : ` ${JSON.stringify(r.statuses)}`}  errors ${r.errors}`
   + (r.cpuMs === undefined ? '' : `  server CPU ${r.cpuMs.toFixed(3)} ms/request`);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-commands-'));

@@ -27,6 +27,8 @@ export interface Result {
   readonly max: number;
   readonly non2xx: number;
   readonly errors: number;
+  /** Non-2xx answers by status (the open loop's; autocannon does not say). */
+  readonly statuses?: Record<string, number>;
 }
 
 const job: Job = JSON.parse(process.argv[2] ?? '{}');
@@ -89,6 +91,7 @@ async function open(): Promise<Result> {
   const latencies: number[] = [];
   let non2xx = 0;
   let errors = 0;
+  const statuses: Record<string, number> = {};
   const started = performance.now();
   const pending: Promise<void>[] = [];
   for (let sent = 0; sent < total;) {
@@ -97,7 +100,10 @@ async function open(): Promise<Result> {
       const dueAt = started + (sent * 1000) / rate;
       pending.push(send(agent).then((status) => {
         latencies.push(performance.now() - dueAt);
-        if (status < 200 || status >= 300) non2xx += 1;
+        if (status < 200 || status >= 300) {
+          non2xx += 1;
+          statuses[status] = (statuses[status] ?? 0) + 1;
+        }
       }, () => { errors += 1; }));
     }
     await new Promise((resolve) => setTimeout(resolve, 1));
@@ -107,7 +113,7 @@ async function open(): Promise<Result> {
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { requests: latencies.length, perSecond: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), max: at(1), non2xx, errors };
+  return { requests: latencies.length, perSecond: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), max: at(1), non2xx, errors, statuses };
 }
 
 function send(agent: Agent): Promise<number> {
