@@ -93,8 +93,10 @@ export class LogFeed {
     if (this.position >= target) this.goLive();
     for await (const event of subscription) {
       if (event.position <= this.position) continue;
-      this.position = event.position;
+      // Past the event only once it was taken: a receiver that throws gets it again after the
+      // resubscription, never a log with the event missing.
       this.handlers.onEvent(event);
+      this.position = event.position;
       const hold = this.handlers.hold?.();
       if (hold !== undefined) await hold;
       if (!this.live) {

@@ -55,7 +55,29 @@ export interface RunnerOptions<State> {
   readonly pinYearEnds?: 'live' | 'always';
 }
 
-export type RunnerStatus = 'stopped' | 'catching-up' | 'live' | 'failed';
+/**
+ * 'failed': lost the log and resubscribing (it recovers by itself); 'halted': an event could
+ * not be folded, and the runner stopped before it for good (a fix and a restart recover it).
+ */
+export type RunnerStatus = 'stopped' | 'catching-up' | 'live' | 'failed' | 'halted';
+
+/**
+ * A read model stopped at an event its fold threw on. Skipping the event would answer figures
+ * that silently miss it, and the fold may have changed part of the state before throwing: so
+ * the read model answers nothing until the code is fixed and the process restarted, when it
+ * resumes from its last snapshot (taken before the event) and folds the event again.
+ */
+export class ReadModelHalted extends Error {
+  override readonly name = 'ReadModelHalted';
+  constructor(
+    readonly projection: string,
+    readonly event: { readonly position: number; readonly streamId: string; readonly revision: number; readonly type: string; readonly id: string },
+    readonly reason: unknown,
+  ) {
+    super(`the read model ${projection} stopped at position ${event.position} (${event.type} ${event.streamId}@${event.revision}): `
+      + `its fold failed: ${reason instanceof Error ? reason.message : String(reason)}`);
+  }
+}
 
 export interface Lag {
   readonly events: number;
@@ -119,8 +141,9 @@ export class ProjectionRunner<State> {
     return this.options.projection.name;
   }
 
-  /** The live read model. Callers read it; only the runner changes it. */
+  /** The live read model. Callers read it; only the runner changes it. Throws once halted. */
   get state(): State {
+    if (this.runnerStatus === 'halted') throw this.failure;
     return this.current;
   }
 
@@ -173,7 +196,7 @@ export class ProjectionRunner<State> {
    * under it: the event waits (the feed also waits before pulling more, so only a few ever do).
    */
   receive(event: RecordedEvent): void {
-    if (this.runnerStatus === 'stopped') return;
+    if (this.runnerStatus === 'stopped' || this.runnerStatus === 'halted') return;
     if (this.holders > 0 || this.pinYearEnd(event)) this.held.push(event);
     else this.apply(event);
   }
@@ -211,7 +234,7 @@ export class ProjectionRunner<State> {
   }
 
   markLive(): void {
-    if (this.runnerStatus === 'stopped') return;
+    if (this.runnerStatus === 'stopped' || this.runnerStatus === 'halted') return;
     const caughtUpNow = this.runnerStatus !== 'live';
     this.runnerStatus = 'live';
     this.failure = undefined;
@@ -223,15 +246,34 @@ export class ProjectionRunner<State> {
     }
   }
 
+  /** Stops before `event` for good: loudly (status, readiness, log, metric), never past it. */
+  private halt(event: RecordedEvent, reason: unknown): void {
+    const halted = new ReadModelHalted(this.name, {
+      position: event.position, streamId: event.streamId, revision: event.revision, type: event.type, id: event.id,
+    }, reason);
+    this.runnerStatus = 'halted';
+    this.failure = halted;
+    this.held = [];
+    this.options.logger?.error({ projection: this.name, position: event.position, streamId: event.streamId, eventType: event.type, err: reason },
+      'a read model could not fold an event and stopped before it; fix the fold and restart');
+    for (const waiter of this.waiters) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(false);
+    }
+    this.waiters = [];
+    // The feed stops pulling: nothing after the event may be folded past it.
+    void this.feed?.stop();
+  }
+
   markLost(error: unknown, retryInMs: number): void {
-    if (this.runnerStatus === 'stopped') return;
+    if (this.runnerStatus === 'stopped' || this.runnerStatus === 'halted') return;
     this.runnerStatus = 'failed';
     this.failure = error;
     this.options.logger?.error({ projection: this.name, err: error, retryInMs }, 'projection lost the log; resubscribing');
   }
 
   markCatchingUp(): void {
-    if (this.runnerStatus !== 'stopped') this.runnerStatus = 'catching-up';
+    if (this.runnerStatus !== 'stopped' && this.runnerStatus !== 'halted') this.runnerStatus = 'catching-up';
   }
 
   /** Resolves once the runner has applied everything that was in the log when it started. */
@@ -242,6 +284,7 @@ export class ProjectionRunner<State> {
   /** Resolves true once `position` is applied, false after `timeoutMs`. */
   waitFor(position: number, timeoutMs: number): Promise<boolean> {
     if (this.appliedPosition >= position) return Promise.resolve(true);
+    if (this.runnerStatus === 'halted') return Promise.resolve(false);
     // A failed runner is resubscribing: its waiters wait, bounded by their own timeouts.
     if (this.runnerStatus === 'stopped') return Promise.resolve(false);
     return new Promise((resolve) => {
@@ -275,12 +318,16 @@ export class ProjectionRunner<State> {
 
   async stop(): Promise<void> {
     if (this.runnerStatus === 'stopped') return;
+    // A halted state may hold part of the event it threw on: never snapshotted.
+    const halted = this.runnerStatus === 'halted';
     this.runnerStatus = 'stopped';
     await this.shadow?.subscription.close();
     await this.feed?.stop();
     await this.writing;
-    this.applyHeld();
-    await this.writeSnapshot();
+    if (!halted) {
+      this.applyHeld();
+      await this.writeSnapshot();
+    }
     for (const waiter of this.waiters) {
       clearTimeout(waiter.timer);
       waiter.resolve(false);
@@ -357,7 +404,14 @@ export class ProjectionRunner<State> {
           past = true;
           break;
         }
-        if (this.handles.has(event.type)) state = projection.evolve(state, event);
+        if (this.handles.has(event.type)) {
+          try {
+            state = projection.evolve(state, event);
+          } catch (error) {
+            // The same event the live fold stops at: the same answer, not an unexplained 500.
+            throw new ReadModelHalted(projection.name, event, error);
+          }
+        }
         position = event.position;
       }
       if (past || page.length < 4096) break;
@@ -389,8 +443,15 @@ export class ProjectionRunner<State> {
   }
 
   private apply(event: RecordedEvent): void {
-    if (event.position <= this.appliedPosition) return;
-    if (this.handles.has(event.type)) this.current = this.options.projection.evolve(this.current, event);
+    if (event.position <= this.appliedPosition || this.runnerStatus === 'halted') return;
+    if (this.handles.has(event.type)) {
+      try {
+        this.current = this.options.projection.evolve(this.current, event);
+      } catch (error) {
+        this.halt(event, error);
+        return;
+      }
+    }
     this.appliedPosition = event.position;
     this.appliedRecordedAt = event.recordedAt;
     if (this.shadow) this.trySwap(this.shadow);
@@ -455,7 +516,7 @@ export class ProjectionRunner<State> {
 
   /** Starts writing a snapshot of the state as it is now, unless one is being written. */
   private snapshotSoon(pinned = false): void {
-    if (this.writing !== undefined || this.runnerStatus === 'stopped') return;
+    if (this.writing !== undefined || this.runnerStatus === 'stopped' || this.runnerStatus === 'halted') return;
     if (pinned) this.pinnedAt = this.appliedPosition;
     // Held from here, before the first await inside: the snapshot is of this position. Cleared
     // before the hold is released, so the held events may ask for the next one.

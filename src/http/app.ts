@@ -151,6 +151,8 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
   app.readiness.push({
     name: 'read-models',
     probe: async () => {
+      const halted = readModels.runner.lastError;
+      if (readModels.runner.status === 'halted' && halted instanceof Error) return { ok: false, detail: halted.message };
       const lags = await readModels.lags();
       const behind = lags.filter((lag) => lag.status !== 'live');
       return behind.length === 0
@@ -160,6 +162,8 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
   });
   app.metrics.gauge('projection_lag_events', 'Events the read model is behind the head of the log', async () =>
     (await readModels.lags()).map((lag) => ({ labels: { projection: lag.name }, value: lag.events })));
+  app.metrics.gauge('projection_halted', 'Whether the read model stopped at an event its fold failed on (1) or folds on (0)', async () =>
+    (await readModels.lags()).map((lag) => ({ labels: { projection: lag.name }, value: lag.status === 'halted' ? 1 : 0 })));
   app.metrics.gauge('projection_lag_ms', 'How far behind the head of the log the read model is, in record time', async () =>
     (await readModels.lags()).map((lag) => ({ labels: { projection: lag.name }, value: lag.ms })));
 

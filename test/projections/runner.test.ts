@@ -352,3 +352,43 @@ t.test('catching up on years of history pins their year ends only when asked to 
   t.same(await yearEnds(undefined), [null, null], 'a first start writes no snapshot per year of history');
   t.same(await yearEnds('always'), [7 * 3 * 2, 19 * 3 * 2], 'the rebuild pins the 2022 and 2023 year ends');
 });
+
+t.test('an event the fold throws on halts the read model before it, never past it; a fixed fold folds it after the restart', async (t) => {
+  const store = openEmbeddedStore({ path: ':memory:' });
+  const snapshots = openSnapshotStore(':memory:');
+  t.teardown(async () => { await store.close(); });
+  const poisoned = (version: number, throws: boolean): Projection<Tally> => {
+    const base = tally(version);
+    return {
+      ...base,
+      evolve: (state, event) => {
+        const next = base.evolve(state, event);
+        // A fold that changed part of its state before throwing: the half it left must never be served.
+        if (throws && (event.data as { poison?: boolean }).poison === true) throw new Error('cannot fold a poisoned event');
+        return next;
+      },
+    };
+  };
+  await append(store, 40);
+  const runner = new ProjectionRunner({ store, projection: poisoned(1, true), snapshots, snapshotIntervalMs: 0, snapshotEvery: 1 });
+  await runner.start();
+  t.ok(await runner.caughtUp(5000));
+  const before = runner.position;
+  await store.appendToStream('p-poison', [{ type: 'Signed', data: { poison: true } }]);
+  const after = (await store.appendToStream('p-0', [{ type: 'Started', data: {} }])).position;
+  t.equal(await runner.waitFor(after, 500), false, 'a waiter for a later position is told no, not left hanging');
+  t.equal(runner.status, 'halted');
+  t.equal(runner.position, before, 'the position stays before the event it could not fold');
+  t.throws(() => runner.state, { name: 'ReadModelHalted', message: /stopped at position \d+ \(Signed p-poison@0\): its fold failed: cannot fold a poisoned event/ },
+    'its state is not served: it may hold half of the event');
+  await runner.stop();
+  t.equal(snapshots.latest('tally', 1)?.position, before, 'nothing past the good position was snapshotted, not even on stopping');
+
+  // The fold fixed (the same version: the data was right, the code wrong), the process restarted.
+  const fixed = new ProjectionRunner({ store, projection: poisoned(1, false), snapshots });
+  await fixed.start();
+  t.ok(await fixed.waitFor(after, 5000), 'the fixed fold resumes from the snapshot');
+  t.equal(fixed.status, 'live');
+  t.same(fixed.state.counts, { Signed: 41, Started: 1 }, 'and folds the event it stopped at, exactly once');
+  await fixed.stop();
+});
