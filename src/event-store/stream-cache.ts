@@ -11,7 +11,8 @@
  * the store no longer has, or whose revisions do not follow on, is forgotten and read again.
  * Bounded: the least recently read streams go first, and a very long stream is not kept.
  */
-import type { EventStore, ReadStreamOptions, RecordedEvent } from './port.js';
+import { decoratedStore } from './decorated-store.js';
+import type { EventStore, RecordedEvent } from './port.js';
 
 export interface StreamCacheLimits {
   /** Events kept at most, over all streams (an event in memory is of the order of a KiB). */
@@ -72,20 +73,11 @@ export function cachingStreams(store: EventStore, limits: StreamCacheLimits = DE
     return [...events];
   };
 
-  return {
-    kind: store.kind,
-    appendToStream: (streamId, events, options) => store.appendToStream(streamId, events, options),
-    readStream: (streamId: string, options?: ReadStreamOptions) => {
+  return decoratedStore(store, {
+    readStream: (streamId, options) => {
       const whole = options === undefined
         || ((options.direction ?? 'forwards') === 'forwards' && (options.fromRevision ?? 0) === 0 && options.maxCount === undefined);
       return whole ? readWhole(streamId) : store.readStream(streamId, options);
     },
-    readAll: (options) => store.readAll(options),
-    subscribeToAll: (options) => store.subscribeToAll(options),
-    headPosition: () => store.headPosition(),
-    logId: () => store.logId(),
-    readEventAt: (position) => store.readEventAt(position),
-    ping: () => store.ping(),
-    close: () => store.close(),
-  };
+  });
 }

@@ -8,9 +8,8 @@
  * tree and the audit routes (a leaf is what was written, never what it reads as today).
  */
 import type { UpcasterRegistry } from '../../migrations/upcasters/registry.js';
-import type {
-  AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions, RecordedEvent, SubscribeOptions, Subscription,
-} from './port.js';
+import { decoratedStore } from './decorated-store.js';
+import type { EventStore, RecordedEvent, Subscription } from './port.js';
 
 export function upcastingStore(store: EventStore, upcasters: UpcasterRegistry): EventStore {
   const lift = (events: RecordedEvent[]): RecordedEvent[] => {
@@ -23,22 +22,15 @@ export function upcastingStore(store: EventStore, upcasters: UpcasterRegistry): 
     }
     return events;
   };
-  return {
-    kind: store.kind,
-    appendToStream: (streamId: string, events: readonly NewEvent[], options?: { readonly expectedRevision?: ExpectedRevision }): Promise<AppendResult> =>
-      store.appendToStream(streamId, events, options),
-    readStream: async (streamId: string, options?: ReadStreamOptions) => lift(await store.readStream(streamId, options)),
-    readAll: async (options?: ReadAllOptions) => lift(await store.readAll(options)),
-    subscribeToAll: (options?: SubscribeOptions) => upcastingSubscription(store.subscribeToAll(options), upcasters),
-    headPosition: () => store.headPosition(),
-    logId: () => store.logId(),
-    readEventAt: async (position: number) => {
+  return decoratedStore(store, {
+    readStream: async (streamId, options) => lift(await store.readStream(streamId, options)),
+    readAll: async (options) => lift(await store.readAll(options)),
+    subscribeToAll: (options) => upcastingSubscription(store.subscribeToAll(options), upcasters),
+    readEventAt: async (position) => {
       const event = await store.readEventAt(position);
       return event === undefined ? undefined : upcasters.upcast(event);
     },
-    ping: () => store.ping(),
-    close: () => store.close(),
-  };
+  });
 }
 
 function upcastingSubscription(subscription: Subscription, upcasters: UpcasterRegistry): Subscription {

@@ -8,27 +8,19 @@ import { openEmbeddedStore } from '../../src/event-store/embedded/sqlite-store.j
 import { StreamNotFound } from '../../src/event-store/errors.js';
 import type { EventStore, ReadStreamOptions } from '../../src/event-store/port.js';
 import { cachingStreams } from '../../src/event-store/stream-cache.js';
+import { decoratedStore } from '../../src/event-store/decorated-store.js';
 
 function counting(store: EventStore): { store: EventStore; handedOut: () => number } {
   let handed = 0;
   return {
     handedOut: () => handed,
-    store: {
-      kind: store.kind,
-      appendToStream: (streamId, events, options) => store.appendToStream(streamId, events, options),
+    store: decoratedStore(store, {
       readStream: async (streamId: string, options?: ReadStreamOptions) => {
         const events = await store.readStream(streamId, options);
         handed += events.length;
         return events;
       },
-      readAll: (options) => store.readAll(options),
-      subscribeToAll: (options) => store.subscribeToAll(options),
-      headPosition: () => store.headPosition(),
-      logId: () => store.logId(),
-      readEventAt: (position) => store.readEventAt(position),
-      ping: () => store.ping(),
-      close: () => store.close(),
-    },
+    }),
   };
 }
 

@@ -8,6 +8,7 @@ import t from 'tap';
 import { openEmbeddedStore } from '../../src/event-store/embedded/sqlite-store.js';
 import type { EventStore, ReadStreamOptions } from '../../src/event-store/port.js';
 import { buildTestApp } from './build-test-app.js';
+import { decoratedStore } from '../../src/event-store/decorated-store.js';
 
 const project = (projectId: string) => ({
   projectId, name: '缓存项目', regionCode: '131121', industry: 'C', category: 'industrial', origin: 'attracted', plannedInvestment: 100, occurredOn: '2025-01-06',
@@ -17,22 +18,13 @@ const funds = { type: 'FundsArrived', occurredOn: '2025-02-01', amount: 10, sour
 /** The store, counting the events its stream reads hand out. */
 function counting(store: EventStore): { store: EventStore; eventsRead: () => number } {
   let read = 0;
-  const wrapped: EventStore = {
-    kind: store.kind,
-    appendToStream: (streamId, events, options) => store.appendToStream(streamId, events, options),
+  const wrapped = decoratedStore(store, {
     readStream: async (streamId: string, options?: ReadStreamOptions) => {
       const events = await store.readStream(streamId, options);
       if (streamId.startsWith('project-')) read += events.length;
       return events;
     },
-    readAll: (options) => store.readAll(options),
-    subscribeToAll: (options) => store.subscribeToAll(options),
-    headPosition: () => store.headPosition(),
-    logId: () => store.logId(),
-    readEventAt: (position) => store.readEventAt(position),
-    ping: () => store.ping(),
-    close: () => store.close(),
-  };
+  });
   return { store: wrapped, eventsRead: () => read };
 }
 
