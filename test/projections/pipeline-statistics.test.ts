@@ -175,9 +175,29 @@ t.test('四个当年: land, start, completion and commissioning in one calendar 
   t.equal(stats(h, { year: 2025, quarter: 1 }).fourSameYear, 0);
 });
 
-t.test('标尺: ratio = year-to-date actual ÷ target, schedule = month ÷ 12, aheadPoints = (ratio − schedule) × 100', async (t) => {
+t.test('序时进度: a county that posts 1/12 of its target as each month closes is at 0 points all month', async (t) => {
   const h = new History();
-  h.targets('131121', 2025, '2025-01-05', { signedCount: 10, startedInvestment: 20000, completedInvestment: 1000, fundingSecured: 0 });
+  h.targets('131121', 2025, '2025-01-05', { completedInvestment: 1200 });
+  h.register('P', { occurredOn: '2025-01-02', plannedInvestment: 50000, origin: 'government' });
+  h.project('P', 'Started', { occurredOn: '2025-01-03' });
+  // 100 a month (1200 ÷ 12), each month's figure posted on its last day
+  for (const [period, on] of [['2025-01', '2025-01-31'], ['2025-02', '2025-02-28'], ['2025-03', '2025-03-31']] as const) {
+    h.project('P', 'InvestmentReported', { occurredOn: on, period, amount: 100 });
+  }
+  const row = (asOfDate: string) => stats(h, { year: 2025, asOfDate }).targets[0];
+  // every day of April before its end: Jan–Mar ended, m = 3 → 3 ÷ 12 = 0.25; actual 300 ÷ 1200 = 0.25 → 0 points
+  for (const day of ['2025-04-01', '2025-04-15', '2025-04-29']) {
+    t.match(row(day), { actual: 300, ratio: 0.25, schedule: 0.25, aheadPoints: 0, met: true }, day);
+  }
+  // on 2025-03-31 March's 100 is in and March has ended: 300 ÷ 1200 vs 3 ÷ 12 → 0
+  t.match(row('2025-03-31'), { actual: 300, schedule: 0.25, aheadPoints: 0, met: true });
+  // on 2025-04-30 April has ended and its 100 is not posted: 0.25 − 4/12 = −8.33, missed
+  t.match(row('2025-04-30'), { actual: 300, schedule: 0.3333, aheadPoints: -8.33, met: false });
+});
+
+t.test('标尺: ratio = year-to-date actual ÷ target, schedule = whole months ended ÷ 12, aheadPoints = (ratio − schedule) × 100', async (t) => {
+  const h = new History();
+  h.targets('131121', 2025, '2025-01-05', { signedCount: 10, startedInvestment: 20000, completedInvestment: 1000, fundingSecured: 0, reserveCount: 2, largestSigning: 1000 });
   for (const [id, on] of [['A', '2025-02-01'], ['B', '2025-03-01'], ['C', '2025-05-01']] as const) {
     h.register(id, { occurredOn: '2025-01-10' });
     h.project(id, 'ProjectSigned', { occurredOn: on, contractInvestment: 1000 });
@@ -187,18 +207,35 @@ t.test('标尺: ratio = year-to-date actual ÷ target, schedule = month ÷ 12, a
   h.project('D', 'InvestmentReported', { occurredOn: '2025-05-03', period: '2025-04', amount: 250 });
   h.project('D', 'InvestmentReported', { occurredOn: '2025-06-03', period: '2025-05', amount: 350 });
 
-  // whole year in progress on 2025-06-15 → schedule 6 ÷ 12 = 0.5
+  // 2025-06-15: January to May have ended → schedule 5 ÷ 12 = 0.4167
   const june = stats(h, { year: 2025, asOfDate: '2025-06-15' });
-  t.equal(june.schedule, 0.5);
+  t.equal(june.schedule, 0.4167);
   const row = (s: typeof june, m: string) => s.targets.find((r) => r.measure === m);
-  // signed 3 ÷ 10 = 0.3 → (0.3 − 0.5) × 100 = −20 points
-  t.same(row(june, 'signedCount'), { measure: 'signedCount', label: '签约项目数', target: 10, actual: 3, ratio: 0.3, schedule: 0.5, aheadPoints: -20 });
-  // started 12000 ÷ 20000 = 0.6 → +10 points
-  t.same(row(june, 'startedInvestment'), { measure: 'startedInvestment', label: '开工项目总投资', target: 20000, actual: 12000, ratio: 0.6, schedule: 0.5, aheadPoints: 10 });
-  // completed 250 + 350 = 600 ÷ 1000 = 0.6 → +10 points
-  t.equal(row(june, 'completedInvestment')?.aheadPoints, 10);
+  // signed 3 ÷ 10 = 0.3 → (0.3 − 5/12) × 100 = −11.67 points; 3 × 12 = 36 < 10 × 5 = 50: missed
+  t.same(row(june, 'signedCount'), { measure: 'signedCount', label: '签约项目数', target: 10, actual: 3, ratio: 0.3, schedule: 0.4167, aheadPoints: -11.67, met: false });
+  // started 12000 ÷ 20000 = 0.6 → (0.6 − 0.41667) × 100 = +18.33; met
+  t.same(row(june, 'startedInvestment'), { measure: 'startedInvestment', label: '开工项目总投资', target: 20000, actual: 12000, ratio: 0.6, schedule: 0.4167, aheadPoints: 18.33, met: true });
+  // completed 250 + 350 = 600 ÷ 1000 = 0.6 → +18.33 points
+  t.equal(row(june, 'completedInvestment')?.aheadPoints, 18.33);
   t.equal(row(june, 'fundingSecured')?.ratio, null, 'a target of 0 has no ratio');
-  t.equal(june.targets.length, 4, 'only the measures with a target');
+  t.equal(row(june, 'fundingSecured')?.met, true, 'a target of 0 is met');
+  // stocks and breakthroughs are not pro-rated: the reserve at 2025-06-15 holds A, B, C (D started
+  // in April) → 3 ≥ 2, met; the largest signing 1000 ≥ 1000, met; neither has a schedule
+  t.same(row(june, 'reserveCount'), { measure: 'reserveCount', label: '谋划储备项目数', target: 2, actual: 3, ratio: 1.5, schedule: null, aheadPoints: null, met: true });
+  t.same(row(june, 'largestSigning'), { measure: 'largestSigning', label: '单体最大签约项目', target: 1000, actual: 1000, ratio: 1, schedule: null, aheadPoints: null, met: true });
+  t.equal(june.targets.length, 6, 'only the measures with a target');
+
+  // the last day of a month ends it: on 2025-06-30 m = 6 → 0.5; signed 0.3 → −20
+  const juneEnd = stats(h, { year: 2025, asOfDate: '2025-06-30' });
+  t.equal(juneEnd.schedule, 0.5);
+  t.equal(row(juneEnd, 'signedCount')?.aheadPoints, -20);
+  // and on 2025-07-01 only June has newly ended: still 6
+  t.equal(stats(h, { year: 2025, asOfDate: '2025-07-01' }).schedule, 0.5);
+  // on 2025-01-20 no month has ended: schedule 0, every flow is on or ahead of it
+  const january = stats(h, { year: 2025, asOfDate: '2025-01-20' });
+  t.equal(january.schedule, 0);
+  t.equal(row(january, 'signedCount')?.aheadPoints, 0);
+  t.equal(row(january, 'signedCount')?.met, true);
 
   // Q1 (no as-of date): schedule 3 ÷ 12 = 0.25; signed by March 2 ÷ 10 = 0.2 → −5 points
   const q1 = stats(h, { year: 2025, quarter: 1 });
