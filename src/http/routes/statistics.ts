@@ -156,7 +156,7 @@ const batchAnswer = batchSummary.extend({
   })),
 });
 
-const COMPLIANCE_LABELS = '应统未统 statistics-not-entered, 未批先建 started-without-approval, 闲置土地 idle-land, overdue-batch-start, stalled, late-report';
+const COMPLIANCE_LABELS = '应统未统 statistics-not-entered, 入统数据不一致 statistics-inconsistent, 未批先建 started-without-approval, 闲置土地 idle-land, overdue-batch-start, stalled, late-report';
 
 export async function statisticsRoutes(app: ZodApp, options: StatisticsRoutesOptions): Promise<void> {
   const { clock, config } = options;
