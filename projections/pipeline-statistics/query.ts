@@ -74,7 +74,7 @@ export interface PipelineStatistics {
   readonly reserve: SizedFigure;
   readonly completedInvestment: { readonly period: number; readonly ytd: number; readonly sinceStart: number };
   readonly fundsArrived: { readonly period: number; readonly ytd: number; readonly sinceStart: number };
-  /** 资金到位率: Σ funds arrived of the projects signed by the period's end ÷ Σ their contract investment. */
+  /** 资金到位率: Σ funds arrived of the projects signed and not withdrawn by the period's end ÷ Σ their contract investment. */
   readonly fundsInPlace: { readonly arrived: number; readonly contract: number; readonly rate: number | null };
   readonly fundsInPlaceRate: number | null;
   readonly fundingSecured: { readonly period: number; readonly ytd: number };

@@ -67,7 +67,7 @@ export const pipelineAnswer = z.object({
   completedInvestment: running.meta({ description: 'Σ InvestmentReported, corrections applied' }),
   fundsArrived: running,
   fundsInPlace: z.object({ arrived: wanAmount, contract: wanAmount, rate }),
-  fundsInPlaceRate: rate.meta({ description: '资金到位率' }),
+  fundsInPlaceRate: rate.meta({ description: '资金到位率: funds arrived ÷ contract investment of the projects signed and not withdrawn by the period end' }),
   fundingSecured: z.object({ period: wanAmount, ytd: wanAmount }),
   conversion: z.object({
     signed: count, started: count, commissioned: count, startedSameYear: count,
