@@ -18,7 +18,8 @@ export type Decided<Event> = Event & { readonly flags?: readonly SoftRule[] };
 /** Soft rules (DOMAIN.md, "Rules"): recorded and flagged, never refused. */
 export type SoftRule =
   | 'started-without-approval' // 未批先建
-  | 'late-report'; // recordedAt more than 30 days after occurredOn
+  | 'statistics-inconsistent' // 入统数据不一致: declared figure more than 10 % off 总投资
+  | 'late-report'; // recordedAt more than LATE_REPORT_DAYS after occurredOn
 
 /**
  * A hard rule refused the command: nothing is appended. Carries a stable `rule` name that the

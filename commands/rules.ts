@@ -29,7 +29,7 @@ export const PROJECT_RULES = {
   'correction-changes-nothing': 'a correction must change something (local choice)',
   // Statistics and investment
   'statistics-needs-started': 'StatisticsEntered needs Started (by its date and month)',
-  'statistics-threshold-500wan': 'StatisticsEntered needs plannedInvestment ≥ 500 万元',
+  'statistics-threshold-500wan': "StatisticsEntered needs both the project's 总投资 (on the entry's date) and the plannedInvestment it declares ≥ 500 万元",
   'statistics-once': 'StatisticsEntered once per project',
   'statistics-month-not-ahead': 'the statistics month cannot be later than the month it is recorded in (local choice)',
   'investment-needs-started': 'InvestmentReported needs Started (its period not before the start month)',

@@ -26,19 +26,16 @@ import { UnknownEventType, type Decided, type SoftRule, type StoredEvent, type S
 import { daysBetween, chinaDateOf, periodOf } from '../shared/dates.js';
 import type { IsoDate } from '../shared/dates.js';
 import { AMOUNTS_PER_WAN } from '../shared/money.js';
+import { declaredInconsistent, LATE_REPORT_DAYS, STATISTICS_THRESHOLD } from '../shared/statistics-rules.js';
 import { notInFuture, refuse } from '../rules.js';
 import { PROJECT_EVENT_TYPES, type CorrectableMilestone, type ProjectEvent, type ProjectEventData } from './events.js';
 import type { MilestoneEvent, PostMilestone, ProjectCommand, RegisterProject } from './commands.js';
 import {
-  assertNever, correctedFields, evolveProject, initialProjectState, isStageMilestone, registrationDate,
+  assertNever, correctedFields, evolveProject, initialProjectState, isStageMilestone, registrationDate, totalInvestmentOn,
   STAGE_MILESTONE_ORDER, STAGE_MILESTONES, stageRank,
   type ProjectState, type RegisteredProject, type StageMilestone,
 } from './state.js';
 
-/** DOMAIN.md: fixed-asset-investment statistics admit projects of ≥ 500 万元. */
-export const STATISTICS_THRESHOLD = 500 * AMOUNTS_PER_WAN;
-/** DOMAIN.md: recordedAt more than 30 days after occurredOn is a late report. */
-export const LATE_REPORT_DAYS = 30;
 
 /** The stage milestones that cannot share a date with the stage before them. */
 const STRICTLY_AFTER_PREVIOUS: ReadonlySet<StageMilestone> = new Set(['Completed', 'FullProductionReached']);
@@ -94,6 +91,9 @@ function postMilestone(command: PostMilestone, state: ProjectState): Decided<Pro
   const flags: SoftRule[] = [];
   if (event.type !== 'MilestoneDateCorrected') flags.push(...lateReport(on, command.now));
   if (event.type === 'Started' && !approvedBy(state, on)) flags.push('started-without-approval');
+  if (event.type === 'StatisticsEntered' && declaredInconsistent(event.data.plannedInvestment, totalInvestmentOn(state, on))) {
+    flags.push('statistics-inconsistent');
+  }
   return flagged(event, flags);
 }
 
@@ -172,8 +172,12 @@ function checkStatistics(data: ProjectEventData<'StatisticsEntered'>, state: Reg
     refuse('statistics-needs-started', `statistics entered on ${data.occurredOn} (${data.month}) before the start on ${started}`);
   }
   if (state.milestones.StatisticsEntered !== undefined) refuse('statistics-once', `project ${state.projectId} entered the statistics on ${state.milestones.StatisticsEntered}`);
+  const total = totalInvestmentOn(state, data.occurredOn);
+  if (total < STATISTICS_THRESHOLD) {
+    refuse('statistics-threshold-500wan', `the project's 总投资 on ${data.occurredOn}, ${total / AMOUNTS_PER_WAN} 万元, is below the ${STATISTICS_THRESHOLD / AMOUNTS_PER_WAN} 万元 threshold`);
+  }
   if (data.plannedInvestment < STATISTICS_THRESHOLD) {
-    refuse('statistics-threshold-500wan', `planned investment ${data.plannedInvestment / AMOUNTS_PER_WAN} 万元 is below the 500 万元 threshold`);
+    refuse('statistics-threshold-500wan', `the declared planned investment ${data.plannedInvestment / AMOUNTS_PER_WAN} 万元 is below the ${STATISTICS_THRESHOLD / AMOUNTS_PER_WAN} 万元 threshold`);
   }
   if (data.month > periodOf(today)) refuse('statistics-month-not-ahead', `month ${data.month} is ahead of ${periodOf(today)}`);
 }

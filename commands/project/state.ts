@@ -4,6 +4,7 @@
  */
 import type { Amount } from '../shared/money.js';
 import type { IsoDate, Period } from '../shared/dates.js';
+import { totalInvestmentOn as totalInvestmentOnDate } from '../shared/total-investment.js';
 import type { CorrectableMilestone, ProjectEvent, ProjectEventData } from './events.js';
 
 export const STAGES = [
@@ -88,9 +89,13 @@ export function registrationDate(state: RegisteredProject): IsoDate {
   return state.milestones.ProjectRegistered ?? '0000-00-00';
 }
 
-/** 总投资: approved once approved, else contract once signed, else planned (DOMAIN.md). */
-export function totalInvestment(state: RegisteredProject): Amount {
-  return state.approvedInvestment ?? state.contractInvestment ?? state.details.plannedInvestment;
+/** 总投资 on `date` (commands/shared/total-investment.ts). */
+export function totalInvestmentOn(state: RegisteredProject, date: IsoDate): Amount {
+  return totalInvestmentOnDate(
+    date, state.details.plannedInvestment,
+    { on: state.milestones.ProjectSigned, amount: state.contractInvestment },
+    { on: state.milestones.ProjectApproved, amount: state.approvedInvestment },
+  );
 }
 
 export function evolveProject(state: ProjectState, event: ProjectEvent): ProjectState {

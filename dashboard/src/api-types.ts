@@ -25,6 +25,8 @@ export interface TargetRow {
   readonly ratio: number | null;
   readonly schedule: number | null;
   readonly aheadPoints: number | null;
+  /** On target (a flow at 序时进度, a stock or breakthrough at its whole target); absent from older servers. */
+  readonly met?: boolean;
 }
 
 export interface YearOnYearRow {

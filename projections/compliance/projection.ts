@@ -7,6 +7,7 @@ import type { RecordedEvent } from '../../src/event-store/port.js';
 import type { IsoDate } from '../../commands/shared/dates.js';
 import type { RegionCode } from '../../commands/shared/region-code.js';
 import type { ProjectEvent } from '../../commands/project/events.js';
+import { LATE_REPORT_DAYS } from '../../commands/shared/statistics-rules.js';
 import type { Projection } from '../projection.js';
 import { FACTS_EVENTS, standalone, type FactsReadModel } from '../facts-read-model.js';
 import { flagsOf, type DomainEvent } from '../shared/domain-events.js';
@@ -14,10 +15,9 @@ import { dateOfDayNumber, dayNumber, recordedDayNumber } from '../shared/calenda
 import type { ProjectFacts, RegionIndex } from '../shared/project-facts.js';
 import { idRecord, idRecordOf } from '../shared/id-record.js';
 
-/** recordedAt more than this many days after occurredOn is a late (or back-dated) report. */
-export const LATE_REPORT_DAYS = 30;
 export const LATE_REPORT_FLAG = 'late-report';
 export const STARTED_WITHOUT_APPROVAL_FLAG = 'started-without-approval';
+export const STATISTICS_INCONSISTENT_FLAG = 'statistics-inconsistent';
 
 export interface LateReport {
   readonly type: string;
@@ -51,7 +51,7 @@ export interface ComplianceState {
 
 export const complianceModel: FactsReadModel<ComplianceState> = {
   name: 'compliance',
-  version: 2, // 2: over the shared facts
+  version: 3, // 3: 入统数据不一致, 应统未统 on 总投资
   handles: FACTS_EVENTS,
   initialState: (facts) => ({ position: 0, projects: facts.projects, order: facts.order, byRegion: facts.byRegion, batches: idRecord(), lateReports: idRecord() }),
   evolve: evolveCompliance,

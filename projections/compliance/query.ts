@@ -7,8 +7,13 @@
  * it is judged unmet then.
  *
  * Rules (DOMAIN.md, "Soft rules"):
- * - statistics-not-entered (应统未统): started, plannedInvestment ≥ 500 万元 (the decider's
- *   threshold for StatisticsEntered), not entered within 30 days of the start.
+ * - statistics-not-entered (应统未统): started, 总投资 (on asOfDate) ≥ STATISTICS_THRESHOLD
+ *   (500 万元, the decider's threshold for StatisticsEntered), not entered within
+ *   STATISTICS_DEADLINE_DAYS (30) of the start.
+ * - statistics-inconsistent (入统数据不一致): entered declaring a plannedInvestment more than
+ *   10 % off the project's 总投资 on the entry's date (commands/shared/statistics-rules.ts).
+ *   Open while the figures disagree: a later-recorded approval dated on or before the entry
+ *   that brings 总投资 within 10 % clears it, as it would have kept the decider from flagging it.
  * - started-without-approval (未批先建): no ProjectApproved dated on or before the start. Judged
  *   from the business dates as now known, so an approval recorded later but dated before the
  *   start clears it; `flagged` says whether the decider flagged the Started event.
@@ -22,20 +27,19 @@
  */
 import type { IsoDate } from '../../commands/shared/dates.js';
 import { addYears } from '../../commands/shared/dates.js';
-import { amountFromWan } from '../../commands/shared/money.js';
+import { amountToWan } from '../../commands/shared/money.js';
+import { declaredInconsistent, STATISTICS_DEADLINE_DAYS, STATISTICS_THRESHOLD } from '../../commands/shared/statistics-rules.js';
 import { contains, type RegionCode } from '../../commands/shared/region-code.js';
 import { dateOfDayNumber, dayNumber } from '../shared/calendar.js';
-import { seqsWithin, type ProjectFacts, type Stage } from '../shared/project-facts.js';
+import { seqsWithin, totalInvestmentOn, type ProjectFacts, type Stage } from '../shared/project-facts.js';
 import { runNow, SLICE, type Sliced } from '../shared/sliced.js';
-import { STARTED_WITHOUT_APPROVAL_FLAG, type ComplianceState, type LateReport } from './projection.js';
+import { STARTED_WITHOUT_APPROVAL_FLAG, STATISTICS_INCONSISTENT_FLAG, type ComplianceState, type LateReport } from './projection.js';
 
 export const COMPLIANCE_KINDS = [
-  'statistics-not-entered', 'started-without-approval', 'idle-land', 'overdue-batch-start', 'stalled', 'late-report',
+  'statistics-not-entered', 'statistics-inconsistent', 'started-without-approval', 'idle-land', 'overdue-batch-start', 'stalled', 'late-report',
 ] as const;
 export type ComplianceKind = (typeof COMPLIANCE_KINDS)[number];
 
-export const STATISTICS_THRESHOLD = amountFromWan(500);
-export const STATISTICS_DEADLINE_DAYS = 30;
 
 export interface ComplianceQuery {
   readonly regionCode: RegionCode;
@@ -130,8 +134,20 @@ function overdue(due: number, metOn: IsoDate | undefined, asOf: number, detail: 
 const JUDGES: { readonly [K in ComplianceKind]: Judge } = {
   'statistics-not-entered': (f, _state, asOf) => {
     const started = f.dates.Started;
-    if (started === undefined || f.plannedInvestment < STATISTICS_THRESHOLD) return undefined;
+    if (started === undefined || totalInvestmentOn(f, dateOfDayNumber(asOf)) < STATISTICS_THRESHOLD) return undefined;
     return overdue(dayNumber(started) + STATISTICS_DEADLINE_DAYS, f.dates.StatisticsEntered, asOf, null);
+  },
+  'statistics-inconsistent': (f, _state, asOf) => {
+    const entered = f.dates.StatisticsEntered;
+    const declared = f.statisticsPlannedInvestment;
+    if (entered === undefined || declared === undefined || dayNumber(entered) > asOf) return undefined;
+    const total = totalInvestmentOn(f, entered);
+    if (!declaredInconsistent(declared, total)) return undefined;
+    return {
+      since: entered, days: asOf - dayNumber(entered), open: true, resolvedOn: null,
+      flagged: f.flags.includes(STATISTICS_INCONSISTENT_FLAG),
+      detail: `申报 ${amountToWan(declared)} 万元，总投资 ${amountToWan(total)} 万元`,
+    };
   },
   'started-without-approval': (f, _state, asOf) => {
     const started = f.dates.Started;

@@ -39,11 +39,14 @@ export const FUNDS_ARRIVED = 1;
 export const FUNDING_SECURED = 2;
 /**
  * Funds arrived for signed projects, at the later of the arrival month and the signing
- * month: their running sum to a date is "funds arrived by then of the projects signed by then",
- * the numerator of the funds-in-place rate.
+ * month, and taken out again at the withdrawal month: their running sum to a date is "funds
+ * arrived by then of the projects signed and not withdrawn by then", the numerator of the
+ * funds-in-place rate.
  */
 export const SIGNED_FUNDS_ARRIVED = 3;
-export const FLOW_WIDTH = 4;
+/** The contract investment of signed projects: + at the signing month, − at the withdrawal month (its denominator). */
+export const SIGNED_CONTRACT_IN_PLACE = 4;
+export const FLOW_WIDTH = 5;
 
 export type Cell = number[];
 

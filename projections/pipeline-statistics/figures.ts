@@ -7,7 +7,7 @@ import type { Amount } from '../../commands/shared/money.js';
 import { periodOfIndex } from '../shared/calendar.js';
 import {
   COHORT_COMMISSIONED, COHORT_STARTED, COHORT_STARTED_SAME_YEAR, COMMISSIONED, COMPLETED_INVESTMENT, COUNT, emptyCell,
-  FLOW_WIDTH, FOUR_SAME_YEAR, FUNDING_SECURED, FUNDS_ARRIVED, PIPE_WIDTH, RESERVE, SIGNED, SIGNED_FUNDS_ARRIVED,
+  FLOW_WIDTH, FOUR_SAME_YEAR, FUNDING_SECURED, FUNDS_ARRIVED, PIPE_WIDTH, RESERVE, SIGNED, SIGNED_CONTRACT_IN_PLACE, SIGNED_FUNDS_ARRIVED,
   SIZED_WIDTH, STARTED, AMOUNT, type Cell,
 } from './cells.js';
 import type { CubeNode } from './cube.js';
@@ -26,7 +26,7 @@ export interface Figures {
   readonly completed: { readonly period: Amount; readonly ytd: Amount; readonly sinceStart: Amount };
   readonly fundsArrived: { readonly period: Amount; readonly ytd: Amount; readonly sinceStart: Amount };
   readonly fundingSecured: { readonly period: Amount; readonly ytd: Amount };
-  /** Funds arrived by the period's end of the projects signed by then, and their Σ contract. */
+  /** Funds arrived by the period's end of the projects signed and not withdrawn by then, and their Σ contract. */
   readonly fundsInPlace: { readonly arrived: Amount; readonly contract: Amount };
   /** The cohort signed in the period: how many, and of them how many started / commissioned / started that year. */
   readonly cohort: { readonly signed: number; readonly started: number; readonly commissioned: number; readonly startedSameYear: number };
@@ -58,7 +58,7 @@ export function readFigures(nodes: readonly CubeNode[], period: ResolvedPeriod):
       sinceStart: at(flowStock, FUNDS_ARRIVED),
     },
     fundingSecured: { period: at(flow, FUNDING_SECURED), ytd: at(flowYtd, FUNDING_SECURED) },
-    fundsInPlace: { arrived: at(flowStock, SIGNED_FUNDS_ARRIVED), contract: at(pipeStock, SIGNED + AMOUNT) },
+    fundsInPlace: { arrived: at(flowStock, SIGNED_FUNDS_ARRIVED), contract: at(flowStock, SIGNED_CONTRACT_IN_PLACE) },
     cohort: {
       signed: at(pipe, SIGNED + COUNT),
       started: at(pipe, COHORT_STARTED),

@@ -62,3 +62,11 @@ export const TARGET_MEASURE_OF: { readonly [K in TargetMeasure]: Measure } = {
   completedInvestment: 'completedInvestment',
   fundingSecured: 'fundingSecured',
 };
+
+/**
+ * Target measures compared with the whole annual target at any time of the year (DOMAIN.md,
+ * 标尺): the reserve is a stock (a county holds 100 reserve projects or it does not) and the
+ * largest signing a breakthrough (one ≥ 50 亿 signing, whenever it comes); neither accrues by
+ * month, so neither is held to 序时进度. Every other target measure is a flow.
+ */
+export const NOT_PRO_RATED: ReadonlySet<TargetMeasure> = new Set<TargetMeasure>(['reserveCount', 'reserveInvestment', 'largestSigning']);

@@ -7,12 +7,16 @@
  *   running totals) are taken at the end of the last of those months. With no as-of date the
  *   whole period counts. Months after the as-of date hold nothing anyway (occurredOn is never
  *   in the future); the bound matters for 纵尺 (last year's comparable months) and 序时进度.
- * - 序时进度 (schedule) = the last counted month ÷ 12: a quarter or month query uses its last
- *   month, a whole year in progress the as-of month, a past year 12, a year not yet begun 0.
- *   Targets are annual, so actuals compared with them are year-to-date (targets.ts).
+ * - 序时进度 (schedule) = m ÷ 12, m = the whole months of the year that have ended by the as-of
+ *   date (DOMAIN.md), capped at the period's last month. The as-of date's figures include that
+ *   whole day, so a month has ended by its own last day: on 2025-04-01 … 04-29 m = 3, on
+ *   2025-04-30 m = 4, on 2025-12-31 m = 12. A past year is 12, a year not yet begun 0, and with
+ *   no as-of date the whole period counts. A county that posts each month's figures as the
+ *   month closes is at 0 points all month, not 1/12 behind.
+ *   Targets are annual, so actuals compared with them are year-to-date (query.ts).
  */
 import type { IsoDate } from '../../commands/shared/dates.js';
-import { monthIndex } from '../shared/calendar.js';
+import { dateOfDayNumber, dayNumber, monthIndex } from '../shared/calendar.js';
 
 export interface PeriodQuery {
   readonly year: number;
@@ -29,7 +33,7 @@ export interface ResolvedPeriod {
   readonly to: number;
   /** The month at whose end stocks are taken. */
   readonly stockAt: number;
-  /** Months of the year up to the schedule point (0–12). */
+  /** Whole months of the year ended by the as-of date, within the period (0–12): 序时进度's m. */
   readonly scheduleMonth: number;
 }
 
@@ -57,7 +61,8 @@ export function resolvePeriod(query: PeriodQuery, asOfDate?: IsoDate): ResolvedP
   const asOf = asOfDate === undefined ? Number.POSITIVE_INFINITY : monthIndex(asOfDate);
   const to = Math.min(nominalTo, asOf);
   const stockAt = to < from ? Math.min(asOf, nominalTo) : to;
-  const scheduleMonth = Math.max(0, Math.min(lastMonth, asOf - year * 12 + 1));
+  const endedBy = asOfDate === undefined ? Number.POSITIVE_INFINITY : monthIndex(dateOfDayNumber(dayNumber(asOfDate) + 1));
+  const scheduleMonth = Math.max(0, Math.min(lastMonth, endedBy - year * 12));
 
   const label = month !== undefined ? { year, month } : quarter !== undefined ? { year, quarter } : { year };
   return { label, year, from, to, stockAt, scheduleMonth };

@@ -15,9 +15,9 @@ import { monthIndex } from '../shared/calendar.js';
 import { amountAt } from '../shared/period-amounts.js';
 import type { ProjectFacts } from '../shared/project-facts.js';
 import { idRecord, idRecordOf } from '../shared/id-record.js';
-import { COMPLETED_INVESTMENT, FUNDING_SECURED, FUNDS_ARRIVED, SIGNED_FUNDS_ARRIVED } from './cells.js';
+import { COMPLETED_INVESTMENT, FUNDING_SECURED, FUNDS_ARRIVED } from './cells.js';
 import { addFlow, nodesFor, type Cube } from './cube.js';
-import { applyEverything, applyMilestones, applySignedFunds, signedFundsMonth } from './contributions.js';
+import { addSignedFunds, applyEverything, applyMilestones, applySignedFunds } from './contributions.js';
 
 /** A region's targets for a year: measure → count, or integer Amount for the amount measures. */
 export type Targets = Partial<Record<TargetMeasure, number>>;
@@ -36,12 +36,16 @@ export interface PipelineState {
   retracted?: Retracted;
 }
 
-/** Everything the project contributes / its milestones (and sizes) / those and its signing and signed funds / nothing yet: a registration. */
-type Retracted = 'everything' | 'milestones' | 'signing' | 'registration';
+/**
+ * Everything the project contributes / its milestones (and sizes) / those and its signing and
+ * signed funds / its milestones and signed funds (a withdrawal ends its funds in place) /
+ * nothing yet: a registration.
+ */
+type Retracted = 'everything' | 'milestones' | 'signing' | 'withdrawal' | 'registration';
 
 export const statisticsModel: FactsReadModel<PipelineState> = {
   name: 'pipeline-statistics',
-  version: 3, // 3: over the shared facts
+  version: 4, // 4: 总投资 on a date; funds in place end at the withdrawal
   handles: [...PROJECT_EVENT_TYPES, 'AnnualTargetsSet'],
   initialState: (facts) => ({ position: 0, projects: facts.projects, cube: idRecord(), targets: idRecord() }),
   beforeFacts: retract,
@@ -80,8 +84,7 @@ function retract(state: PipelineState, event: DomainEvent, f: ProjectFacts | und
     case 'FundsArrived': {
       const nodes = nodesFor(state.cube, f.regionCode, f.category);
       addFlow(nodes, event.data.occurredOn.slice(0, 7), FUNDS_ARRIVED, event.data.amount);
-      const inPlace = signedFundsMonth(monthIndex(event.data.occurredOn), f);
-      if (inPlace !== undefined) addFlow(nodes, inPlace, SIGNED_FUNDS_ARRIVED, event.data.amount);
+      addSignedFunds(nodes, f, monthIndex(event.data.occurredOn), event.data.amount);
       return;
     }
     case 'FundingSecured':
@@ -119,8 +122,8 @@ function retract(state: PipelineState, event: DomainEvent, f: ProjectFacts | und
       const movesSigning = event.type === 'ProjectSigned' ||
         (event.type === 'MilestoneDateCorrected' && event.data.milestone === 'ProjectSigned');
       applyMilestones(nodes, f, -1, movesSigning);
-      if (movesSigning) applySignedFunds(nodes, f, -1);
-      state.retracted = movesSigning ? 'signing' : 'milestones';
+      if (movesSigning || event.type === 'Withdrawn') applySignedFunds(nodes, f, -1);
+      state.retracted = movesSigning ? 'signing' : event.type === 'Withdrawn' ? 'withdrawal' : 'milestones';
       return;
     }
     default: {
@@ -150,7 +153,8 @@ function reapply(state: PipelineState, event: DomainEvent, f: ProjectFacts | und
       applyMilestones(nodes, f, 1, retracted === 'registration');
       return state;
     case 'signing':
-      applyMilestones(nodes, f, 1, true);
+    case 'withdrawal':
+      applyMilestones(nodes, f, 1, retracted === 'signing');
       applySignedFunds(nodes, f, 1);
       return state;
   }

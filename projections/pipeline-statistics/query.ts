@@ -14,7 +14,7 @@ import {
 } from './cells.js';
 import type { CubeNode } from './cube.js';
 import { at, readFigures, type Figures, type Sized } from './figures.js';
-import { MEASURE_KEYS, MEASURES, TARGET_MEASURE_OF, type Measure, type Unit } from './measures.js';
+import { MEASURE_KEYS, MEASURES, NOT_PRO_RATED, TARGET_MEASURE_OF, type Measure, type Unit } from './measures.js';
 import { resolvePeriod, sameMonthsLastYear, yearToDate, type PeriodQuery, type ResolvedPeriod } from './periods.js';
 import type { PipelineState } from './projection.js';
 
@@ -41,10 +41,12 @@ export interface TargetRow {
   readonly actual: number;
   /** actual ÷ target; null when the target is 0. */
   readonly ratio: number | null;
-  /** 序时进度 = month ÷ 12 (periods.ts). */
-  readonly schedule: number;
-  /** (ratio − schedule) × 100: ahead (> 0) or behind (< 0) schedule, in percentage points. */
+  /** 序时进度 = m ÷ 12 (periods.ts) for a flow measure; null for a stock or breakthrough measure (not pro-rated). */
+  readonly schedule: number | null;
+  /** (ratio − schedule) × 100: ahead (> 0) or behind (< 0) schedule, in percentage points; null when not pro-rated or the target is 0. */
   readonly aheadPoints: number | null;
+  /** On target: a flow at or ahead of 序时进度 (actual ≥ target × m ÷ 12), a stock or breakthrough at actual ≥ target. */
+  readonly met: boolean;
 }
 
 export interface YearOnYearRow {
@@ -72,7 +74,7 @@ export interface PipelineStatistics {
   readonly reserve: SizedFigure;
   readonly completedInvestment: { readonly period: number; readonly ytd: number; readonly sinceStart: number };
   readonly fundsArrived: { readonly period: number; readonly ytd: number; readonly sinceStart: number };
-  /** 资金到位率: Σ funds arrived of the projects signed by the period's end ÷ Σ their contract investment. */
+  /** 资金到位率: Σ funds arrived of the projects signed and not withdrawn by the period's end ÷ Σ their contract investment. */
   readonly fundsInPlace: { readonly arrived: number; readonly contract: number; readonly rate: number | null };
   readonly fundsInPlaceRate: number | null;
   readonly fundingSecured: { readonly period: number; readonly ytd: number };
@@ -104,7 +106,7 @@ export function queryPipelineStatistics(state: PipelineState, query: PipelineQue
   const lastYear = readFigures(nodes, lastYearPeriod);
   const schedule = period.scheduleMonth / 12;
   const targets = query.category === undefined
-    ? targetRows(state, query.regionCode, readFigures(nodes, yearToDate(period)), period.year, schedule)
+    ? targetRows(state, query.regionCode, readFigures(nodes, yearToDate(period)), period.year, period.scheduleMonth)
     : [];
   const rate = (n: number, d: number) => (d === 0 ? null : round(n / d, 4));
   return {
@@ -161,7 +163,7 @@ export function regionNodes(state: PipelineState, regionCode: RegionCode, catego
   return nodes;
 }
 
-function targetRows(state: PipelineState, regionCode: RegionCode, ytd: Figures, year: number, schedule: number): TargetRow[] {
+function targetRows(state: PipelineState, regionCode: RegionCode, ytd: Figures, year: number, scheduleMonth: number): TargetRow[] {
   const targets = state.targets[regionCode]?.[String(year)];
   if (targets === undefined) return [];
   const rows: TargetRow[] = [];
@@ -171,14 +173,18 @@ function targetRows(state: PipelineState, regionCode: RegionCode, ytd: Figures, 
     const definition = MEASURES[TARGET_MEASURE_OF[measure]];
     const actual = definition.read(ytd) ?? 0;
     const ratio = target === 0 ? null : actual / target;
+    const proRated = !NOT_PRO_RATED.has(measure);
+    const schedule = scheduleMonth / 12;
     rows.push({
       measure,
       label: definition.label,
       target: shown(definition.unit, target),
       actual: shown(definition.unit, actual),
       ratio: ratio === null ? null : round(ratio, 4),
-      schedule: round(schedule, 4),
-      aheadPoints: ratio === null ? null : round((ratio - schedule) * 100, 2),
+      schedule: proRated ? round(schedule, 4) : null,
+      aheadPoints: proRated && ratio !== null ? round((ratio - schedule) * 100, 2) : null,
+      // Integers compared exactly: a county exactly on plan is met, not lost to a float's last bit.
+      met: proRated ? actual * 12 >= target * scheduleMonth : actual >= target,
     });
   }
   return rows;

@@ -33,6 +33,7 @@ export const STAGE_LABELS: Readonly<Record<Stage, string>> = {
 
 const FLAG_LABELS: Readonly<Record<string, string>> = {
   'started-without-approval': '未批先建',
+  'statistics-inconsistent': '入统数据不一致',
   'late-report': '迟报',
 };
 

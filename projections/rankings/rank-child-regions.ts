@@ -1,8 +1,8 @@
 /**
  * 横尺: the child regions of a region ranked on a measure of the statistics, with the 红黑榜
- * marks. A red mark: in the top N and on or ahead of the period target (the target row's
- * aheadPoints ≥ 0, i.e. year-to-date completion ≥ 序时进度); a black mark: in the bottom N and
- * behind it. A measure with no target for a child region (or no target measure at all) marks
+ * marks. A red mark: in the top N and meeting the period target (the target row's `met`: a
+ * flow's year-to-date completion ≥ 序时进度, a stock or breakthrough at its whole target); a
+ * black mark: in the bottom N and missing it. A measure with no target for a child region (or no target measure at all) marks
  * nothing. Ties share a rank (1, 2, 2, 4); "top N" is rank ≤ N from the top, "bottom N" the
  * same from the bottom, so tied regions at the edge are all in.
  */
@@ -84,7 +84,7 @@ function onTarget(state: PipelineState, query: RankingQuery & { readonly regionC
   const stats = queryPipelineStatistics(state, regionWide);
   const row = stats.targets.find((t) => t.measure === query.measure);
   if (row === undefined) return undefined;
-  return row.aheadPoints === null ? true : row.aheadPoints >= 0; // a target of 0 is met
+  return row.met;
 }
 
 /** Direct children of `regionCode` that hold projects or targets. */

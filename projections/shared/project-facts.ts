@@ -17,6 +17,7 @@ import type {
   Category, CorrectableMilestone, ProjectEvent, ProjectEventData,
 } from '../../commands/project/events.js';
 import { flagsOf } from './domain-events.js';
+import { LATEST_DATE, totalInvestmentOn as totalInvestmentOnDate } from '../../commands/shared/total-investment.js';
 import { monthIndex } from './calendar.js';
 import { addAmount, replaceAmount, type PeriodAmounts } from './period-amounts.js';
 import { idRecord, idRecordOf } from './id-record.js';
@@ -82,12 +83,18 @@ export interface ProjectFacts {
   lastRecordedAt: string;
 }
 
-/**
- * 总投资 (DOMAIN.md): approvedInvestment once approved, else contractInvestment once signed,
- * else plannedInvestment as last corrected. Size classes use it.
- */
+/** 总投资 on `date` (commands/shared/total-investment.ts): what the statistics value a project at. */
+export function totalInvestmentOn(facts: ProjectFacts, date: IsoDate): Amount {
+  return totalInvestmentOnDate(
+    date, facts.plannedInvestment,
+    { on: facts.dates.ProjectSigned, amount: facts.contractInvestment },
+    { on: facts.dates.ProjectApproved, amount: facts.approvedInvestment },
+  );
+}
+
+/** 总投资 as it stands now (the ledger, batches). */
 export function totalInvestment(facts: ProjectFacts): Amount {
-  return facts.approvedInvestment ?? facts.contractInvestment ?? facts.plannedInvestment;
+  return totalInvestmentOn(facts, LATEST_DATE);
 }
 
 export function registerFacts(data: Registered, recorded: RecordedEvent, seq: number): ProjectFacts {

@@ -140,8 +140,34 @@ t.test('when started', async (t) => {
   t.test('StatisticsEntered', async (t) => given(t).when(post(statisticsEntered())).then([statisticsEntered()]));
   t.test('StatisticsEntered below 500 万元 is refused', async (t) =>
     given(t).when(post(statisticsEntered({ plannedInvestment: 49_999 }))).thenThrows('statistics-threshold-500wan'));
-  t.test('StatisticsEntered at exactly 500 万元', async (t) =>
-    given(t).when(post(statisticsEntered({ plannedInvestment: 50_000 }))).then([statisticsEntered({ plannedInvestment: 50_000 })]));
+  // 500 万元 = 50_000 Amounts; both the declared figure and 总投资 must reach it
+  t.test('StatisticsEntered at exactly 500 万元 (总投资 also 500 万元)', async (t) =>
+    spec(t)([registered({ plannedInvestment: 50_000, origin: 'government' }), started()]).when(post(statisticsEntered({ plannedInvestment: 50_000 })))
+      .then([statisticsEntered({ plannedInvestment: 50_000 })]));
+  t.test('a 300 万元 project declared as 600 万元 is refused: 总投资 is below 500 万元', async (t) =>
+    spec(t)([registered({ plannedInvestment: 30_000, origin: 'government' }), started()]).when(post(statisticsEntered({ plannedInvestment: 60_000 })))
+      .thenThrows('statistics-threshold-500wan'));
+  t.test('总投资 is read on the entry date: approved at 600 万元 after the entry does not admit a 300 万元 project', async (t) =>
+    spec(t)([registered({ plannedInvestment: 30_000, origin: 'government' }), started(), approved({ occurredOn: '2025-04-25', approvedInvestment: 60_000 })])
+      .when(post(statisticsEntered({ occurredOn: '2025-04-20', plannedInvestment: 60_000 }), at('2025-04-26')))
+      .thenThrows('statistics-threshold-500wan'));
+  t.test('a 300 万元 plan approved at 600 万元 before the entry is admitted (总投资 = approved)', async (t) =>
+    spec(t)([registered({ plannedInvestment: 30_000, origin: 'government' }), approved({ approvedInvestment: 60_000 }), started()])
+      .when(post(statisticsEntered({ plannedInvestment: 60_000 }))).then([statisticsEntered({ plannedInvestment: 60_000 })]));
+  // 入统数据不一致: 总投资 here is the approved 98,000 万元 (9_800_000); 10 % of it is 9,800 万元
+  t.test('a declared figure more than 10 % off 总投资 is recorded and flagged 入统数据不一致', async (t) =>
+    given(t).when(post(statisticsEntered({ plannedInvestment: 50_000 })))
+      .then([{ ...statisticsEntered({ plannedInvestment: 50_000 }), flags: ['statistics-inconsistent'] }]));
+  t.test('88,200 万元 is exactly 10 % below 98,000 万元: consistent, not flagged', async (t) =>
+    given(t).when(post(statisticsEntered({ plannedInvestment: 8_820_000 }))).then([statisticsEntered({ plannedInvestment: 8_820_000 })]));
+  t.test('88,199.99 万元 is just over 10 % below: flagged', async (t) =>
+    given(t).when(post(statisticsEntered({ plannedInvestment: 8_819_999 })))
+      .then([{ ...statisticsEntered({ plannedInvestment: 8_819_999 }), flags: ['statistics-inconsistent'] }]));
+  t.test('107,800 万元 is exactly 10 % above: not flagged; 107,800.01 is', async (t) => {
+    given(t).when(post(statisticsEntered({ plannedInvestment: 10_780_000 }))).then([statisticsEntered({ plannedInvestment: 10_780_000 })]);
+    given(t).when(post(statisticsEntered({ plannedInvestment: 10_780_001 })))
+      .then([{ ...statisticsEntered({ plannedInvestment: 10_780_001 }), flags: ['statistics-inconsistent'] }]);
+  });
   t.test('StatisticsEntered dated before the start is refused', async (t) =>
     given(t).when(post(statisticsEntered({ occurredOn: '2025-03-20' }))).thenThrows('statistics-needs-started'));
   t.test('StatisticsEntered for a month before the start is refused', async (t) =>

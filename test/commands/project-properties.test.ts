@@ -140,6 +140,24 @@ function checkInvariants(s: RegisteredProject, latestToday: string): string[] {
 
 const REPEATABLE = new Set(['FundsArrived', 'FundingSecured']);
 
+/**
+ * The 500 万 threshold and 入统数据不一致 (DOMAIN.md), written out again: 总投资 on the entry's
+ * date is the approval dated by then, else the signing dated by then, else the plan; both it and
+ * the declared figure are ≥ 500 万元 (50_000), and the entry is flagged exactly when the
+ * declared figure is more than 10 % of 总投资 away from it.
+ */
+function statisticsEntryProblem(before: RegisteredProject, on: string, declared: number, flags: readonly string[]): string | undefined {
+  const m = before.milestones;
+  const total = m.ProjectApproved !== undefined && m.ProjectApproved <= on && before.approvedInvestment !== undefined ? before.approvedInvestment
+    : m.ProjectSigned !== undefined && m.ProjectSigned <= on && before.contractInvestment !== undefined ? before.contractInvestment
+      : before.details.plannedInvestment;
+  if (total < 50_000) return `entered with 总投资 ${total} below 500 万元`;
+  if (declared < 50_000) return `entered declaring ${declared}, below 500 万元`;
+  const off = Math.abs(declared - total) * 10 > total;
+  if (off !== flags.includes('statistics-inconsistent')) return `declared ${declared} against 总投资 ${total}: flagged ${!off}`;
+  return undefined;
+}
+
 t.test('random command sequences keep every rule and never accept a milestone twice', async (t) => {
   let accepted = 0;
   const stagesSeen = new Set<string>();
@@ -151,6 +169,11 @@ t.test('random command sequences keep every rule and never accept a milestone tw
       const decided = tryDecide(cmd, state);
       if (decided === undefined) continue;
       accepted += decided.length;
+      const entry = decided.find((event) => event.type === 'StatisticsEntered');
+      if (entry !== undefined && entry.type === 'StatisticsEntered' && state.status === 'registered') {
+        const problem = statisticsEntryProblem(state, entry.data.occurredOn, entry.data.plannedInvestment, entry.flags ?? []);
+        if (problem !== undefined) throw new Error(`after ${JSON.stringify(cmd)}: ${problem}`);
+      }
       latestToday = cmd.today > latestToday ? cmd.today : latestToday;
       state = decided.reduce((folded, event) => projectDecider.evolve(deepFreeze(folded), event), state);
       if (state.status !== 'registered') throw new Error('an accepted command left the project unregistered');

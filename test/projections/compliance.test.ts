@@ -30,6 +30,45 @@ t.test('应统未统: started, planned ≥ 500 万元, not entered within 30 day
   t.same(open.items.map((i) => i.projectId), ['P1']);
 });
 
+t.test('应统未统 reads 总投资, not the plan: approved up over 500 万元 is due, approved down under it is not', async (t) => {
+  const h = new History();
+  h.register('UP', { occurredOn: '2024-12-01', plannedInvestment: 400 });
+  h.project('UP', 'ProjectApproved', { occurredOn: '2025-02-20', approvedInvestment: 800 });
+  h.project('UP', 'Started', { occurredOn: '2025-03-01' });
+  h.register('DOWN', { occurredOn: '2024-12-01', plannedInvestment: 600 });
+  h.project('DOWN', 'ProjectApproved', { occurredOn: '2025-02-20', approvedInvestment: 300 });
+  h.project('DOWN', 'Started', { occurredOn: '2025-03-01' });
+  // UP: 总投资 800 ≥ 500, due 2025-03-31, open 15 days at 2025-04-15; DOWN: 总投资 300, never due
+  t.same(brief(list(h, 'statistics-not-entered', '2025-04-15')), [
+    { projectId: 'UP', open: true, days: 15, since: '2025-03-31', resolvedOn: null },
+  ]);
+});
+
+t.test('入统数据不一致: a declared figure more than 10 % off 总投资 on the entry date', async (t) => {
+  const h = new History();
+  const entered = (id: string, planned: number, declared: number, approved?: number, flagged = false) => {
+    h.register(id, { occurredOn: '2025-01-02', plannedInvestment: planned });
+    h.project(id, 'Started', { occurredOn: '2025-03-01' });
+    h.project(id, 'StatisticsEntered', { occurredOn: '2025-03-10', month: '2025-03', plannedInvestment: declared }, flagged ? { flags: ['statistics-inconsistent'] } : {});
+    // an approval recorded after the entry but dated before it: 总投资 on 2025-03-10 is the approval
+    if (approved !== undefined) h.project(id, 'ProjectApproved', { occurredOn: '2025-02-20', approvedInvestment: approved });
+  };
+  entered('I1', 1000, 1200, undefined, true); // |1200 − 1000| = 200 > 10 % of 1000 = 100: listed
+  entered('I2', 1000, 1100); //        100, exactly 10 %: consistent
+  entered('I3', 1000, 1200, 1150); //  总投资 1150: |1200 − 1150| = 50 ≤ 115: consistent
+  entered('I4', 1000, 880, 1000); //   |880 − 1000| = 120 > 100: listed (not flagged by the decider in this log)
+  const all = queryCompliance(foldAll(compliance, h.events), { regionCode: '131121', asOfDate: '2025-04-15' });
+  const items = all.items.filter((i) => i.kind === 'statistics-inconsistent');
+  // both open since their entry on 2025-03-10: 36 days at 2025-04-15
+  t.same(brief(items), [
+    { projectId: 'I1', open: true, days: 36, since: '2025-03-10', resolvedOn: null },
+    { projectId: 'I4', open: true, days: 36, since: '2025-03-10', resolvedOn: null },
+  ]);
+  t.same(items.map((i) => [i.flagged, i.detail]), [[true, '申报 1200 万元，总投资 1000 万元'], [false, '申报 880 万元，总投资 1000 万元']]);
+  t.same(all.counts['statistics-inconsistent'], { open: 2, resolved: 0 });
+  t.same(list(h, 'statistics-inconsistent', '2025-03-09'), [], 'not yet entered on 2025-03-09');
+});
+
 t.test('未批先建: started with no approval dated on or before the start', async (t) => {
   const h = new History();
   h.register('A', { occurredOn: '2025-01-01' });

@@ -21,21 +21,29 @@ t.test('signed: count, Σ contract investment, size classes by 总投资, larges
   sign('S1', '2025-02-10', 8000); //   < 1 亿
   sign('S2', '2025-03-15', 15000); //  1.5 亿: ≥ 1 亿
   sign('S3', '2025-05-01', 120000); // 12 亿: ≥ 1 亿 and ≥ 10 亿
-  sign('S4', '2025-06-01', 9000); //   0.9 亿 contract, but approved at 1 亿: 总投资 decides the class
-  h.project('S4', 'ProjectApproved', { occurredOn: '2025-06-20', approvedInvestment: 10000 });
+  // S4: 0.9 亿 contract, but approved at 1 亿 before the signing: 总投资 on the signing date decides the class
+  h.register('S4', { occurredOn: '2024-12-01', plannedInvestment: 5000 });
+  h.project('S4', 'ProjectApproved', { occurredOn: '2025-05-20', approvedInvestment: 10000 });
+  h.project('S4', 'ProjectSigned', { occurredOn: '2025-06-01', contractInvestment: 9000 });
   sign('S5', '2024-12-30', 50000); //  last year
+  // S6: 0.95 亿 when signed in July, approved at 2 亿 in August: a signing under 1 亿 on its date
+  sign('S6', '2025-07-01', 9500);
+  h.project('S6', 'ProjectApproved', { occurredOn: '2025-08-01', approvedInvestment: 20000 });
 
   const year = stats(h, { year: 2025 });
-  // count 4; Σ contract 8000 + 15000 + 120000 + 9000 = 152000
-  // ≥ 1 亿: S2, S3, S4 → 3, 15000 + 120000 + 9000 = 144000; ≥ 10 亿: S3 → 1, 120000
-  t.same(year.signed, { count: 4, investment: 152000, over1e8: { count: 3, investment: 144000 }, over1e9: { count: 1, investment: 120000 }, largest: 120000 });
+  // count 5; Σ contract 8000 + 15000 + 120000 + 9000 + 9500 = 161500
+  // ≥ 1 亿 on the signing date: S2, S3, S4 → 3, 15000 + 120000 + 9000 = 144000 (not S6: 9500 then);
+  // ≥ 10 亿: S3 → 1, 120000
+  t.same(year.signed, { count: 5, investment: 161500, over1e8: { count: 3, investment: 144000 }, over1e9: { count: 1, investment: 120000 }, largest: 120000 });
+  // July: S6 alone, 9500, under 1 亿 although its 总投资 is 2 亿 today
+  t.same(stats(h, { year: 2025, month: 7 }).signed.over1e8, { count: 0, investment: 0 });
   // Q1: S1, S2 → 2, 8000 + 15000 = 23000; ≥ 1 亿: S2
   t.same(stats(h, { year: 2025, quarter: 1 }).signed, { count: 2, investment: 23000, over1e8: { count: 1, investment: 15000 }, over1e9: { count: 0, investment: 0 }, largest: 15000 });
   t.same(stats(h, { year: 2025, month: 6 }).signed.over1e8, { count: 1, investment: 9000 });
-  // 纵尺: 2024 had S5 alone: count (4 − 1) ÷ 1 = 3; investment (152000 − 50000) ÷ 50000 = 2.04
+  // 纵尺: 2024 had S5 alone: count (5 − 1) ÷ 1 = 4; investment (161500 − 50000) ÷ 50000 = 2.23
   const yoy = Object.fromEntries(year.yearOnYear.rows.map((r) => [r.measure, r]));
-  t.same(yoy['signedCount'], { measure: 'signedCount', label: '签约项目数', current: 4, lastYear: 1, growth: 3 });
-  t.equal(yoy['signedInvestment']?.growth, 2.04);
+  t.same(yoy['signedCount'], { measure: 'signedCount', label: '签约项目数', current: 5, lastYear: 1, growth: 4 });
+  t.equal(yoy['signedInvestment']?.growth, 2.23);
   t.equal(yoy['largestSigning']?.lastYear, 50000);
   t.same(year.yearOnYear.period, { year: 2024 });
 });
@@ -175,9 +183,75 @@ t.test('四个当年: land, start, completion and commissioning in one calendar 
   t.equal(stats(h, { year: 2025, quarter: 1 }).fourSameYear, 0);
 });
 
-t.test('标尺: ratio = year-to-date actual ÷ target, schedule = month ÷ 12, aheadPoints = (ratio − schedule) × 100', async (t) => {
+t.test('总投资 on a date: the reserve at a period end and each flow on its milestone date keep the value they had then', async (t) => {
   const h = new History();
-  h.targets('131121', 2025, '2025-01-05', { signedCount: 10, startedInvestment: 20000, completedInvestment: 1000, fundingSecured: 0 });
+  h.register('Q', { occurredOn: '2025-03-01', plannedInvestment: 800 });
+  h.register('W', { occurredOn: '2025-01-10', plannedInvestment: 3000 });
+  h.project('W', 'ProjectSigned', { occurredOn: '2025-06-15', contractInvestment: 9000 });
+  h.register('K', { occurredOn: '2025-01-05', plannedInvestment: 5000, origin: 'government' });
+  h.project('K', 'Started', { occurredOn: '2025-04-01' });
+  h.project('K', 'ProjectApproved', { occurredOn: '2025-09-01', approvedInvestment: 12000 }); // approved after its start
+  h.project('Q', 'ProjectApproved', { occurredOn: '2026-02-10', approvedInvestment: 20000 }); // recorded last, dated 2026
+
+  // reserve at 2025-03-31: Q 800 (planned), W 3000 (not signed yet), K 5000 (starts in April) → 3, 8800
+  t.same(stats(h, { year: 2025, quarter: 1 }).reserve, { count: 3, investment: 8800, over1e8: { count: 0, investment: 0 }, over1e9: { count: 0, investment: 0 } });
+  // at 2025-06-30: Q 800, W 9000 (signed on 06-15, its contract from then); K started → 2, 9800
+  t.same(stats(h, { year: 2025, quarter: 2 }).reserve, { count: 2, investment: 9800, over1e8: { count: 0, investment: 0 }, over1e9: { count: 0, investment: 0 } });
+  // at 2025-12-31 the same 9800: Q's approval is dated 2026 and does not restate last year's reserve
+  t.same(stats(h, { year: 2025 }).reserve, { count: 2, investment: 9800, over1e8: { count: 0, investment: 0 }, over1e9: { count: 0, investment: 0 } });
+  // at 2026-03-31: Q at its approved 20000 (≥ 1 亿 from February), W 9000 → 2, 29000
+  t.same(stats(h, { year: 2026, quarter: 1 }).reserve, { count: 2, investment: 29000, over1e8: { count: 1, investment: 20000 }, over1e9: { count: 0, investment: 0 } });
+  // and 纵尺 for 2026 compares with the 2025 value as it was: reserve 29000 vs 9800
+  const yoy = Object.fromEntries(stats(h, { year: 2026, quarter: 1 }).yearOnYear.rows.map((r) => [r.measure, r]));
+  t.match(yoy['reserveInvestment'], { current: 29000, lastYear: 8800 }, 'Q1 2025 (3 projects, 8800)');
+  // K started on 2025-04-01 at 5000 (planned then); its approval at 12000 in September does not move the start
+  t.same(stats(h, { year: 2025 }).started, { count: 1, investment: 5000, over1e8: { count: 0, investment: 0 }, over1e9: { count: 0, investment: 0 } });
+});
+
+t.test('资金到位率: a withdrawn project leaves the numerator and the denominator from its withdrawal', async (t) => {
+  const h = new History();
+  h.register('F1', { occurredOn: '2025-01-05' });
+  h.project('F1', 'ProjectSigned', { occurredOn: '2025-02-01', contractInvestment: 10000 });
+  h.project('F1', 'FundsArrived', { occurredOn: '2025-03-10', amount: 2000 });
+  h.register('F2', { occurredOn: '2025-01-05' });
+  h.project('F2', 'ProjectSigned', { occurredOn: '2025-04-01', contractInvestment: 5000 });
+  h.project('F2', 'FundsArrived', { occurredOn: '2025-05-05', amount: 1500 });
+  h.project('F1', 'Withdrawn', { occurredOn: '2025-08-20', reason: '撤资', approvedBy: '项目办' });
+
+  // at 2025-07-31 both count: (2000 + 1500) ÷ (10000 + 5000) = 3500 ÷ 15000 = 0.2333
+  t.same(stats(h, { year: 2025, month: 7 }).fundsInPlace, { arrived: 3500, contract: 15000, rate: 0.2333 });
+  // at 2025-08-31 F1 is out of both: 1500 ÷ 5000 = 0.3
+  t.same(stats(h, { year: 2025, month: 8 }).fundsInPlace, { arrived: 1500, contract: 5000, rate: 0.3 });
+  t.same(stats(h, { year: 2025 }).fundsInPlace, { arrived: 1500, contract: 5000, rate: 0.3 });
+  // the funds arrived still count as arrived (a flow): 3500 in 2025
+  t.same(stats(h, { year: 2025 }).fundsArrived, { period: 3500, ytd: 3500, sinceStart: 3500 });
+  // and F1's signing still counts in its period
+  t.equal(stats(h, { year: 2025, quarter: 1 }).signed.count, 1);
+});
+
+t.test('序时进度: a county that posts 1/12 of its target as each month closes is at 0 points all month', async (t) => {
+  const h = new History();
+  h.targets('131121', 2025, '2025-01-05', { completedInvestment: 1200 });
+  h.register('P', { occurredOn: '2025-01-02', plannedInvestment: 50000, origin: 'government' });
+  h.project('P', 'Started', { occurredOn: '2025-01-03' });
+  // 100 a month (1200 ÷ 12), each month's figure posted on its last day
+  for (const [period, on] of [['2025-01', '2025-01-31'], ['2025-02', '2025-02-28'], ['2025-03', '2025-03-31']] as const) {
+    h.project('P', 'InvestmentReported', { occurredOn: on, period, amount: 100 });
+  }
+  const row = (asOfDate: string) => stats(h, { year: 2025, asOfDate }).targets[0];
+  // every day of April before its end: Jan–Mar ended, m = 3 → 3 ÷ 12 = 0.25; actual 300 ÷ 1200 = 0.25 → 0 points
+  for (const day of ['2025-04-01', '2025-04-15', '2025-04-29']) {
+    t.match(row(day), { actual: 300, ratio: 0.25, schedule: 0.25, aheadPoints: 0, met: true }, day);
+  }
+  // on 2025-03-31 March's 100 is in and March has ended: 300 ÷ 1200 vs 3 ÷ 12 → 0
+  t.match(row('2025-03-31'), { actual: 300, schedule: 0.25, aheadPoints: 0, met: true });
+  // on 2025-04-30 April has ended and its 100 is not posted: 0.25 − 4/12 = −8.33, missed
+  t.match(row('2025-04-30'), { actual: 300, schedule: 0.3333, aheadPoints: -8.33, met: false });
+});
+
+t.test('标尺: ratio = year-to-date actual ÷ target, schedule = whole months ended ÷ 12, aheadPoints = (ratio − schedule) × 100', async (t) => {
+  const h = new History();
+  h.targets('131121', 2025, '2025-01-05', { signedCount: 10, startedInvestment: 20000, completedInvestment: 1000, fundingSecured: 0, reserveCount: 2, largestSigning: 1000 });
   for (const [id, on] of [['A', '2025-02-01'], ['B', '2025-03-01'], ['C', '2025-05-01']] as const) {
     h.register(id, { occurredOn: '2025-01-10' });
     h.project(id, 'ProjectSigned', { occurredOn: on, contractInvestment: 1000 });
@@ -187,18 +261,35 @@ t.test('标尺: ratio = year-to-date actual ÷ target, schedule = month ÷ 12, a
   h.project('D', 'InvestmentReported', { occurredOn: '2025-05-03', period: '2025-04', amount: 250 });
   h.project('D', 'InvestmentReported', { occurredOn: '2025-06-03', period: '2025-05', amount: 350 });
 
-  // whole year in progress on 2025-06-15 → schedule 6 ÷ 12 = 0.5
+  // 2025-06-15: January to May have ended → schedule 5 ÷ 12 = 0.4167
   const june = stats(h, { year: 2025, asOfDate: '2025-06-15' });
-  t.equal(june.schedule, 0.5);
+  t.equal(june.schedule, 0.4167);
   const row = (s: typeof june, m: string) => s.targets.find((r) => r.measure === m);
-  // signed 3 ÷ 10 = 0.3 → (0.3 − 0.5) × 100 = −20 points
-  t.same(row(june, 'signedCount'), { measure: 'signedCount', label: '签约项目数', target: 10, actual: 3, ratio: 0.3, schedule: 0.5, aheadPoints: -20 });
-  // started 12000 ÷ 20000 = 0.6 → +10 points
-  t.same(row(june, 'startedInvestment'), { measure: 'startedInvestment', label: '开工项目总投资', target: 20000, actual: 12000, ratio: 0.6, schedule: 0.5, aheadPoints: 10 });
-  // completed 250 + 350 = 600 ÷ 1000 = 0.6 → +10 points
-  t.equal(row(june, 'completedInvestment')?.aheadPoints, 10);
+  // signed 3 ÷ 10 = 0.3 → (0.3 − 5/12) × 100 = −11.67 points; 3 × 12 = 36 < 10 × 5 = 50: missed
+  t.same(row(june, 'signedCount'), { measure: 'signedCount', label: '签约项目数', target: 10, actual: 3, ratio: 0.3, schedule: 0.4167, aheadPoints: -11.67, met: false });
+  // started 12000 ÷ 20000 = 0.6 → (0.6 − 0.41667) × 100 = +18.33; met
+  t.same(row(june, 'startedInvestment'), { measure: 'startedInvestment', label: '开工项目总投资', target: 20000, actual: 12000, ratio: 0.6, schedule: 0.4167, aheadPoints: 18.33, met: true });
+  // completed 250 + 350 = 600 ÷ 1000 = 0.6 → +18.33 points
+  t.equal(row(june, 'completedInvestment')?.aheadPoints, 18.33);
   t.equal(row(june, 'fundingSecured')?.ratio, null, 'a target of 0 has no ratio');
-  t.equal(june.targets.length, 4, 'only the measures with a target');
+  t.equal(row(june, 'fundingSecured')?.met, true, 'a target of 0 is met');
+  // stocks and breakthroughs are not pro-rated: the reserve at 2025-06-15 holds A, B, C (D started
+  // in April) → 3 ≥ 2, met; the largest signing 1000 ≥ 1000, met; neither has a schedule
+  t.same(row(june, 'reserveCount'), { measure: 'reserveCount', label: '谋划储备项目数', target: 2, actual: 3, ratio: 1.5, schedule: null, aheadPoints: null, met: true });
+  t.same(row(june, 'largestSigning'), { measure: 'largestSigning', label: '单体最大签约项目', target: 1000, actual: 1000, ratio: 1, schedule: null, aheadPoints: null, met: true });
+  t.equal(june.targets.length, 6, 'only the measures with a target');
+
+  // the last day of a month ends it: on 2025-06-30 m = 6 → 0.5; signed 0.3 → −20
+  const juneEnd = stats(h, { year: 2025, asOfDate: '2025-06-30' });
+  t.equal(juneEnd.schedule, 0.5);
+  t.equal(row(juneEnd, 'signedCount')?.aheadPoints, -20);
+  // and on 2025-07-01 only June has newly ended: still 6
+  t.equal(stats(h, { year: 2025, asOfDate: '2025-07-01' }).schedule, 0.5);
+  // on 2025-01-20 no month has ended: schedule 0, every flow is on or ahead of it
+  const january = stats(h, { year: 2025, asOfDate: '2025-01-20' });
+  t.equal(january.schedule, 0);
+  t.equal(row(january, 'signedCount')?.aheadPoints, 0);
+  t.equal(row(january, 'signedCount')?.met, true);
 
   // Q1 (no as-of date): schedule 3 ÷ 12 = 0.25; signed by March 2 ÷ 10 = 0.2 → −5 points
   const q1 = stats(h, { year: 2025, quarter: 1 });

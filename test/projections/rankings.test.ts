@@ -63,3 +63,27 @@ t.test('amount measures answer in 万元; a measure without targets marks nothin
     { regionCode: '131124', name: '131124', value: null, rank: null, mark: null },
   ], 'no signing → no rate, unranked');
 });
+
+t.test('a stock target is met only at its whole target, whatever the month (reserve not pro-rated)', async (t) => {
+  // reserveCount targets of 4 each; the reserve at 2025-06-30 is every registered, unstarted project:
+  // 桃城 5 (≥ 4: met), 枣强 4 (met), 武邑 4 (met), 武强 1 (missed), 131124 0 (missed).
+  const g = new History();
+  for (const [code, projects] of [['131102', 5], ['131121', 4], ['131122', 4], ['131123', 1], ['131124', 0]] as const) {
+    g.targets(code, 2025, '2025-01-05', { reserveCount: 4 });
+    for (let i = 0; i < projects; i++) g.register(`${code}-R${i}`, { occurredOn: '2025-01-10', regionCode: code });
+  }
+  const reserve = foldAll(pipelineStatistics, g.events);
+  const ranking = rankChildRegions(reserve, { regionCode: '131100', year: 2025, measure: 'reserveCount', asOfDate: '2025-06-30', listSize: 2 }, nameOf);
+  // top 2: 桃城 (1), 枣强 and 武邑 (2, 2), all met → red; bottom 2: 131124, 武强, both missed → black
+  t.same(ranking.rows.map((r) => [r.regionCode, r.value, r.mark]), [
+    ['131102', 5, 'red'], ['131121', 4, 'red'], ['131122', 4, 'red'], ['131123', 1, 'black'], ['131124', 0, 'black'],
+  ]);
+  // a county with 2 reserve projects against 4 at mid-year (2 ÷ 4 = 0.5 = 6 ÷ 12) would have been
+  // "on schedule" if stocks were pro-rated; it is missed
+  const half = new History();
+  half.targets('131121', 2025, '2025-01-05', { reserveCount: 4 });
+  half.register('H1', { occurredOn: '2025-01-10' });
+  half.register('H2', { occurredOn: '2025-01-10' });
+  const halfRanking = rankChildRegions(foldAll(pipelineStatistics, half.events), { regionCode: '131100', year: 2025, measure: 'reserveCount', asOfDate: '2025-06-30', listSize: 1 }, nameOf);
+  t.same(halfRanking.rows.map((r) => [r.regionCode, r.mark]), [['131121', 'black']]);
+});

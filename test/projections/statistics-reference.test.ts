@@ -7,13 +7,25 @@ import t from 'tap';
 import fc from 'fast-check';
 import { deepStrictEqual } from 'node:assert/strict';
 import { foldAll } from '../../projections/projection.js';
-import { pipelineStatistics, regionNodes, resolvePeriod } from '../../projections/pipeline-statistics/index.js';
+import { pipelineStatistics, queryPipelineStatistics, regionNodes, resolvePeriod } from '../../projections/pipeline-statistics/index.js';
 import { readFigures } from '../../projections/pipeline-statistics/figures.js';
 import { CATEGORIES } from '../../commands/project/events.js';
 import { generateHistory } from './support/generate-history.js';
 import { referenceFigures } from './support/reference-statistics.js';
 
 const REGIONS = ['000000', '130000', '131100', '131121', '131121001', '131121-KFQ', '131102', '410000', '520500', '520500-JHH', '330326'];
+
+/**
+ * 序时进度's m written out again with Date arithmetic: the months of `year` whose last day is on
+ * or before the as-of date, capped at the period's last month (the whole period without one).
+ */
+function monthsEnded(year: number, quarter: number | undefined, asOfDate: string | undefined): number {
+  const last = quarter === undefined ? 12 : quarter * 3;
+  if (asOfDate === undefined) return last;
+  const dayAfter = new Date(Date.parse(`${asOfDate}T00:00:00Z`) + 86_400_000);
+  const ended = (dayAfter.getUTCFullYear() - year) * 12 + dayAfter.getUTCMonth();
+  return Math.max(0, Math.min(last, ended));
+}
 
 t.test('every figure equals the scan of the facts', async (t) => {
   fc.assert(
@@ -44,6 +56,20 @@ t.test('every figure equals the scan of the facts', async (t) => {
             fourSameYear: f.fourSameYear,
           };
           deepStrictEqual(cube, r, `seed ${seed}, ${projects} projects, ${JSON.stringify(q)}`);
+          if (q.category === undefined) {
+            const stats = queryPipelineStatistics(state, { regionCode: q.region, year: q.year, ...(q.quarter === undefined ? {} : { quarter: q.quarter }), ...(q.asOfDate === undefined ? {} : { asOfDate: q.asOfDate }) });
+            deepStrictEqual(stats.targets.map(referenceTargetJudgement), stats.targets.map((row) => ({ measure: row.measure, schedule: row.schedule, met: row.met })),
+              `targets: seed ${seed}, ${JSON.stringify(q)}`);
+            function referenceTargetJudgement(row: (typeof stats.targets)[number]) {
+              const m = monthsEnded(q.year, q.quarter, q.asOfDate);
+              const stock = row.measure === 'reserveCount' || row.measure === 'reserveInvestment' || row.measure === 'largestSigning';
+              return {
+                measure: row.measure,
+                schedule: stock ? null : Math.round((m / 12) * 10_000) / 10_000,
+                met: stock ? row.actual >= row.target : row.actual * 12 >= row.target * m,
+              };
+            }
+          }
         }
       },
     ),

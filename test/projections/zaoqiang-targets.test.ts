@@ -64,22 +64,22 @@ const rows = (asOfDate: string) =>
 
 t.test('at year end', async (t) => {
   const end = rows('2025-12-31');
-  // 110 ÷ 100 = 1.1, schedule 12 ÷ 12 = 1 → +10 points
-  t.same(end['reserveCount'], { measure: 'reserveCount', label: '谋划储备项目数', target: 100, actual: 110, ratio: 1.1, schedule: 1, aheadPoints: 10 });
-  // 3,000,000 ÷ 3,000,000 = 1 → on schedule, 0 points
-  t.same(end['reserveInvestment'], { measure: 'reserveInvestment', label: '谋划储备项目总投资', target: 3_000_000, actual: 3_000_000, ratio: 1, schedule: 1, aheadPoints: 0 });
+  // 110 ÷ 100 = 1.1: a stock, not pro-rated (no schedule, no points), met at 110 ≥ 100
+  t.same(end['reserveCount'], { measure: 'reserveCount', label: '谋划储备项目数', target: 100, actual: 110, ratio: 1.1, schedule: null, aheadPoints: null, met: true });
+  // 3,000,000 ÷ 3,000,000 = 1 → met exactly
+  t.same(end['reserveInvestment'], { measure: 'reserveInvestment', label: '谋划储备项目总投资', target: 3_000_000, actual: 3_000_000, ratio: 1, schedule: null, aheadPoints: null, met: true });
   // 4 × 25000 = 100,000 ÷ 80,000 = 1.25 → +25
-  t.same(end['fundingSecured'], { measure: 'fundingSecured', label: '争取资金', target: 80_000, actual: 100_000, ratio: 1.25, schedule: 1, aheadPoints: 25 });
+  t.same(end['fundingSecured'], { measure: 'fundingSecured', label: '争取资金', target: 80_000, actual: 100_000, ratio: 1.25, schedule: 1, aheadPoints: 25, met: true });
   // started 总投资: 32 × 15000 (signed, 总投资 = contract) + 600,000 + 5 × 200,000 = 480,000 + 600,000 + 1,000,000
   // = 2,080,000 ÷ 2,000,000 = 1.04 → +4
-  t.same(end['startedInvestment'], { measure: 'startedInvestment', label: '开工项目总投资', target: 2_000_000, actual: 2_080_000, ratio: 1.04, schedule: 1, aheadPoints: 4 });
+  t.same(end['startedInvestment'], { measure: 'startedInvestment', label: '开工项目总投资', target: 2_000_000, actual: 2_080_000, ratio: 1.04, schedule: 1, aheadPoints: 4, met: true });
   // completed: 5 × 12 × 15000 = 900,000 + 7 × 10000 = 70,000 → 970,000 ÷ 1,000,000 = 0.97 → −3 (missed)
-  t.same(end['completedInvestment'], { measure: 'completedInvestment', label: '完成投资', target: 1_000_000, actual: 970_000, ratio: 0.97, schedule: 1, aheadPoints: -3 });
+  t.same(end['completedInvestment'], { measure: 'completedInvestment', label: '完成投资', target: 1_000_000, actual: 970_000, ratio: 0.97, schedule: 1, aheadPoints: -3, met: false });
   // ≥ 1 亿 signings: 32 + the 60 亿 one = 33 ÷ 30 = 1.1 → +10
-  t.same(end['signedOver1e8Count'], { measure: 'signedOver1e8Count', label: '亿元以上签约项目数', target: 30, actual: 33, ratio: 1.1, schedule: 1, aheadPoints: 10 });
-  // largest signing 600,000 ÷ 500,000 = 1.2 → +20: the ≥ 50 亿 breakthrough
-  t.same(end['largestSigning'], { measure: 'largestSigning', label: '单体最大签约项目', target: 500_000, actual: 600_000, ratio: 1.2, schedule: 1, aheadPoints: 20 });
-  const missed = Object.values(end).filter((r) => (r.aheadPoints ?? 0) < 0).map((r) => r.measure);
+  t.same(end['signedOver1e8Count'], { measure: 'signedOver1e8Count', label: '亿元以上签约项目数', target: 30, actual: 33, ratio: 1.1, schedule: 1, aheadPoints: 10, met: true });
+  // largest signing 600,000 ÷ 500,000 = 1.2: the ≥ 50 亿 breakthrough, met, not pro-rated
+  t.same(end['largestSigning'], { measure: 'largestSigning', label: '单体最大签约项目', target: 500_000, actual: 600_000, ratio: 1.2, schedule: null, aheadPoints: null, met: true });
+  const missed = Object.values(end).filter((r) => !r.met).map((r) => r.measure);
   t.same(missed, ['completedInvestment']);
 });
 
@@ -87,9 +87,11 @@ t.test('at mid-year (序时进度 6 ÷ 12 = 0.5)', async (t) => {
   const june = rows('2025-06-30');
   // reserve at 2025-06-30: ZQ-R i is registered in month 1 + (i % 12); 110 = 9 × 12 + 2, so months 1–2
   // take 10 each and months 3–6 take 9 each → 20 + 36 = 56; plus the 32 signed projects, registered
-  // in January and not started before November → 88 (88 ÷ 100 − 0.5 → +38 points)
+  // in January and not started before November → 88: a stock held to its whole target, 88 < 100,
+  // missed in June whatever the month (no 序时进度 for a stock)
   t.equal(june['reserveCount']?.actual, 88);
-  t.equal(june['reserveCount']?.aheadPoints, 38);
+  t.equal(june['reserveCount']?.aheadPoints, null);
+  t.equal(june['reserveCount']?.met, false);
   // completed: government 5 × 6 × 15000 = 450,000 + June's 10000 = 460,000 → 0.46 − 0.5 = −4 points
   t.equal(june['completedInvestment']?.actual, 460_000);
   t.equal(june['completedInvestment']?.aheadPoints, -4);

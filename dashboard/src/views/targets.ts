@@ -40,7 +40,9 @@ export class TargetsView {
     const rows = this.rows;
     if (!changedSince(this.memo, rows)) return;
     const labelOf = (row: TargetRow) => row.label ?? measureOf(row.measure).label;
-    const colorOf = (row: TargetRow) => row.aheadPoints === null ? PALETTE.neutral : row.aheadPoints >= 0 ? PALETTE.ahead : PALETTE.behind;
+    // `met` says it for every measure (stocks too, which have no points); points where it is absent
+    const colorOf = (row: TargetRow) => row.met !== undefined ? (row.met ? PALETTE.ahead : PALETTE.behind)
+      : row.aheadPoints === null ? PALETTE.neutral : row.aheadPoints >= 0 ? PALETTE.ahead : PALETTE.behind;
     const axisLabel = { ...textStyle(0.75), color: PALETTE.muted };
     this.chart.setOption({
       grid: { left: rem(0.5), right: rem(0.5), top: rem(0.4), bottom: rem(0.4), containLabel: true },

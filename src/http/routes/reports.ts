@@ -31,6 +31,7 @@ export const REPORT_RANKING_MEASURES: readonly Measure[] = [
 
 export const COMPLIANCE_LABELS: Readonly<Record<(typeof COMPLIANCE_KINDS)[number], string>> = {
   'statistics-not-entered': '应统未统',
+  'statistics-inconsistent': '入统数据不一致',
   'started-without-approval': '未批先建',
   'idle-land': '闲置土地',
   'overdue-batch-start': '集中开工逾期未开工',

@@ -67,22 +67,23 @@ export const pipelineAnswer = z.object({
   completedInvestment: running.meta({ description: 'Σ InvestmentReported, corrections applied' }),
   fundsArrived: running,
   fundsInPlace: z.object({ arrived: wanAmount, contract: wanAmount, rate }),
-  fundsInPlaceRate: rate.meta({ description: '资金到位率' }),
+  fundsInPlaceRate: rate.meta({ description: '资金到位率: funds arrived ÷ contract investment of the projects signed and not withdrawn by the period end' }),
   fundingSecured: z.object({ period: wanAmount, ytd: wanAmount }),
   conversion: z.object({
     signed: count, started: count, commissioned: count, startedSameYear: count,
     startRate: rate, commissionRate: rate, sameYearStartRate: rate,
   }).meta({ description: 'The cohort signed in the period, followed to now' }),
   fourSameYear: count.meta({ description: '四个当年 projects' }),
-  schedule: z.number().meta({ description: '序时进度 = month ÷ 12' }),
+  schedule: z.number().meta({ description: '序时进度 = m ÷ 12, m = whole months of the year ended by the as-of date' }),
   targets: list(z.object({
     measure: z.enum(TARGET_MEASURES),
     label: z.string(),
     target: z.number(),
     actual: z.number().meta({ description: 'Year to date' }),
     ratio: rate,
-    schedule: z.number(),
-    aheadPoints: z.number().nullable().meta({ description: '(ratio − schedule) × 100: ahead (> 0) or behind (< 0), in percentage points' }),
+    schedule: z.number().nullable().meta({ description: '序时进度 for a flow measure; null for reserveCount, reserveInvestment and largestSigning (not pro-rated)' }),
+    aheadPoints: z.number().nullable().meta({ description: '(ratio − schedule) × 100: ahead (> 0) or behind (< 0), in percentage points; null when not pro-rated or the target is 0' }),
+    met: z.boolean().meta({ description: 'On target: a flow at or ahead of 序时进度, a stock or breakthrough measure at actual ≥ target (the 红黑榜 follows it)' }),
   })).meta({ description: '标尺: only for the region as a whole (no category)' }),
   yearOnYear: z.object({
     period: periodLabel,
@@ -155,7 +156,7 @@ const batchAnswer = batchSummary.extend({
   })),
 });
 
-const COMPLIANCE_LABELS = '应统未统 statistics-not-entered, 未批先建 started-without-approval, 闲置土地 idle-land, overdue-batch-start, stalled, late-report';
+const COMPLIANCE_LABELS = '应统未统 statistics-not-entered, 入统数据不一致 statistics-inconsistent, 未批先建 started-without-approval, 闲置土地 idle-land, overdue-batch-start, stalled, late-report';
 
 export async function statisticsRoutes(app: ZodApp, options: StatisticsRoutesOptions): Promise<void> {
   const { clock, config } = options;

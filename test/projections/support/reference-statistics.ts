@@ -4,9 +4,9 @@
  */
 import { YI } from '../../../commands/shared/money.js';
 import { ancestorsOf } from '../../../commands/shared/region-code.js';
-import { monthIndex } from '../../../projections/shared/calendar.js';
+import { monthIndex, periodOfIndex } from '../../../projections/shared/calendar.js';
 import { forEachAmount } from '../../../projections/shared/period-amounts.js';
-import { totalInvestment, type ProjectFacts } from '../../../projections/shared/project-facts.js';
+import type { ProjectFacts } from '../../../projections/shared/project-facts.js';
 import type { PipelineState } from '../../../projections/pipeline-statistics/index.js';
 import type { ResolvedPeriod } from '../../../projections/pipeline-statistics/periods.js';
 
@@ -19,6 +19,18 @@ export interface ReferenceFigures {
   inPlace: [number, number];
   cohort: [number, number, number, number];
   fourSameYear: number;
+}
+
+/**
+ * 总投资 on a date, written out again from DOMAIN.md rather than imported: approved if approved
+ * by then, else contract if signed by then, else planned.
+ */
+function totalOn(f: ProjectFacts, date: string): number {
+  const approvedOn = f.dates.ProjectApproved;
+  if (approvedOn !== undefined && approvedOn <= date && f.approvedInvestment !== undefined) return f.approvedInvestment;
+  const signedOn = f.dates.ProjectSigned;
+  if (signedOn !== undefined && signedOn <= date && f.contractInvestment !== undefined) return f.contractInvestment;
+  return f.plannedInvestment;
 }
 
 export function referenceFigures(state: PipelineState, regionCode: string, category: string | undefined, p: ResolvedPeriod): ReferenceFigures {
@@ -36,11 +48,12 @@ export function referenceFigures(state: PipelineState, regionCode: string, categ
   for (const f of Object.values(state.projects) as ProjectFacts[]) {
     if (!ancestorsOf(f.regionCode).includes(regionCode)) continue;
     if (category !== undefined && f.category !== category) continue;
-    const total = totalInvestment(f);
     const d = f.dates;
+    // the last day of the stock month: every date in it sorts at or below day 31
+    const stockDay = `${periodOfIndex(p.stockAt)}-31`;
     if (inPeriod(d.ProjectSigned)) {
       const contract = f.contractInvestment ?? 0;
-      sized(r.signed, contract, total);
+      sized(r.signed, contract, totalOn(f, d.ProjectSigned as string));
       r.largest = Math.max(r.largest, contract);
       r.cohort[0] += 1;
       if (d.Started !== undefined) {
@@ -49,10 +62,10 @@ export function referenceFigures(state: PipelineState, regionCode: string, categ
         if (d.Started.slice(0, 4) === d.ProjectSigned?.slice(0, 4)) r.cohort[3] += 1;
       }
     }
-    if (inPeriod(d.Started)) sized(r.started, total, total);
-    if (inPeriod(d.Commissioned)) sized(r.commissioned, total, total);
+    if (inPeriod(d.Started)) sized(r.started, totalOn(f, d.Started as string), totalOn(f, d.Started as string));
+    if (inPeriod(d.Commissioned)) sized(r.commissioned, totalOn(f, d.Commissioned as string), totalOn(f, d.Commissioned as string));
     const exit = [d.Started, d.Withdrawn].filter((x): x is string => x !== undefined).sort()[0];
-    if (byEnd(d.ProjectRegistered) && !byEnd(exit)) sized(r.reserve, total, total);
+    if (byEnd(d.ProjectRegistered) && !byEnd(exit)) sized(r.reserve, totalOn(f, stockDay), totalOn(f, stockDay));
     const four = [d.LandAcquired, d.Started, d.Completed, d.Commissioned];
     if (four.every((x) => x !== undefined && x.slice(0, 4) === four[0]?.slice(0, 4))) {
       const lastOf = (four as string[]).sort()[3];
@@ -67,7 +80,8 @@ export function referenceFigures(state: PipelineState, regionCode: string, categ
     running(f.reported, r.completed);
     running(f.fundsByMonth, r.funds);
     running(f.securedByMonth, r.secured);
-    if (byEnd(d.ProjectSigned)) {
+    // 资金到位率: signed by the period's end and not withdrawn by then
+    if (byEnd(d.ProjectSigned) && !byEnd(d.Withdrawn)) {
       r.inPlace[1] += f.contractInvestment ?? 0;
       forEachAmount(f.fundsByMonth, (m, amount) => { if (m <= p.stockAt) r.inPlace[0] += amount; });
     }
