@@ -51,7 +51,7 @@ export interface ComplianceState {
 
 export const complianceModel: FactsReadModel<ComplianceState> = {
   name: 'compliance',
-  version: 2, // 2: over the shared facts
+  version: 3, // 2: over the shared facts; 3: late reports stay open, counts independent of `kind`
   handles: FACTS_EVENTS,
   initialState: (facts) => ({ position: 0, projects: facts.projects, order: facts.order, byRegion: facts.byRegion, batches: idRecord(), lateReports: idRecord() }),
   evolve: evolveCompliance,
