@@ -36,6 +36,8 @@ export const PROJECT_RULES = {
   'investment-period-once': 'at most one InvestmentReported per period; later ones are InvestmentCorrected',
   'investment-period-not-ahead': 'a period cannot be later than the month it is recorded in',
   'investment-correction-needs-report': 'InvestmentCorrected needs an InvestmentReported for that period',
+  // Batches
+  'started-batch-must-hold-project': "Started.batchId, when given, names the batch that holds the project (its stream lists it)",
 } as const;
 
 /** The rules of the targets and batch streams (besides project-not-registered and the date rules). */

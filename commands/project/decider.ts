@@ -28,7 +28,7 @@ import type { IsoDate } from '../shared/dates.js';
 import { AMOUNTS_PER_WAN } from '../shared/money.js';
 import { notInFuture, refuse } from '../rules.js';
 import { PROJECT_EVENT_TYPES, type CorrectableMilestone, type ProjectEvent, type ProjectEventData } from './events.js';
-import type { MilestoneEvent, PostMilestone, ProjectCommand, RegisterProject } from './commands.js';
+import type { MilestoneEvent, PostMilestone, ProjectCommand, RegisterProject, ScheduledBatch } from './commands.js';
 import {
   assertNever, correctedFields, evolveProject, initialProjectState, isStageMilestone, registrationDate,
   STAGE_MILESTONE_ORDER, STAGE_MILESTONES, stageRank,
@@ -91,6 +91,7 @@ function postMilestone(command: PostMilestone, state: ProjectState): Decided<Pro
     refuse('occurred-on-not-before-registration', `${event.type} on ${on} is before the registration on ${registrationDate(state)}`);
   }
   checkEvent(event, state, today);
+  if (event.type === 'Started' && event.data.batchId !== undefined) checkStartingBatch(event.data.batchId, command.namedBatch, state);
   const flags: SoftRule[] = [];
   if (event.type !== 'MilestoneDateCorrected') flags.push(...lateReport(on, command.now));
   if (event.type === 'Started' && !approvedBy(state, on)) flags.push('started-without-approval');
@@ -162,6 +163,18 @@ function checkStageMove(type: Exclude<StageMilestone, 'ProjectRegistered'>, on: 
   const since = currentStageDate(state);
   if (on < since || (on === since && STRICTLY_AFTER_PREVIOUS.has(type))) {
     refuse('milestone-dates-in-order', `${type} on ${on} cannot precede${STRICTLY_AFTER_PREVIOUS.has(type) ? ' or share the date of' : ''} the ${state.stage} stage (${since})`);
+  }
+}
+
+/**
+ * DOMAIN.md: `Started.batchId`, when given, names the batch that holds the project. A batch
+ * holds the projects it was scheduled with (the membership lock keeps them to one batch each),
+ * so a project cannot count for, or be shown to, another region's batch by naming it.
+ */
+function checkStartingBatch(batchId: string, batch: ScheduledBatch | undefined, state: RegisteredProject): void {
+  if (batch === undefined || batch.batchId !== batchId) refuse('started-batch-must-hold-project', `no 集中开工 batch ${batchId} is scheduled`);
+  if (!batch.projectIds.includes(state.projectId)) {
+    refuse('started-batch-must-hold-project', `batch ${batchId} does not hold project ${state.projectId}`);
   }
 }
 

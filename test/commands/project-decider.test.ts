@@ -41,6 +41,15 @@ t.test('when planned', async (t) => {
   });
   t.test('Started without approval is flagged 未批先建', async (t) =>
     given(t).when(post(started())).then([{ ...started(), flags: ['started-without-approval'] }]));
+  t.test('Started in a 集中开工 batch: the batch named must hold the project', async (t) => {
+    const inBatch = started({ batchId: 'WY-2025-Q2' });
+    const withBatch = (batchId: string, projectIds: string[]) => ({ ...post(inBatch), namedBatch: { batchId, projectIds } });
+    given(t).when(withBatch('WY-2025-Q2', ['OTHER-1', PROJECT])).then([{ ...inBatch, flags: ['started-without-approval'] }]);
+    // a 枣强 project naming a 武邑 batch that does not list it would count for 武邑 and be shown to it
+    given(t).when(withBatch('WY-2025-Q2', ['OTHER-1'])).thenThrows('started-batch-must-hold-project', 'a batch that does not list it');
+    given(t).when(post(inBatch)).thenThrows('started-batch-must-hold-project', 'no such batch is scheduled');
+    given(t).when(withBatch('ZQ-2025-Q2', [PROJECT])).thenThrows('started-batch-must-hold-project', 'the facts of another batch');
+  });
   t.test('Completed cannot skip Started', async (t) => given(t).when(post(completed())).thenThrows('stage-cannot-be-skipped'));
   t.test('Commissioned cannot skip Started', async (t) => given(t).when(post(commissioned())).thenThrows('stage-cannot-be-skipped'));
   t.test('FullProductionReached cannot skip', async (t) => given(t).when(post(fullProduction())).thenThrows('stage-cannot-be-skipped'));

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { clockAt } from '../../../commands/project/commands.js';
 import { projectDecider } from '../../../commands/project/decider.js';
 import { projectStreamId } from '../../../commands/project/events.js';
+import { postMilestone } from '../../../commands/project/post-milestone.js';
 import { handleCommand, loadStream } from '../../../commands/handle-command.js';
 import { projectLedger, getProject } from '../../../projections/project-ledger/index.js';
 import { foldAll } from '../../../projections/projection.js';
@@ -109,7 +110,7 @@ export async function projectRoutes(app: ZodApp, options: ProjectRoutesOptions):
       streamId,
       successStatus: 201,
       answerFields: { projectId },
-      execute: (context) => handleCommand(store, streamId, projectDecider, { type: 'PostMilestone', event, ...clockAt(clock.now()) }, context),
+      execute: (context) => postMilestone(store, streamId, { type: 'PostMilestone', event, ...clockAt(clock.now()) }, context),
     });
   });
 
