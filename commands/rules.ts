@@ -27,6 +27,7 @@ export const PROJECT_RULES = {
   'occurred-on-not-in-future': 'occurredOn is never in the future',
   'occurred-on-not-before-registration': "occurredOn is never before the project's registration date",
   'correction-changes-nothing': 'a correction must change something (local choice)',
+  'industry-class-in-section': 'the 4-digit GB/T 4754 industryClass lies in the project\'s industry section',
   // Statistics and investment
   'statistics-needs-started': 'StatisticsEntered needs Started (by its date and month)',
   'statistics-threshold-500wan': 'StatisticsEntered needs plannedInvestment ≥ 500 万元',

@@ -32,8 +32,9 @@ import type { MilestoneEvent, PostMilestone, ProjectCommand, RegisterProject, Sc
 import {
   assertNever, correctedFields, evolveProject, initialProjectState, isStageMilestone, registrationDate,
   STAGE_MILESTONE_ORDER, STAGE_MILESTONES, stageRank,
-  type ProjectState, type RegisteredProject, type StageMilestone,
+  type ProjectState, type RegisteredProject, type RegistrationDetails, type StageMilestone,
 } from './state.js';
+import { sectionOfClass } from './industry-sections.js';
 
 /** DOMAIN.md: fixed-asset-investment statistics admit projects of ≥ 500 万元. */
 export const STATISTICS_THRESHOLD = 500 * AMOUNTS_PER_WAN;
@@ -71,6 +72,7 @@ export const projectDecider: StreamDecider<ProjectCommand, ProjectEvent, Project
 function register(command: RegisterProject, state: ProjectState): Decided<ProjectEvent> {
   if (state.status === 'registered') refuse('project-already-registered', `project ${state.projectId} is already registered`);
   notInFuture(command.data.occurredOn, command.today);
+  checkIndustryClass(command.data);
   return flagged({ type: 'ProjectRegistered', data: command.data }, lateReport(command.data.occurredOn, command.now));
 }
 
@@ -105,10 +107,12 @@ function checkEvent(event: MilestoneEvent, state: RegisteredProject, today: IsoD
         refuse('only-attracted-projects-sign', `project ${state.projectId} is a ${state.details.origin} project: it is never signed`);
       }
       return checkStageMove(event.type, event.data.occurredOn, state);
+    case 'Commissioned':
+      if (state.commissionedPartially === true && !event.data.partial) return checkFullCommissioning(event.data.occurredOn, state);
+      return checkStageMove(event.type, event.data.occurredOn, state);
     case 'NegotiationOpened':
     case 'Started':
     case 'Completed':
-    case 'Commissioned':
     case 'FullProductionReached':
       return checkStageMove(event.type, event.data.occurredOn, state);
     case 'ProjectApproved':
@@ -142,6 +146,8 @@ function checkEvent(event: MilestoneEvent, state: RegisteredProject, today: IsoD
       }
       return;
     case 'DetailsCorrected':
+      // Only a correction of the industry is held to it: a project registered before the rule keeps its other corrections.
+      if (event.data.industry !== undefined || event.data.industryClass !== undefined) checkIndustryClass({ ...state.details, ...correctedFields(event.data) });
       return checkDetailsCorrection(event.data, state);
     case 'MilestoneDateCorrected':
       return checkDateCorrection(event.data.milestone, event.data.occurredOn, state);
@@ -163,6 +169,23 @@ function checkStageMove(type: Exclude<StageMilestone, 'ProjectRegistered'>, on: 
   const since = currentStageDate(state);
   if (on < since || (on === since && STRICTLY_AFTER_PREVIOUS.has(type))) {
     refuse('milestone-dates-in-order', `${type} on ${on} cannot precede${STRICTLY_AFTER_PREVIOUS.has(type) ? ' or share the date of' : ''} the ${state.stage} stage (${since})`);
+  }
+}
+
+/** DOMAIN.md: a partial commissioning may be followed by the full one, while commissioned, not before it. */
+function checkFullCommissioning(on: IsoDate, state: RegisteredProject): void {
+  if (state.stage !== 'COMMISSIONED') refuse('stage-moves-forward', `the full commissioning would move project ${state.projectId} back from ${state.stage}`);
+  const partialOn = state.milestones.Commissioned;
+  if (partialOn !== undefined && on < partialOn) refuse('milestone-dates-in-order', `the full commissioning on ${on} cannot precede the partial one (${partialOn})`);
+}
+
+/** The 4-digit GB/T 4754 class lies in the section the project names (registered, or as corrected). */
+function checkIndustryClass(details: Pick<RegistrationDetails, 'industry' | 'industryClass'>): void {
+  const { industry, industryClass } = details;
+  if (industryClass === undefined) return;
+  const section = sectionOfClass(industryClass);
+  if (section !== industry) {
+    refuse('industry-class-in-section', `GB/T 4754 class ${industryClass} lies in section ${section ?? '(none)'}, not ${industry}`);
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import type { Amount } from '../../commands/shared/money.js';
 import {
-  AGREEMENT_TYPE_LABELS, APPROVAL_KIND_LABELS, CATEGORY_LABELS, INVESTOR_ORIGIN_LABELS, LEVEL_LABELS, ORIGIN_LABELS,
+  AGREEMENT_TYPE_LABELS, APPROVAL_KIND_LABELS, CATEGORY_LABELS, INVESTOR_ORIGIN_LABELS, LAND_METHOD_LABELS, LEVEL_LABELS, ORIGIN_LABELS,
   STALL_REASON_LABELS,
 } from '../../commands/project/labels.js';
 import { periodOfIndex } from '../shared/calendar.js';
@@ -104,8 +104,10 @@ export const LEDGER_COLUMNS: readonly LedgerColumn[] = [
   column('签约活动', 'free-text', (f) => f.signingEvent ?? ''),
   column('承诺开工日期', 'date', (f) => f.promisedStartBy ?? ''),
   column('审批类型', 'label', (f) => labelOf(APPROVAL_KIND_LABELS, f.approvalKind)),
+  column('审批机关', 'free-text', (f) => f.approvalAuthority ?? ''),
   column('审批文号', 'free-text', (f) => f.approvalDocumentNo ?? ''),
   column('全国投资项目代码', 'code', (f) => f.nationalProjectCode ?? ''),
+  column('供地方式', 'label', (f) => labelOf(LAND_METHOD_LABELS, f.landMethod)),
   column('宗地编号', 'free-text', (f) => f.parcelNo ?? ''),
   column('用地面积（亩）', 'number', (f) => (f.landAreaMu === undefined ? '' : String(f.landAreaMu))),
   column('约定开工日期', 'date', (f) => f.agreedStartBy ?? ''),
@@ -115,6 +117,7 @@ export const LEDGER_COLUMNS: readonly LedgerColumn[] = [
   column('停滞原因', 'label', (f) => labelOf(STALL_REASON_LABELS, f.stallReason)),
   column('复工日期', 'date', (f) => f.dates.Resumed ?? ''),
   column('退出原因', 'free-text', (f) => f.withdrawReason ?? ''),
+  column('退出批准机关', 'free-text', (f) => f.withdrawApprovedBy?.authority ?? ''),
   column('完成投资明细（万元）', 'amounts-by-month', (f) => amountsByMonth(f.reported)),
   column('到位资金明细（万元）', 'amounts-by-month', (f) => amountsByMonth(f.fundsByMonth)),
   column('争取资金明细（万元）', 'amounts-by-month', (f) => amountsByMonth(f.securedByMonth)),

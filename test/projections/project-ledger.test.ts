@@ -44,9 +44,31 @@ t.test('a row carries the registration fields as last corrected, every milestone
   t.equal(row.fundsArrived, 3000.3);
   t.equal(row.fundingSecured, 800);
   t.same(row.flags, ['late-report']);
-  t.same(row.land, { parcelNo: 'ZQ-2025-01', areaMu: 120.5, agreedStartBy: '2025-06-30' });
+  t.same(row.land, { method: 'transfer', parcelNo: 'ZQ-2025-01', areaMu: 120.5, agreedStartBy: '2025-06-30' });
+  t.same(row.approval, { kind: 'filing', authority: '县发改局', documentNo: '备案〔2025〕1号', projectCode: '2504-131121-04-01-123456' });
+  t.equal(row.commissioning, null);
+  t.equal(row.fullProduction, null);
+  t.equal(row.withdrawApprovedBy, null);
   t.equal(row.revision, 13);
   t.equal(row.position, 14);
+});
+
+t.test('every milestone\'s fields: a partial commissioning then the full one, output and tax, the withdrawal\'s approval', async (t) => {
+  const h = new History();
+  h.register('P', { occurredOn: '2025-01-01' });
+  h.project('P', 'Started', { occurredOn: '2025-02-01' });
+  h.project('P', 'Completed', { occurredOn: '2025-05-01' });
+  h.project('P', 'Commissioned', { occurredOn: '2025-05-10', partial: true, capacityPct: 40 });
+  const row = () => getProject(foldAll(projectLedger, h.events), 'P');
+  t.same(row()?.commissioning, { partial: true, capacityPct: 40, fullOn: null });
+  h.project('P', 'Commissioned', { occurredOn: '2025-08-01', partial: false });
+  t.same(row()?.commissioning, { partial: false, capacityPct: null, fullOn: '2025-08-01' });
+  t.equal(row()?.milestones.Commissioned, '2025-05-10', 'commissioned once, on its first date');
+  h.project('P', 'FullProductionReached', { occurredOn: '2025-10-01', outputValue: 12000.5, taxPaid: 800 });
+  t.same(row()?.fullProduction, { outputValue: 12000.5, taxPaid: 800 });
+  h.project('P', 'Withdrawn', { occurredOn: '2025-11-01', approvedBy: { authority: '枣强县人民政府', documentNo: '枣政字〔2025〕31号' } });
+  t.same(row()?.withdrawApprovedBy, { authority: '枣强县人民政府', documentNo: '枣政字〔2025〕31号' });
+  t.equal(row()?.withdrawReason, '投资方撤资');
 });
 
 t.test('总投资 is planned, then contract once signed, then approved once approved', async (t) => {
