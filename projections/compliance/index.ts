@@ -4,6 +4,6 @@ export {
   type ComplianceState, type LateReport, type BatchDeadline,
 } from './projection.js';
 export {
-  queryCompliance, complianceScan, lateReportsOf, COMPLIANCE_KINDS, STATISTICS_THRESHOLD, STATISTICS_DEADLINE_DAYS,
+  queryCompliance, complianceScan, complianceFlags, lateReportsOf, COMPLIANCE_KINDS, STATISTICS_THRESHOLD, STATISTICS_DEADLINE_DAYS,
   type ComplianceKind, type ComplianceQuery, type ComplianceItem, type ComplianceList,
 } from './query.js';

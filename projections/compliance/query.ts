@@ -119,6 +119,15 @@ export function* complianceScan(state: ComplianceState, query: ComplianceQuery):
   };
 }
 
+/**
+ * The kinds the lists name a project under at asOfDate (open or resolved, as the lists show
+ * them by default): the ledger's flags (project-ledger/row.ts), judged by the same JUDGES.
+ */
+export function complianceFlags(state: ComplianceState, asOfDate: IsoDate): (f: ProjectFacts) => ComplianceKind[] {
+  const asOf = dayNumber(asOfDate);
+  return (f) => COMPLIANCE_KINDS.filter((kind) => JUDGES[kind](f, state, asOf) !== undefined);
+}
+
 /** Every late-recorded event of a project, in log order (for auditors). */
 export function lateReportsOf(state: ComplianceState, projectId: string): readonly LateReport[] {
   return state.lateReports[projectId] ?? [];

@@ -13,6 +13,7 @@ import { periodOfIndex } from '../shared/calendar.js';
 import { forEachAmount, type PeriodAmounts } from '../shared/period-amounts.js';
 import { totalInvestment, type ProjectFacts, type Stage } from '../shared/project-facts.js';
 import type { LedgerState } from './projection.js';
+import type { FlagsOf } from './row.js';
 import { ledgerFacts, type LedgerFilter } from './query.js';
 
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
@@ -31,8 +32,13 @@ export const STAGE_LABELS: Readonly<Record<Stage, string>> = {
   WITHDRAWN: '退出',
 };
 
+/** The compliance kinds (compliance/query.ts) in the bureaus' words. */
 const FLAG_LABELS: Readonly<Record<string, string>> = {
+  'statistics-not-entered': '应统未统',
   'started-without-approval': '未批先建',
+  'idle-land': '闲置土地',
+  'overdue-batch-start': '集中开工逾期',
+  stalled: '停滞',
   'late-report': '迟报',
 };
 
@@ -47,10 +53,10 @@ export type CellKind = 'code' | 'label' | 'free-text' | 'date' | 'month' | 'amou
 export interface LedgerColumn {
   readonly header: string;
   readonly kind: CellKind;
-  readonly cell: (f: ProjectFacts) => string;
+  readonly cell: (f: ProjectFacts, flagsOf: FlagsOf) => string;
 }
 
-const column = (header: string, kind: CellKind, cell: (f: ProjectFacts) => string): LedgerColumn => ({ header, kind, cell });
+const column = (header: string, kind: CellKind, cell: (f: ProjectFacts, flagsOf: FlagsOf) => string): LedgerColumn => ({ header, kind, cell });
 const amount = (value: Amount | undefined): string => (value === undefined ? '' : formatWan(value));
 const label = <K extends string>(labels: Readonly<Record<K, string>>, value: K | undefined): string => (value === undefined ? '' : labels[value]);
 const labelOf = (labels: Readonly<Record<string, string>>, value: string | undefined): string => (value === undefined ? '' : labels[value] ?? value);
@@ -121,7 +127,7 @@ export const LEDGER_COLUMNS: readonly LedgerColumn[] = [
   column('完成投资明细（万元）', 'amounts-by-month', (f) => amountsByMonth(f.reported)),
   column('到位资金明细（万元）', 'amounts-by-month', (f) => amountsByMonth(f.fundsByMonth)),
   column('争取资金明细（万元）', 'amounts-by-month', (f) => amountsByMonth(f.securedByMonth)),
-  column('预警标记', 'free-text', (f) => f.flags.map((flag) => FLAG_LABELS[flag] ?? flag).join('；')),
+  column('预警标记', 'free-text', (f, flagsOf) => flagsOf(f).map((flag) => FLAG_LABELS[flag] ?? flag).join('；')),
   column('版本', 'integer', (f) => String(f.revision)),
 ];
 
@@ -141,24 +147,24 @@ export function csvCell(value: string): string {
 const EMPTY_COLUMN = column('', 'code', () => '');
 
 /** The ledger's cells in ledger order, one string per column: what the CSV writes and the XLSX types. */
-export function* ledgerCells(state: LedgerState, filter: LedgerFilter = {}): Generator<string[]> {
-  for (const facts of ledgerFacts(state, filter)) yield LEDGER_COLUMNS.map(({ cell }) => cell(facts));
+export function* ledgerCells(state: LedgerState, flagsOf: FlagsOf, filter: LedgerFilter = {}): Generator<string[]> {
+  for (const facts of ledgerFacts(state, filter)) yield LEDGER_COLUMNS.map(({ cell }) => cell(facts, flagsOf));
 }
 
 /** The CSV in chunks (the BOM and header first, then one line per project) for streaming. */
-export function* ledgerCsvChunks(state: LedgerState, filter: LedgerFilter = {}): Generator<string> {
+export function* ledgerCsvChunks(state: LedgerState, flagsOf: FlagsOf, filter: LedgerFilter = {}): Generator<string> {
   yield BOM + LEDGER_COLUMNS.map(({ header }) => csvCell(header)).join(',') + CRLF;
   const cells = new Array<string>(LEDGER_COLUMNS.length);
   for (const facts of ledgerFacts(state, filter)) {
     for (let i = 0; i < LEDGER_COLUMNS.length; i++) {
       const { cell, kind } = LEDGER_COLUMNS[i] ?? EMPTY_COLUMN;
-      const value = cell(facts);
+      const value = cell(facts, flagsOf);
       cells[i] = kind === 'free-text' ? csvCell(value) : value;
     }
     yield cells.join(',') + CRLF;
   }
 }
 
-export function ledgerCsv(state: LedgerState, filter: LedgerFilter = {}): string {
-  return [...ledgerCsvChunks(state, filter)].join('');
+export function ledgerCsv(state: LedgerState, flagsOf: FlagsOf, filter: LedgerFilter = {}): string {
+  return [...ledgerCsvChunks(state, flagsOf, filter)].join('');
 }

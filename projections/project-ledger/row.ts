@@ -43,15 +43,22 @@ export interface LedgerRow {
   readonly withdrawReason: string | null;
   readonly withdrawApprovedBy: { readonly authority: string; readonly documentNo: string | null } | null;
   readonly batchId: string | null;
+  /** The compliance kinds the project is listed under today (open or resolved). */
   readonly flags: readonly string[];
   readonly revision: number;
   readonly position: number;
   readonly lastRecordedAt: string;
 }
 
+/**
+ * The flags a row shows: what the compliance lists say of the project on the day asked
+ * (compliance/query.ts, `complianceFlags`), so the ledger and the lists never disagree.
+ */
+export type FlagsOf = (f: ProjectFacts) => readonly string[];
+
 const wanOrNull = (amount: number | undefined): number | null => (amount === undefined ? null : amountToWan(amount));
 
-export function toLedgerRow(f: ProjectFacts): LedgerRow {
+export function toLedgerRow(f: ProjectFacts, flagsOf: FlagsOf): LedgerRow {
   return {
     projectId: f.projectId,
     name: f.name,
@@ -99,7 +106,7 @@ export function toLedgerRow(f: ProjectFacts): LedgerRow {
     withdrawReason: f.withdrawReason ?? null,
     withdrawApprovedBy: f.withdrawApprovedBy === undefined ? null : { authority: f.withdrawApprovedBy.authority, documentNo: f.withdrawApprovedBy.documentNo ?? null },
     batchId: f.batchId ?? null,
-    flags: [...f.flags],
+    flags: [...flagsOf(f)],
     revision: f.revision,
     position: f.position,
     lastRecordedAt: f.lastRecordedAt,

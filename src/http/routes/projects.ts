@@ -9,7 +9,9 @@ import { projectDecider } from '../../../commands/project/decider.js';
 import { projectStreamId } from '../../../commands/project/events.js';
 import { postMilestone } from '../../../commands/project/post-milestone.js';
 import { handleCommand, loadStream } from '../../../commands/handle-command.js';
-import { projectLedger, getProject } from '../../../projections/project-ledger/index.js';
+import { getProject } from '../../../projections/project-ledger/index.js';
+import { compliance, complianceFlags } from '../../../projections/compliance/index.js';
+import { chinaDateOf } from '../../../commands/shared/dates.js';
 import { foldAll } from '../../../projections/projection.js';
 import type { Clock } from '../../clock.js';
 import type { EventStore, RecordedEvent } from '../../event-store/port.js';
@@ -125,7 +127,10 @@ export async function projectRoutes(app: ZodApp, options: ProjectRoutesOptions):
     },
   }, async (request, reply) => {
     const events = await projectEvents(store, request.params.projectId, request.query.asOf);
-    const project = getProject(foldAll(projectLedger, events), request.params.projectId);
+    // Compliance's fold holds the ledger's facts and what the flags are judged on (as of the day asked).
+    const state = foldAll(compliance, events);
+    const today = chinaDateOf(request.query.asOf === undefined ? clock.now() : new Date(request.query.asOf));
+    const project = getProject(state, request.params.projectId, complianceFlags(state, today));
     if (!project) throw new errors.NotFound(`no project ${request.params.projectId}`);
     assertCovers(request.actor, project.regionCode, 'read');
     const etag = `"${project.revision}"`;
