@@ -82,3 +82,22 @@ t.test('Started.batchId names the batch that holds the project, else 409', async
   const batch = await app.inject({ method: 'GET', url: '/v1/batches/WY-2025-Q2' });
   t.equal(batch.statusCode, 200);
 });
+
+t.test('a batch project not started by its deadline is flagged on its state and its ledger row, as compliance lists it', async (t) => {
+  const { app, store } = await buildTestApp();
+  t.teardown(async () => { await app.close(); await store.close(); });
+  t.equal((await app.inject({ method: 'POST', url: '/v1/projects', payload: project('L-1') })).statusCode, 201);
+  const scheduled = await app.inject({ method: 'POST', url: '/v1/batches', payload: {
+    batchId: 'ZQ-2025-Q2', regionCode: '131121', name: '枣强县2025年第二季度集中开工', occurredOn: '2025-03-01',
+    ceremonyOn: '2025-04-08', mustStartBy: '2025-06-30', projectIds: ['L-1'],
+  } });
+  t.equal(scheduled.statusCode, 201, scheduled.body);
+  const listed = await app.inject({ url: '/v1/stats/compliance?regionCode=131121&minPosition=2' });
+  // (registered in 2025 and recorded today: a late report too)
+  const kinds = ['overdue-batch-start', 'late-report'];
+  t.same(listed.json().items.map((i: { kind: string }) => i.kind).sort(), [...kinds].sort());
+  const state = await app.inject({ url: '/v1/projects/L-1' });
+  t.same(state.json().flags, kinds, 'the project state judges the batch that holds it');
+  const ledger = await app.inject({ url: '/v1/projects?regionCode=131121&minPosition=2' });
+  t.same(ledger.json().rows.map((r: { flags: string[] }) => r.flags), [kinds]);
+});
