@@ -27,6 +27,7 @@ export const PROJECT_RULES = {
   'occurred-on-not-in-future': 'occurredOn is never in the future',
   'occurred-on-not-before-registration': "occurredOn is never before the project's registration date",
   'correction-changes-nothing': 'a correction must change something (local choice)',
+  'industry-class-in-section': 'the 4-digit GB/T 4754 industryClass lies in the project\'s industry section',
   // Statistics and investment
   'statistics-needs-started': 'StatisticsEntered needs Started (by its date and month)',
   'statistics-threshold-500wan': "StatisticsEntered needs both the project's 总投资 (on the entry's date) and the plannedInvestment it declares ≥ 500 万元",
@@ -36,6 +37,8 @@ export const PROJECT_RULES = {
   'investment-period-once': 'at most one InvestmentReported per period; later ones are InvestmentCorrected',
   'investment-period-not-ahead': 'a period cannot be later than the month it is recorded in',
   'investment-correction-needs-report': 'InvestmentCorrected needs an InvestmentReported for that period',
+  // Batches
+  'started-batch-must-hold-project': "Started.batchId, when given, names the batch that holds the project (its stream lists it)",
 } as const;
 
 /** The rules of the targets and batch streams (besides project-not-registered and the date rules). */

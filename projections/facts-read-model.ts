@@ -39,9 +39,11 @@ export interface FactsReadModel<State> {
 
 /**
  * Version of the shared facts: bump it when evolveFacts or ProjectFacts change; every read
- * model over them then rebuilds. 2: PeriodAmounts kept sorted by month.
+ * model over them then rebuilds. 2: PeriodAmounts kept sorted by month. 3: every milestone's
+ * fields (approval authority, land method, commissioning, output and tax, the withdrawal's
+ * approval), a full commissioning after a partial one keeps the first date.
  */
-export const FACTS_VERSION = 2;
+export const FACTS_VERSION = 3;
 
 /** The events the shared facts take. */
 export const FACTS_EVENTS: readonly string[] = [...PROJECT_EVENT_TYPES, 'GroundbreakingBatchScheduled'];

@@ -14,6 +14,8 @@ import { WrongExpectedRevision } from '../../src/event-store/errors.js';
 import { loadStream, stampEvents, type CommandContext } from '../handle-command.js';
 import type { Clock } from '../shared/clock.js';
 import { projectDecider } from '../project/decider.js';
+import type { ScheduledBatch } from '../project/commands.js';
+import { scheduledBatch } from '../project/post-milestone.js';
 import { onStream } from '../stream-queue.js';
 import { projectStreamId } from '../project/events.js';
 import type { ProjectState } from '../project/state.js';
@@ -105,9 +107,10 @@ function importRow(record: LedgerRecord, projectId: string, options: LedgerImpor
 }
 
 async function importRowOn(streamId: string, record: LedgerRecord, projectId: string, options: LedgerImportOptions, planned: Planned): Promise<{ outcome: RowOutcome; position: number }> {
+  const namedBatch = await batchNamedBy(record, options.store);
   for (let attempt = 1; ; attempt++) {
     const current = planned.current ?? await loadStream(options.store, streamId, projectDecider);
-    const plan = planRow(record, projectId, current, options.clock());
+    const plan = planRow(record, projectId, current, options.clock(), namedBatch);
     if (plan.kind === 'refused') {
       return { outcome: { row: record.row, status: 'refused', projectId, refusal: { rule: plan.rule, message: plan.message, source: plan.source } }, position: 0 };
     }
@@ -126,6 +129,14 @@ async function importRowOn(streamId: string, record: LedgerRecord, projectId: st
       if (!(error instanceof WrongExpectedRevision) || attempt >= MAX_ATTEMPTS) throw error;
     }
   }
+}
+
+/** The batch the row's start names (集中开工批次), as scheduled: the decider checks it holds the project. */
+async function batchNamedBy(record: LedgerRecord, store: EventStore): Promise<ScheduledBatch | undefined> {
+  for (const { event } of record.milestones) {
+    if (event.type === 'Started' && event.data.batchId !== undefined) return scheduledBatch(store, event.data.batchId);
+  }
+  return undefined;
 }
 
 function projectIdOf(record: LedgerRecord, options: LedgerImportOptions): string {

@@ -18,7 +18,7 @@ import type { Clock } from '../shared/clock.js';
 import type { IsoDate } from '../shared/dates.js';
 import { amountToWan } from '../shared/money.js';
 import type { StoredEvent } from '../decider.js';
-import type { MilestoneEvent } from '../project/commands.js';
+import type { MilestoneEvent, ScheduledBatch } from '../project/commands.js';
 import { projectDecider } from '../project/decider.js';
 import type { ProjectEvent, ProjectEventType } from '../project/events.js';
 import type { ProjectState, RegisteredProject } from '../project/state.js';
@@ -38,6 +38,7 @@ const SAME_DAY_ORDER: readonly ProjectEventType[] = [
 
 export function planRow(
   record: LedgerRecord, projectId: string, current: { readonly state: ProjectState; readonly events: readonly StoredEvent[] }, clock: Clock,
+  namedBatch?: ScheduledBatch,
 ): RowPlan {
   const decided: Decided<ProjectEvent>[] = [];
   const notes = [...record.notes];
@@ -78,7 +79,7 @@ export function planRow(
       }
     }
     const event = { type: milestone.event.type, data: { ...milestone.event.data, projectId } } as MilestoneEvent;
-    const refused = decide({ type: 'PostMilestone', event, ...clock }, milestone.source);
+    const refused = decide({ type: 'PostMilestone', event, ...clock, ...(namedBatch === undefined ? {} : { namedBatch }) }, milestone.source);
     if (refused) return refused;
   }
   return decided.length === 0 ? { kind: 'unchanged', notes } : { kind: 'append', events: decided, state, notes };

@@ -22,9 +22,20 @@ export interface RegisterProject extends Clock {
   readonly data: ProjectEventData<'ProjectRegistered'>;
 }
 
+/** A 集中开工 batch as scheduled: the projects it holds. */
+export interface ScheduledBatch {
+  readonly batchId: string;
+  readonly projectIds: readonly string[];
+}
+
 export interface PostMilestone extends Clock {
   readonly type: 'PostMilestone';
   readonly event: MilestoneEvent;
+  /**
+   * For a Started naming a batch: that batch as its stream holds it, read by the handler
+   * (post-milestone.ts); absent when no such batch is scheduled.
+   */
+  readonly namedBatch?: ScheduledBatch;
 }
 
 export type ProjectCommand = RegisterProject | PostMilestone;

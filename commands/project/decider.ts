@@ -29,12 +29,13 @@ import { AMOUNTS_PER_WAN } from '../shared/money.js';
 import { declaredInconsistent, LATE_REPORT_DAYS, STATISTICS_THRESHOLD } from '../shared/statistics-rules.js';
 import { notInFuture, refuse } from '../rules.js';
 import { PROJECT_EVENT_TYPES, type CorrectableMilestone, type ProjectEvent, type ProjectEventData } from './events.js';
-import type { MilestoneEvent, PostMilestone, ProjectCommand, RegisterProject } from './commands.js';
+import type { MilestoneEvent, PostMilestone, ProjectCommand, RegisterProject, ScheduledBatch } from './commands.js';
 import {
   assertNever, correctedFields, evolveProject, initialProjectState, isStageMilestone, registrationDate, totalInvestmentOn,
   STAGE_MILESTONE_ORDER, STAGE_MILESTONES, stageRank,
-  type ProjectState, type RegisteredProject, type StageMilestone,
+  type ProjectState, type RegisteredProject, type RegistrationDetails, type StageMilestone,
 } from './state.js';
+import { sectionOfClass } from './industry-sections.js';
 
 
 /** The stage milestones that cannot share a date with the stage before them. */
@@ -68,6 +69,7 @@ export const projectDecider: StreamDecider<ProjectCommand, ProjectEvent, Project
 function register(command: RegisterProject, state: ProjectState): Decided<ProjectEvent> {
   if (state.status === 'registered') refuse('project-already-registered', `project ${state.projectId} is already registered`);
   notInFuture(command.data.occurredOn, command.today);
+  checkIndustryClass(command.data);
   return flagged({ type: 'ProjectRegistered', data: command.data }, lateReport(command.data.occurredOn, command.now));
 }
 
@@ -88,6 +90,7 @@ function postMilestone(command: PostMilestone, state: ProjectState): Decided<Pro
     refuse('occurred-on-not-before-registration', `${event.type} on ${on} is before the registration on ${registrationDate(state)}`);
   }
   checkEvent(event, state, today);
+  if (event.type === 'Started' && event.data.batchId !== undefined) checkStartingBatch(event.data.batchId, command.namedBatch, state);
   const flags: SoftRule[] = [];
   if (event.type !== 'MilestoneDateCorrected') flags.push(...lateReport(on, command.now));
   if (event.type === 'Started' && !approvedBy(state, on)) flags.push('started-without-approval');
@@ -104,10 +107,12 @@ function checkEvent(event: MilestoneEvent, state: RegisteredProject, today: IsoD
         refuse('only-attracted-projects-sign', `project ${state.projectId} is a ${state.details.origin} project: it is never signed`);
       }
       return checkStageMove(event.type, event.data.occurredOn, state);
+    case 'Commissioned':
+      if (state.commissionedPartially === true && !event.data.partial) return checkFullCommissioning(event.data.occurredOn, state);
+      return checkStageMove(event.type, event.data.occurredOn, state);
     case 'NegotiationOpened':
     case 'Started':
     case 'Completed':
-    case 'Commissioned':
     case 'FullProductionReached':
       return checkStageMove(event.type, event.data.occurredOn, state);
     case 'ProjectApproved':
@@ -141,6 +146,8 @@ function checkEvent(event: MilestoneEvent, state: RegisteredProject, today: IsoD
       }
       return;
     case 'DetailsCorrected':
+      // Only a correction of the industry is held to it: a project registered before the rule keeps its other corrections.
+      if (event.data.industry !== undefined || event.data.industryClass !== undefined) checkIndustryClass({ ...state.details, ...correctedFields(event.data) });
       return checkDetailsCorrection(event.data, state);
     case 'MilestoneDateCorrected':
       return checkDateCorrection(event.data.milestone, event.data.occurredOn, state);
@@ -162,6 +169,35 @@ function checkStageMove(type: Exclude<StageMilestone, 'ProjectRegistered'>, on: 
   const since = currentStageDate(state);
   if (on < since || (on === since && STRICTLY_AFTER_PREVIOUS.has(type))) {
     refuse('milestone-dates-in-order', `${type} on ${on} cannot precede${STRICTLY_AFTER_PREVIOUS.has(type) ? ' or share the date of' : ''} the ${state.stage} stage (${since})`);
+  }
+}
+
+/** DOMAIN.md: a partial commissioning may be followed by the full one, while commissioned, not before it. */
+function checkFullCommissioning(on: IsoDate, state: RegisteredProject): void {
+  if (state.stage !== 'COMMISSIONED') refuse('stage-moves-forward', `the full commissioning would move project ${state.projectId} back from ${state.stage}`);
+  const partialOn = state.milestones.Commissioned;
+  if (partialOn !== undefined && on < partialOn) refuse('milestone-dates-in-order', `the full commissioning on ${on} cannot precede the partial one (${partialOn})`);
+}
+
+/** The 4-digit GB/T 4754 class lies in the section the project names (registered, or as corrected). */
+function checkIndustryClass(details: Pick<RegistrationDetails, 'industry' | 'industryClass'>): void {
+  const { industry, industryClass } = details;
+  if (industryClass === undefined) return;
+  const section = sectionOfClass(industryClass);
+  if (section !== industry) {
+    refuse('industry-class-in-section', `GB/T 4754 class ${industryClass} lies in section ${section ?? '(none)'}, not ${industry}`);
+  }
+}
+
+/**
+ * DOMAIN.md: `Started.batchId`, when given, names the batch that holds the project. A batch
+ * holds the projects it was scheduled with (the membership lock keeps them to one batch each),
+ * so a project cannot count for, or be shown to, another region's batch by naming it.
+ */
+function checkStartingBatch(batchId: string, batch: ScheduledBatch | undefined, state: RegisteredProject): void {
+  if (batch === undefined || batch.batchId !== batchId) refuse('started-batch-must-hold-project', `no 集中开工 batch ${batchId} is scheduled`);
+  if (!batch.projectIds.includes(state.projectId)) {
+    refuse('started-batch-must-hold-project', `batch ${batchId} does not hold project ${state.projectId}`);
   }
 }
 

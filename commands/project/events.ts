@@ -46,7 +46,7 @@ export const registrationFields = {
   industryClass: z.string().regex(/^\d{4}$/).optional().meta({ description: 'GB/T 4754 4-digit class' }),
   category: z.enum(CATEGORIES),
   origin: z.enum(ORIGINS),
-  plannedInvestment: wan(),
+  plannedInvestment: wan({ positive: true }),
   level: z.enum(LEVELS).optional().meta({ description: 'Key-project list the project is on' }),
 };
 

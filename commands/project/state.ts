@@ -68,6 +68,8 @@ export interface RegisteredProject {
   readonly contractInvestment?: Amount;
   readonly expectedInvestment?: Amount;
   readonly statisticsMonth?: Period;
+  /** The latest commissioning was partial: the full one may still follow it. */
+  readonly commissionedPartially?: boolean;
   /** Completed investment per reported period, corrections applied. */
   readonly investment: Readonly<Record<Period, Amount>>;
   readonly fundsArrived: Amount;
@@ -128,7 +130,11 @@ function evolveRegistered(state: RegisteredProject, event: Exclude<ProjectEvent,
     case 'Completed':
       return { ...state, stage: 'COMPLETED', milestones: reached(event.type) };
     case 'Commissioned':
-      return { ...state, stage: 'COMMISSIONED', milestones: reached(event.type) };
+      // Counted as commissioned once, on its first date: the full commissioning after a partial keeps it.
+      return {
+        ...state, stage: 'COMMISSIONED', commissionedPartially: event.data.partial,
+        milestones: state.milestones.Commissioned === undefined ? reached(event.type) : state.milestones,
+      };
     case 'FullProductionReached':
       return { ...state, stage: 'FULL_PRODUCTION', milestones: reached(event.type) };
     case 'ProjectApproved':

@@ -35,10 +35,10 @@ export function amountToWan(amount: Amount): number {
 /** Every schema made by `wan()`: how stored events' Amount fields are found for display. */
 export const amountSchemas = z.registry<{ unit: '万元' }>();
 
-export const wan = () =>
+export const wan = (options: { readonly positive?: boolean } = {}) =>
   z
     .number()
-    .nonnegative({ message: 'amounts cannot be negative' })
+    .check(options.positive === true ? z.positive({ message: 'the amount must be more than 0' }) : z.nonnegative({ message: 'amounts cannot be negative' }))
     .max(MAX_WAN, { message: `amounts above ${MAX_WAN} 万元 are not plausible` })
     .refine(hasAtMostTwoDecimals, { message: 'amounts are in 万元 with at most 2 decimals' })
     .transform(amountFromWan)

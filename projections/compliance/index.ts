@@ -5,6 +5,6 @@ export {
   type ComplianceState, type LateReport, type BatchDeadline,
 } from './projection.js';
 export {
-  queryCompliance, complianceScan, lateReportsOf, COMPLIANCE_KINDS,
+  queryCompliance, complianceScan, complianceFlags, lateReportsOf, COMPLIANCE_KINDS,
   type ComplianceKind, type ComplianceQuery, type ComplianceItem, type ComplianceList,
 } from './query.js';

@@ -51,7 +51,7 @@ export interface ComplianceState {
 
 export const complianceModel: FactsReadModel<ComplianceState> = {
   name: 'compliance',
-  version: 3, // 3: 入统数据不一致, 应统未统 on 总投资
+  version: 4, // 2: over the shared facts; 3: late reports stay open, counts independent of `kind`; 4: 入统数据不一致, 应统未统 on 总投资
   handles: FACTS_EVENTS,
   initialState: (facts) => ({ position: 0, projects: facts.projects, order: facts.order, byRegion: facts.byRegion, batches: idRecord(), lateReports: idRecord() }),
   evolve: evolveCompliance,

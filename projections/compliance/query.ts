@@ -22,8 +22,12 @@
  * - overdue-batch-start: in a 集中开工 batch and not started by its mustStartBy.
  * - stalled: stage STALLED now.
  * - late-report: a project with events recorded more than 30 days after their occurredOn (or
- *   flagged so): one item per project, for its latest report; every late event is in
- *   `lateReportsOf`. Always listed (a fact of the past, never "resolved").
+ *   flagged so), recorded by asOfDate: one item per project, for its latest report (`days`: how
+ *   late it was); every late event is in `lateReportsOf`. Always open and counted open (a fact
+ *   of the past, never "resolved"), so `includeResolved: false` keeps it.
+ *
+ * `counts` counts every kind, whichever `kind` the items are filtered to, and `limit` cuts the
+ * items only.
  */
 import type { IsoDate } from '../../commands/shared/dates.js';
 import { addYears } from '../../commands/shared/dates.js';
@@ -91,7 +95,6 @@ export function queryCompliance(state: ComplianceState, query: ComplianceQuery):
 /** queryCompliance as a scan that pauses every SLICE projects (see shared/sliced.ts). */
 export function* complianceScan(state: ComplianceState, query: ComplianceQuery): Sliced<ComplianceList> {
   const asOf = dayNumber(query.asOfDate);
-  const kinds = query.kind === undefined ? COMPLIANCE_KINDS : [query.kind];
   const items: ComplianceItem[] = [];
   const counts: { [K in ComplianceKind]?: { open: number; resolved: number } } = {};
   const seqs = seqsWithin(state, [query.regionCode]);
@@ -100,13 +103,16 @@ export function* complianceScan(state: ComplianceState, query: ComplianceQuery):
     const id = state.order[seqs[i] as number];
     const f = id === undefined ? undefined : state.projects[id];
     if (f === undefined || !contains(query.regionCode, f.regionCode)) continue;
-    for (const kind of kinds) {
+    // Every kind is judged, so `counts` is the same whichever `kind` the items are filtered to.
+    for (const kind of COMPLIANCE_KINDS) {
       const found = JUDGES[kind](f, state, asOf);
-      if (found === undefined || (!found.open && query.includeResolved === false && kind !== 'late-report')) continue;
+      if (found === undefined || (!found.open && query.includeResolved === false)) continue;
       const count = (counts[kind] ??= { open: 0, resolved: 0 });
       if (found.open) count.open++;
       else count.resolved++;
-      items.push({ kind, projectId: f.projectId, name: f.name, regionCode: f.regionCode, stage: f.stage, ...found });
+      if (query.kind === undefined || query.kind === kind) {
+        items.push({ kind, projectId: f.projectId, name: f.name, regionCode: f.regionCode, stage: f.stage, ...found });
+      }
     }
   }
   items.sort((a, b) => Number(b.open) - Number(a.open) || b.days - a.days || (a.projectId < b.projectId ? -1 : a.projectId > b.projectId ? 1 : 0));
@@ -115,6 +121,15 @@ export function* complianceScan(state: ComplianceState, query: ComplianceQuery):
     regionCode: query.regionCode, kind: query.kind ?? null, asOfDate: query.asOfDate, position: state.position,
     total: items.length, counts, items: items.length > limit ? items.slice(0, limit) : items,
   };
+}
+
+/**
+ * The kinds the lists name a project under at asOfDate (open or resolved, as the lists show
+ * them by default): the ledger's flags (project-ledger/row.ts), judged by the same JUDGES.
+ */
+export function complianceFlags(state: ComplianceState, asOfDate: IsoDate): (f: ProjectFacts) => ComplianceKind[] {
+  const asOf = dayNumber(asOfDate);
+  return (f) => COMPLIANCE_KINDS.filter((kind) => JUDGES[kind](f, state, asOf) !== undefined);
 }
 
 /** Every late-recorded event of a project, in log order (for auditors). */
@@ -176,16 +191,18 @@ const JUDGES: { readonly [K in ComplianceKind]: Judge } = {
     if (f.stage !== 'STALLED' || since === undefined) return undefined;
     return { since, days: asOf - dayNumber(since), open: true, resolvedOn: null, flagged: false, detail: f.stallReason ?? null };
   },
-  'late-report': (f, state) => {
-    const late = state.lateReports[f.projectId];
+  'late-report': (f, state, asOf) => {
+    // Reports recorded after asOfDate were not yet made then.
+    const late = state.lateReports[f.projectId]?.filter((r) => dayNumber(r.recordedOn) <= asOf);
     const latest = late?.[late.length - 1];
     if (late === undefined || latest === undefined) return undefined;
     const shown = late.slice(-3).map((r) => `${r.type} #${r.revision} (${r.daysLate} 天)`).join('; ');
+    // A late report is a fact of the past (DOMAIN.md): it stays open, never resolved.
     return {
       since: latest.occurredOn,
       days: latest.daysLate,
-      open: false,
-      resolvedOn: latest.recordedOn,
+      open: true,
+      resolvedOn: null,
       flagged: late.some((r) => r.flagged),
       detail: late.length > 3 ? `${late.length} late reports, latest: ${shown}` : shown,
     };

@@ -6,13 +6,14 @@
  */
 import type { Amount } from '../../commands/shared/money.js';
 import {
-  AGREEMENT_TYPE_LABELS, APPROVAL_KIND_LABELS, CATEGORY_LABELS, INVESTOR_ORIGIN_LABELS, LEVEL_LABELS, ORIGIN_LABELS,
+  AGREEMENT_TYPE_LABELS, APPROVAL_KIND_LABELS, CATEGORY_LABELS, INVESTOR_ORIGIN_LABELS, LAND_METHOD_LABELS, LEVEL_LABELS, ORIGIN_LABELS,
   STALL_REASON_LABELS,
 } from '../../commands/project/labels.js';
 import { periodOfIndex } from '../shared/calendar.js';
 import { forEachAmount, type PeriodAmounts } from '../shared/period-amounts.js';
 import { totalInvestment, type ProjectFacts, type Stage } from '../shared/project-facts.js';
 import type { LedgerState } from './projection.js';
+import type { FlagsOf } from './row.js';
 import { ledgerFacts, type LedgerFilter } from './query.js';
 
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
@@ -31,9 +32,14 @@ export const STAGE_LABELS: Readonly<Record<Stage, string>> = {
   WITHDRAWN: '退出',
 };
 
+/** The compliance kinds (compliance/query.ts) in the bureaus' words. */
 const FLAG_LABELS: Readonly<Record<string, string>> = {
+  'statistics-not-entered': '应统未统',
   'started-without-approval': '未批先建',
   'statistics-inconsistent': '入统数据不一致',
+  'idle-land': '闲置土地',
+  'overdue-batch-start': '集中开工逾期',
+  stalled: '停滞',
   'late-report': '迟报',
 };
 
@@ -48,10 +54,10 @@ export type CellKind = 'code' | 'label' | 'free-text' | 'date' | 'month' | 'amou
 export interface LedgerColumn {
   readonly header: string;
   readonly kind: CellKind;
-  readonly cell: (f: ProjectFacts) => string;
+  readonly cell: (f: ProjectFacts, flagsOf: FlagsOf) => string;
 }
 
-const column = (header: string, kind: CellKind, cell: (f: ProjectFacts) => string): LedgerColumn => ({ header, kind, cell });
+const column = (header: string, kind: CellKind, cell: (f: ProjectFacts, flagsOf: FlagsOf) => string): LedgerColumn => ({ header, kind, cell });
 const amount = (value: Amount | undefined): string => (value === undefined ? '' : formatWan(value));
 const label = <K extends string>(labels: Readonly<Record<K, string>>, value: K | undefined): string => (value === undefined ? '' : labels[value]);
 const labelOf = (labels: Readonly<Record<string, string>>, value: string | undefined): string => (value === undefined ? '' : labels[value] ?? value);
@@ -105,8 +111,10 @@ export const LEDGER_COLUMNS: readonly LedgerColumn[] = [
   column('签约活动', 'free-text', (f) => f.signingEvent ?? ''),
   column('承诺开工日期', 'date', (f) => f.promisedStartBy ?? ''),
   column('审批类型', 'label', (f) => labelOf(APPROVAL_KIND_LABELS, f.approvalKind)),
+  column('审批机关', 'free-text', (f) => f.approvalAuthority ?? ''),
   column('审批文号', 'free-text', (f) => f.approvalDocumentNo ?? ''),
   column('全国投资项目代码', 'code', (f) => f.nationalProjectCode ?? ''),
+  column('供地方式', 'label', (f) => labelOf(LAND_METHOD_LABELS, f.landMethod)),
   column('宗地编号', 'free-text', (f) => f.parcelNo ?? ''),
   column('用地面积（亩）', 'number', (f) => (f.landAreaMu === undefined ? '' : String(f.landAreaMu))),
   column('约定开工日期', 'date', (f) => f.agreedStartBy ?? ''),
@@ -116,10 +124,11 @@ export const LEDGER_COLUMNS: readonly LedgerColumn[] = [
   column('停滞原因', 'label', (f) => labelOf(STALL_REASON_LABELS, f.stallReason)),
   column('复工日期', 'date', (f) => f.dates.Resumed ?? ''),
   column('退出原因', 'free-text', (f) => f.withdrawReason ?? ''),
+  column('退出批准机关', 'free-text', (f) => f.withdrawApprovedBy?.authority ?? ''),
   column('完成投资明细（万元）', 'amounts-by-month', (f) => amountsByMonth(f.reported)),
   column('到位资金明细（万元）', 'amounts-by-month', (f) => amountsByMonth(f.fundsByMonth)),
   column('争取资金明细（万元）', 'amounts-by-month', (f) => amountsByMonth(f.securedByMonth)),
-  column('预警标记', 'free-text', (f) => f.flags.map((flag) => FLAG_LABELS[flag] ?? flag).join('；')),
+  column('预警标记', 'free-text', (f, flagsOf) => flagsOf(f).map((flag) => FLAG_LABELS[flag] ?? flag).join('；')),
   column('版本', 'integer', (f) => String(f.revision)),
 ];
 
@@ -139,24 +148,24 @@ export function csvCell(value: string): string {
 const EMPTY_COLUMN = column('', 'code', () => '');
 
 /** The ledger's cells in ledger order, one string per column: what the CSV writes and the XLSX types. */
-export function* ledgerCells(state: LedgerState, filter: LedgerFilter = {}): Generator<string[]> {
-  for (const facts of ledgerFacts(state, filter)) yield LEDGER_COLUMNS.map(({ cell }) => cell(facts));
+export function* ledgerCells(state: LedgerState, flagsOf: FlagsOf, filter: LedgerFilter = {}): Generator<string[]> {
+  for (const facts of ledgerFacts(state, filter)) yield LEDGER_COLUMNS.map(({ cell }) => cell(facts, flagsOf));
 }
 
 /** The CSV in chunks (the BOM and header first, then one line per project) for streaming. */
-export function* ledgerCsvChunks(state: LedgerState, filter: LedgerFilter = {}): Generator<string> {
+export function* ledgerCsvChunks(state: LedgerState, flagsOf: FlagsOf, filter: LedgerFilter = {}): Generator<string> {
   yield BOM + LEDGER_COLUMNS.map(({ header }) => csvCell(header)).join(',') + CRLF;
   const cells = new Array<string>(LEDGER_COLUMNS.length);
   for (const facts of ledgerFacts(state, filter)) {
     for (let i = 0; i < LEDGER_COLUMNS.length; i++) {
       const { cell, kind } = LEDGER_COLUMNS[i] ?? EMPTY_COLUMN;
-      const value = cell(facts);
+      const value = cell(facts, flagsOf);
       cells[i] = kind === 'free-text' ? csvCell(value) : value;
     }
     yield cells.join(',') + CRLF;
   }
 }
 
-export function ledgerCsv(state: LedgerState, filter: LedgerFilter = {}): string {
-  return [...ledgerCsvChunks(state, filter)].join('');
+export function ledgerCsv(state: LedgerState, flagsOf: FlagsOf, filter: LedgerFilter = {}): string {
+  return [...ledgerCsvChunks(state, flagsOf, filter)].join('');
 }

@@ -1,6 +1,6 @@
 /** The project ledger (台账): one row per project, paged and filtered, and its CSV export. */
 export { projectLedger, type LedgerState } from './projection.js';
-export { toLedgerRow, type LedgerRow } from './row.js';
+export { toLedgerRow, type FlagsOf, type LedgerRow } from './row.js';
 export {
   getProject, queryLedger, ledgerPageScan, ledgerFacts, ledgerMatcher, InvalidCursor, DEFAULT_PAGE, MAX_PAGE,
   type LedgerFilter, type LedgerPageRequest, type LedgerPage,

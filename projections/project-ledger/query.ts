@@ -9,7 +9,7 @@ import { contains, type RegionCode } from '../../commands/shared/region-code.js'
 import { lowerBound, seqsWithin, totalInvestment, type ProjectFacts, type Stage } from '../shared/project-facts.js';
 import { runNow, SLICE, type Sliced } from '../shared/sliced.js';
 import type { LedgerState } from './projection.js';
-import { toLedgerRow, type LedgerRow } from './row.js';
+import { toLedgerRow, type FlagsOf, type LedgerRow } from './row.js';
 
 export interface LedgerFilter {
   /** The region and every child region (roll-up by code prefix). */
@@ -48,17 +48,17 @@ export class InvalidCursor extends Error {
   }
 }
 
-export function getProject(state: LedgerState, projectId: string): LedgerRow | undefined {
+export function getProject(state: LedgerState, projectId: string, flagsOf: FlagsOf): LedgerRow | undefined {
   const facts = state.projects[projectId];
-  return facts === undefined ? undefined : toLedgerRow(facts);
+  return facts === undefined ? undefined : toLedgerRow(facts, flagsOf);
 }
 
-export function queryLedger(state: LedgerState, request: LedgerPageRequest): LedgerPage {
-  return runNow(ledgerPageScan(state, request));
+export function queryLedger(state: LedgerState, request: LedgerPageRequest, flagsOf: FlagsOf): LedgerPage {
+  return runNow(ledgerPageScan(state, request, flagsOf));
 }
 
 /** queryLedger as a scan that pauses every SLICE projects (see shared/sliced.ts). */
-export function* ledgerPageScan(state: LedgerState, request: LedgerPageRequest): Sliced<LedgerPage> {
+export function* ledgerPageScan(state: LedgerState, request: LedgerPageRequest, flagsOf: FlagsOf): Sliced<LedgerPage> {
   const limit = Math.max(1, Math.min(MAX_PAGE, Math.floor(request.limit ?? DEFAULT_PAGE)));
   const matches = ledgerMatcher(request);
   const rows: LedgerRow[] = [];
@@ -68,7 +68,7 @@ export function* ledgerPageScan(state: LedgerState, request: LedgerPageRequest):
   for (; i < seqs.length && rows.length < limit; i++) {
     if (i % SLICE === SLICE - 1) yield;
     const facts = factsAt(state, seqs[i] as number);
-    if (facts && matches(facts)) rows.push(toLedgerRow(facts));
+    if (facts && matches(facts)) rows.push(toLedgerRow(facts, flagsOf));
   }
   const next = rows.length === limit ? yield* nextMatch(state, seqs, i, matches) : undefined;
   return { rows, nextCursor: next === undefined ? null : encodeCursor(next), position: state.position };

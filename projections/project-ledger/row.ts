@@ -32,21 +32,33 @@ export interface LedgerRow {
   readonly agreementType: string | null;
   readonly signingEvent: string | null;
   readonly promisedStartBy: string | null;
-  readonly approval: { readonly kind: string; readonly documentNo: string | null; readonly projectCode: string | null } | null;
-  readonly land: { readonly parcelNo: string | null; readonly areaMu: number | null; readonly agreedStartBy: string | null } | null;
+  readonly approval: { readonly kind: string; readonly authority: string | null; readonly documentNo: string | null; readonly projectCode: string | null } | null;
+  readonly land: { readonly method: string | null; readonly parcelNo: string | null; readonly areaMu: number | null; readonly agreedStartBy: string | null } | null;
+  /** The latest commissioning; `fullOn`: the full one's date when it followed a partial one (milestones keep the first). */
+  readonly commissioning: { readonly partial: boolean; readonly capacityPct: number | null; readonly fullOn: string | null } | null;
+  /** At full production (达产), in 万元. */
+  readonly fullProduction: { readonly outputValue: number | null; readonly taxPaid: number | null } | null;
   readonly statisticsMonth: string | null;
   readonly stallReason: string | null;
   readonly withdrawReason: string | null;
+  readonly withdrawApprovedBy: { readonly authority: string; readonly documentNo: string | null } | null;
   readonly batchId: string | null;
+  /** The compliance kinds the project is listed under today (open or resolved). */
   readonly flags: readonly string[];
   readonly revision: number;
   readonly position: number;
   readonly lastRecordedAt: string;
 }
 
+/**
+ * The flags a row shows: what the compliance lists say of the project on the day asked
+ * (compliance/query.ts, `complianceFlags`), so the ledger and the lists never disagree.
+ */
+export type FlagsOf = (f: ProjectFacts) => readonly string[];
+
 const wanOrNull = (amount: number | undefined): number | null => (amount === undefined ? null : amountToWan(amount));
 
-export function toLedgerRow(f: ProjectFacts): LedgerRow {
+export function toLedgerRow(f: ProjectFacts, flagsOf: FlagsOf): LedgerRow {
   return {
     projectId: f.projectId,
     name: f.name,
@@ -73,19 +85,28 @@ export function toLedgerRow(f: ProjectFacts): LedgerRow {
     promisedStartBy: f.promisedStartBy ?? null,
     approval: f.approvalKind === undefined ? null : {
       kind: f.approvalKind,
+      authority: f.approvalAuthority ?? null,
       documentNo: f.approvalDocumentNo ?? null,
       projectCode: f.nationalProjectCode ?? null,
     },
     land: f.dates.LandAcquired === undefined ? null : {
+      method: f.landMethod ?? null,
       parcelNo: f.parcelNo ?? null,
       areaMu: f.landAreaMu ?? null,
       agreedStartBy: f.agreedStartBy ?? null,
     },
+    commissioning: f.commissioning === undefined ? null : {
+      partial: f.commissioning.partial,
+      capacityPct: f.commissioning.capacityPct ?? null,
+      fullOn: f.commissioning.fullOn ?? null,
+    },
+    fullProduction: f.dates.FullProductionReached === undefined ? null : { outputValue: wanOrNull(f.outputValue), taxPaid: wanOrNull(f.taxPaid) },
     statisticsMonth: f.statisticsMonth ?? null,
     stallReason: f.stallReason ?? null,
     withdrawReason: f.withdrawReason ?? null,
+    withdrawApprovedBy: f.withdrawApprovedBy === undefined ? null : { authority: f.withdrawApprovedBy.authority, documentNo: f.withdrawApprovedBy.documentNo ?? null },
     batchId: f.batchId ?? null,
-    flags: [...f.flags],
+    flags: [...flagsOf(f)],
     revision: f.revision,
     position: f.position,
     lastRecordedAt: f.lastRecordedAt,

@@ -54,8 +54,10 @@ export interface ProjectFacts {
   signingEvent?: string;
   promisedStartBy?: IsoDate;
   approvalKind?: string;
+  approvalAuthority?: string;
   approvalDocumentNo?: string;
   nationalProjectCode?: string;
+  landMethod?: string;
   parcelNo?: string;
   landAreaMu?: number;
   agreedStartBy?: IsoDate;
@@ -66,6 +68,11 @@ export interface ProjectFacts {
   stageBeforeStall?: Stage;
   stallReason?: string;
   withdrawReason?: string;
+  withdrawApprovedBy?: { authority: string; documentNo?: string };
+  /** The latest commissioning: partial or full, and the full one's date when it followed a partial one. */
+  commissioning?: { partial: boolean; capacityPct?: number; fullOn?: IsoDate };
+  outputValue?: Amount;
+  taxPaid?: Amount;
   dates: MilestoneDates;
   /** Completed investment by report month (monthIndex), corrections applied. */
   reported: PeriodAmounts;
@@ -161,6 +168,7 @@ export function evolveFacts(facts: ProjectFacts, event: ProjectEvent, recorded: 
       facts.dates.ProjectApproved = d.occurredOn;
       facts.approvedInvestment = d.approvedInvestment;
       facts.approvalKind = d.kind;
+      facts.approvalAuthority = d.authority;
       facts.approvalDocumentNo = d.documentNo;
       if (d.projectCode !== undefined) facts.nationalProjectCode = d.projectCode;
       return;
@@ -168,6 +176,7 @@ export function evolveFacts(facts: ProjectFacts, event: ProjectEvent, recorded: 
     case 'LandAcquired': {
       const d = event.data;
       facts.dates.LandAcquired = d.occurredOn;
+      facts.landMethod = d.method;
       facts.parcelNo = d.parcelNo;
       facts.landAreaMu = d.areaMu;
       if (d.agreedStartBy !== undefined) facts.agreedStartBy = d.agreedStartBy;
@@ -203,13 +212,24 @@ export function evolveFacts(facts: ProjectFacts, event: ProjectEvent, recorded: 
       facts.stage = 'COMPLETED';
       facts.dates.Completed = event.data.occurredOn;
       return;
-    case 'Commissioned':
+    case 'Commissioned': {
+      // Counted as commissioned once, on its first date (DOMAIN.md): a full commissioning after a partial one keeps it.
+      const d = event.data;
+      const fullAfterPartial = facts.commissioning?.partial === true && !d.partial;
       facts.stage = 'COMMISSIONED';
-      facts.dates.Commissioned = event.data.occurredOn;
+      facts.dates.Commissioned ??= d.occurredOn;
+      facts.commissioning = {
+        partial: d.partial,
+        ...(d.capacityPct !== undefined ? { capacityPct: d.capacityPct } : {}),
+        ...(fullAfterPartial ? { fullOn: d.occurredOn } : {}),
+      };
       return;
+    }
     case 'FullProductionReached':
       facts.stage = 'FULL_PRODUCTION';
       facts.dates.FullProductionReached = event.data.occurredOn;
+      if (event.data.outputValue !== undefined) facts.outputValue = event.data.outputValue;
+      if (event.data.taxPaid !== undefined) facts.taxPaid = event.data.taxPaid;
       return;
     case 'Stalled':
       if (facts.stage !== 'STALLED') facts.stageBeforeStall = facts.stage;
@@ -223,11 +243,14 @@ export function evolveFacts(facts: ProjectFacts, event: ProjectEvent, recorded: 
       delete facts.stallReason;
       facts.dates.Resumed = event.data.occurredOn;
       return;
-    case 'Withdrawn':
+    case 'Withdrawn': {
       facts.stage = 'WITHDRAWN';
       facts.withdrawReason = event.data.reason;
+      const { authority, documentNo } = { documentNo: undefined, ...event.data.approvedBy };
+      facts.withdrawApprovedBy = documentNo === undefined ? { authority } : { authority, documentNo };
       facts.dates.Withdrawn = event.data.occurredOn;
       return;
+    }
     case 'DetailsCorrected':
       correctDetails(facts, event.data);
       return;

@@ -13,7 +13,7 @@ import {
 } from '../../projections/project-ledger/index.js';
 import { queryPipelineStatistics, type PipelineQuery, type PipelineStatistics } from '../../projections/pipeline-statistics/index.js';
 import { rankChildRegions, type RankingQuery, type Rankings } from '../../projections/rankings/index.js';
-import { COMPLIANCE_KINDS, complianceScan } from '../../projections/compliance/index.js';
+import { COMPLIANCE_KINDS, complianceFlags, complianceScan } from '../../projections/compliance/index.js';
 import type { RegionCatalogue } from '../regions/catalogue.js';
 import type { ZodApp } from './zod-app.js';
 import { readSliced, readState, type ReadOptions } from './routes/read-options.js';
@@ -39,7 +39,8 @@ export interface ComplianceCounts {
 export type ProjectNamed = (name: string, regionCode: RegionCode) => string | undefined;
 
 export interface ExcelReads {
-  ledgerTable(filter: LedgerFilter, read: ReadOptions): Promise<LedgerTable>;
+  /** The ledger's cells, its flags judged by compliance at asOfDate. */
+  ledgerTable(filter: LedgerFilter, read: ReadOptions, asOfDate: IsoDate): Promise<LedgerTable>;
   pipeline(query: PipelineQuery, read: ReadOptions): Promise<PipelineStatistics>;
   rankings(query: Omit<RankingQuery, 'children' | 'listSize'>, read: ReadOptions): Promise<Rankings>;
   compliance(regionCode: RegionCode, asOfDate: IsoDate, read: ReadOptions): Promise<ComplianceCounts>;
@@ -50,9 +51,11 @@ export interface ExcelReads {
 export function readModelReads(app: ZodApp, options: { readonly listSize: number; readonly regions: RegionCatalogue }): ExcelReads {
   const runners = app.readModels.runners;
   return {
-    async ledgerTable(filter, read) {
-      const { state, position } = await readState(app.readModels, runners['project-ledger'], read);
-      return { columns: LEDGER_COLUMNS.map(({ header, kind }) => ({ header, kind })), rows: [...ledgerCells(state, filter)], position };
+    async ledgerTable(filter, read, asOfDate) {
+      // Compliance's state holds the ledger's facts and what its judgement needs beside them.
+      const { state, position } = await readState(app.readModels, runners.compliance, read);
+      const rows = [...ledgerCells(state, complianceFlags(state, asOfDate), filter)];
+      return { columns: LEDGER_COLUMNS.map(({ header, kind }) => ({ header, kind })), rows, position };
     },
     async pipeline(query, read) {
       const { state, position } = await readState(app.readModels, runners['pipeline-statistics'], read);

@@ -1,44 +1,12 @@
 /**
  * The pipeline CLI, run as a child process against a temporary DATA_DIR whose log was written
  * through the deciders: rebuild writes snapshots that status then shows, stats prints the
- * numbers of a small known history (now and as of a past moment), and a bad command line
- * exits 2 with the usage.
+ * numbers of a small known history (now and as of a past moment). Its refusals are in
+ * pipeline-cli-usage.test.ts.
  */
 import t from 'tap';
-import { join } from 'node:path';
-import { openHistoryStore, post, runCli, tempDataDir } from './support/run-cli.js';
-
-const LANKAO = '410225';
-
-/**
- * 兰考县, 2025 (万元):
- * - P1 attracted industrial, planned 8,000, signed 2025-02-15 for 20,000, started 2025-03-01,
- *   reported 1,500 for March and 2,500 for April;
- * - P2 government infrastructure, planned 120,000 (≥ 10 亿), started 2025-04-10, reported
- *   3,000 for April;
- * - P3 local services, planned 600, never started: the reserve.
- * Each event is recorded at 02:00Z on the day it is posted.
- */
-async function writeHistory(dir: string): Promise<number> {
-  const { store, at } = openHistoryStore(dir);
-  const on = async (date: string, projectId: string, type: Parameters<typeof post>[3], body: Record<string, unknown>) => {
-    const recordedAt = `${date}T02:00:00.000Z`;
-    at(recordedAt);
-    return post(store, recordedAt, projectId, type, { occurredOn: date, ...body });
-  };
-  const registration = { industry: 'C', regionCode: LANKAO };
-  await on('2025-01-10', 'P1', 'ProjectRegistered', { ...registration, name: '兰考县新能源电池项目', category: 'industrial', origin: 'attracted', plannedInvestment: 8_000 });
-  await on('2025-01-20', 'P2', 'ProjectRegistered', { ...registration, name: '兰考县城乡供水一体化工程', category: 'infrastructure', origin: 'government', plannedInvestment: 120_000 });
-  await on('2025-02-01', 'P3', 'ProjectRegistered', { ...registration, name: '兰考县冷链物流中心项目', category: 'services', origin: 'local', plannedInvestment: 600 });
-  await on('2025-02-15', 'P1', 'ProjectSigned', { agreementType: 'formal', contractInvestment: 20_000, investor: '某新能源有限公司', investorOrigin: 'out_of_province' });
-  await on('2025-03-01', 'P1', 'Started', {});
-  await on('2025-04-05', 'P1', 'InvestmentReported', { period: '2025-03', amount: 1_500 });
-  await on('2025-04-10', 'P2', 'Started', {});
-  await on('2025-05-06', 'P1', 'InvestmentReported', { period: '2025-04', amount: 2_500 });
-  const head = await on('2025-05-08', 'P2', 'InvestmentReported', { period: '2025-04', amount: 3_000 });
-  await store.close();
-  return head;
-}
+import { runCli, tempDataDir } from './support/run-cli.js';
+import { LANKAO, writeHistory } from './support/lankao-history.js';
 
 interface StatusJson {
   head: number;
@@ -134,55 +102,4 @@ t.test('stats reads the read-model file but never writes it', async (t) => {
   t.equal((await runCli(dir, ['stats', '--region', LANKAO, '--year', '2025', '--json'])).code, 0);
   const status = JSON.parse((await runCli(dir, ['status', '--json'])).stdout) as StatusJson;
   t.same(status.projections.map((p) => p.snapshotPosition), [null, null, null, null]);
-});
-
-t.test('stats refuses a region that does not exist, as HTTP does, instead of answering zeros', async (t) => {
-  const { dir, remove } = tempDataDir();
-  t.teardown(remove);
-  await writeHistory(dir);
-  const run = await runCli(dir, ['stats', '--region', '999999', '--year', '2025', '--json']);
-  t.equal(run.code, 2, 'a non-zero exit (a bad argument)');
-  t.match(run.stderr, /--region 999999 is not known: it is neither a GB\/T 2260 code nor a custom region/);
-  t.equal(run.stdout, '', 'no statistics');
-  t.equal((await runCli(dir, ['stats', '--region', '000000', '--year', '2025', '--json'])).code, 0, 'the whole country is a region');
-});
-
-t.test('a bad command line exits 2 with a message and the usage', async (t) => {
-  const { dir, remove } = tempDataDir();
-  t.teardown(remove);
-  await writeHistory(dir);
-  const cases: [string[], RegExp][] = [
-    [[], /no command given/],
-    [['frobnicate'], /unknown command 'frobnicate'/],
-    [['rebuild'], /rebuild needs a projection name or all/],
-    [['rebuild', 'ledger'], /unknown projection 'ledger'/],
-    [['stats', '--year', '2025'], /stats needs --region/],
-    [['stats', '--region', '4102', '--year', '2025'], /--region 4102 is not a GB\/T 2260 code/],
-    [['stats', '--region', LANKAO, '--year', '2025', '--quarter', '5'], /--quarter 5 is not a whole number from 1 to 4/],
-    [['stats', '--region', LANKAO, '--year', '2025', '--quarter', '1', '--month', '2'], /not both/],
-    [['stats', '--region', LANKAO, '--year', '2025', '--as-of', 'yesterday'], /--as-of yesterday is not an ISO 8601 time/],
-    [['status', '--verbose'], /Unknown option '--verbose'/],
-    [['status', '--region', LANKAO], /status takes no --region/],
-  ];
-  for (const [args, message] of cases) {
-    const run = await runCli(dir, args);
-    t.equal(run.code, 2, `${args.join(' ')} exits 2`);
-    t.match(run.stderr, message, `${args.join(' ')} says why`);
-    t.match(run.stderr, /usage: npm run pipeline -- <command>/);
-    t.equal(run.stdout, '');
-  }
-  const help = await runCli(dir, ['help']);
-  t.equal(help.code, 0);
-  t.match(help.stdout, /rebuild <projection\|all>/);
-});
-
-t.test('a DATA_DIR without a store is a failure (exit 1), and nothing is created there', async (t) => {
-  const { dir, remove } = tempDataDir();
-  t.teardown(remove);
-  const missing = join(dir, 'nowhere');
-  const run = await runCli(missing, ['status']);
-  t.equal(run.code, 1);
-  t.match(run.stderr, /no event store at .*nowhere\/events\.db/);
-  const again = await runCli(missing, ['rebuild', 'all']);
-  t.equal(again.code, 1);
 });

@@ -41,6 +41,15 @@ t.test('when planned', async (t) => {
   });
   t.test('Started without approval is flagged 未批先建', async (t) =>
     given(t).when(post(started())).then([{ ...started(), flags: ['started-without-approval'] }]));
+  t.test('Started in a 集中开工 batch: the batch named must hold the project', async (t) => {
+    const inBatch = started({ batchId: 'WY-2025-Q2' });
+    const withBatch = (batchId: string, projectIds: string[]) => ({ ...post(inBatch), namedBatch: { batchId, projectIds } });
+    given(t).when(withBatch('WY-2025-Q2', ['OTHER-1', PROJECT])).then([{ ...inBatch, flags: ['started-without-approval'] }]);
+    // a 枣强 project naming a 武邑 batch that does not list it would count for 武邑 and be shown to it
+    given(t).when(withBatch('WY-2025-Q2', ['OTHER-1'])).thenThrows('started-batch-must-hold-project', 'a batch that does not list it');
+    given(t).when(post(inBatch)).thenThrows('started-batch-must-hold-project', 'no such batch is scheduled');
+    given(t).when(withBatch('ZQ-2025-Q2', [PROJECT])).thenThrows('started-batch-must-hold-project', 'the facts of another batch');
+  });
   t.test('Completed cannot skip Started', async (t) => given(t).when(post(completed())).thenThrows('stage-cannot-be-skipped'));
   t.test('Commissioned cannot skip Started', async (t) => given(t).when(post(commissioned())).thenThrows('stage-cannot-be-skipped'));
   t.test('FullProductionReached cannot skip', async (t) => given(t).when(post(fullProduction())).thenThrows('stage-cannot-be-skipped'));
@@ -252,6 +261,40 @@ t.test('when commissioned', async (t) => {
   t.test('Completed can be corrected onto the Commissioned date and before', async (t) =>
     given(t).when(post(dateCorrected({ milestone: 'Completed', occurredOn: '2025-05-20' })))
       .then([dateCorrected({ milestone: 'Completed', occurredOn: '2025-05-20' })]));
+});
+
+t.test('when commissioned in part', async (t) => {
+  const partly = commissioned({ partial: true, capacityPct: 40 });
+  const given = (t: Test) => spec(t)([registered(), approved(), started(), completed(), partly]);
+  const full = commissioned({ occurredOn: '2025-06-08' });
+  t.test('the full commissioning follows it, counted once on the first date', async (t) =>
+    given(t).when(post(full)).thenState((state, decided) => {
+      t.strictSame(decided, [full]);
+      t.equal(state.status === 'registered' && state.milestones.Commissioned, '2025-06-01');
+      t.equal(state.status === 'registered' && state.stage, 'COMMISSIONED');
+    }));
+  t.test('the full commissioning cannot precede the partial one', async (t) =>
+    given(t).when(post(commissioned({ occurredOn: '2025-05-31' }), at('2025-06-08'))).thenThrows('milestone-dates-in-order'));
+  t.test('a second partial commissioning is refused', async (t) =>
+    given(t).when(post(commissioned({ occurredOn: '2025-06-08', partial: true, capacityPct: 70 }))).thenThrows('milestone-already-reached'));
+  t.test('after the full one, commissioning again is refused', async (t) =>
+    spec(t)([registered(), approved(), started(), completed(), partly, full]).when(post(commissioned({ occurredOn: '2025-06-09' }))).thenThrows('milestone-already-reached'));
+  t.test('not once in full production', async (t) =>
+    spec(t)([registered(), approved(), started(), completed(), partly, fullProduction()]).when(post(commissioned({ occurredOn: '2025-06-12' }))).thenThrows('stage-moves-forward'));
+});
+
+t.test('the industry class lies in its GB/T 4754 section', async (t) => {
+  t.test('registered in its section', async (t) =>
+    spec(t)([]).when(register(registered({ industry: 'C', industryClass: '3062' }))).then([registered({ industry: 'C', industryClass: '3062' })]));
+  t.test('a manufacturing class under agriculture is refused', async (t) =>
+    spec(t)([]).when(register(registered({ industry: 'A', industryClass: '3062' }))).thenThrows('industry-class-in-section'));
+  t.test('a division GB/T 4754 does not have is refused', async (t) =>
+    spec(t)([]).when(register(registered({ industry: 'T', industryClass: '9901' }))).thenThrows('industry-class-in-section'));
+  t.test('a correction of the section alone is held to the class registered', async (t) => {
+    const given = spec(t)([registered({ industry: 'C', industryClass: '3062' })]);
+    given.when(post(detailsCorrected({ industry: 'F' }))).thenThrows('industry-class-in-section');
+    given.when(post(detailsCorrected({ industry: 'F', industryClass: '5191' }))).then([detailsCorrected({ industry: 'F', industryClass: '5191' })]);
+  });
 });
 
 t.test('when in full production', async (t) => {

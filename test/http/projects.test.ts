@@ -66,6 +66,14 @@ t.test('a project goes from registration to full production over REST', async (t
     fundsArrived: 8000,
     milestones: { ProjectSigned: '2025-02-18', Started: '2025-04-08', Commissioned: '2025-09-28' },
   });
+  // every milestone's fields, not only its date
+  t.match(project.json(), {
+    approval: { kind: 'filing', authority: '枣强县发改局', documentNo: '枣发改备〔2025〕12号' },
+    land: { method: 'transfer', parcelNo: 'ZQ2025-07' },
+    commissioning: { partial: false, capacityPct: null, fullOn: null },
+    fullProduction: { outputValue: 120000, taxPaid: null },
+    withdrawApprovedBy: null,
+  });
 
   const unchanged = await app.inject({ url: '/v1/projects/ZQ-2025-0001', headers: { 'if-none-match': project.headers['etag'] ?? '' } });
   t.equal(unchanged.statusCode, 304, 'If-None-Match with the current ETag');
@@ -222,4 +230,33 @@ t.test('two registrations of one project at the same moment: one 201, one 409, o
   t.ok(answers.filter((a) => a.statusCode === 409).every((a) => a.json().rule === 'project-already-registered'), 'the others are told it exists');
   const history = await app.inject({ url: '/v1/projects/ZQ-2025-0001/history' });
   t.equal(history.json().events.length, 1, 'one ProjectRegistered in the stream');
+});
+
+t.test('a partial commissioning then the full one; planned investment > 0; the class in its section', async (t) => {
+  const { app, store } = await buildTestApp();
+  t.teardown(async () => { await app.close(); await store.close(); });
+  const post = (payload: object) => app.inject({ method: 'POST', url: '/v1/projects/ZQ-2025-0001/milestones', payload });
+
+  const zero = await app.inject({ method: 'POST', url: '/v1/projects', payload: { ...registration, plannedInvestment: 0 } });
+  t.equal(zero.statusCode, 400, 'a project of no planned investment');
+  const outside = await app.inject({ method: 'POST', url: '/v1/projects', payload: { ...registration, industry: 'A', industryClass: '3062' } });
+  t.equal(outside.statusCode, 409, outside.body);
+  t.match(outside.json(), { rule: 'industry-class-in-section' });
+
+  t.equal((await app.inject({ method: 'POST', url: '/v1/projects', payload: { ...registration, industryClass: '3062' } })).statusCode, 201);
+  t.equal((await post({ type: 'DetailsCorrected', occurredOn: '2025-01-07', plannedInvestment: 0, reason: '清零' })).statusCode, 400, 'corrected to 0');
+  for (const milestone of [{ type: 'Started', occurredOn: '2025-04-08' }, { type: 'Completed', occurredOn: '2025-09-28' }]) {
+    t.equal((await post(milestone)).statusCode, 201);
+  }
+  const partial = await post({ type: 'Commissioned', occurredOn: '2025-09-28', partial: true, capacityPct: 40 });
+  t.equal(partial.statusCode, 201, partial.body);
+  const full = await post({ type: 'Commissioned', occurredOn: '2025-11-20', partial: false });
+  t.equal(full.statusCode, 201, full.body);
+  const project = (await app.inject({ url: '/v1/projects/ZQ-2025-0001' })).json();
+  t.match(project, { stage: 'COMMISSIONED', milestones: { Commissioned: '2025-09-28' }, commissioning: { partial: false, fullOn: '2025-11-20' } });
+  const withdrawn = await post({ type: 'Withdrawn', occurredOn: '2025-12-01', reason: '企业破产', approvedBy: { authority: '枣强县人民政府', documentNo: '枣政字〔2025〕31号' } });
+  t.equal(withdrawn.statusCode, 201, withdrawn.body);
+  t.match((await app.inject({ url: '/v1/projects/ZQ-2025-0001' })).json(), {
+    withdrawReason: '企业破产', withdrawApprovedBy: { authority: '枣强县人民政府', documentNo: '枣政字〔2025〕31号' },
+  });
 });

@@ -77,7 +77,7 @@ t.test('the region index follows registrations and moves, and filtered queries r
         const paged: string[] = [];
         let cursor: string | undefined;
         do {
-          const page = queryLedger(state['project-ledger'], { regionCodes, limit: 3, ...(cursor === undefined ? {} : { cursor }) });
+          const page = queryLedger(state['project-ledger'], { regionCodes, limit: 3, ...(cursor === undefined ? {} : { cursor }) }, () => []);
           paged.push(...page.rows.map((row) => row.projectId));
           cursor = page.nextCursor ?? undefined;
         } while (cursor !== undefined);

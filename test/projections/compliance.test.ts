@@ -144,8 +144,13 @@ t.test('late reports: recorded more than 30 days (China time) after occurredOn, 
   const items = list(h, 'late-report', '2025-07-01');
   // one item per project, for its latest late report; every late event is kept for auditors
   t.same(items.map((i) => [i.projectId, i.days, i.flagged, i.since, i.resolvedOn, i.detail]), [
-    ['A', 31, true, '2025-01-01', '2025-02-01', 'ProjectRegistered #0 (45 天); Started #1 (31 天)'],
+    ['A', 31, true, '2025-01-01', null, 'ProjectRegistered #0 (45 天); Started #1 (31 天)'],
   ]);
+  t.ok(items.every((i) => i.open), 'a late report stays open: it is never resolved');
+  const counted = queryCompliance(foldAll(compliance, h.events), { regionCode: '131121', asOfDate: '2025-07-01', includeResolved: false });
+  t.same(counted.counts['late-report'], { open: 1, resolved: 0 }, 'counted open, and kept without the resolved items');
+  t.same(list(h, 'late-report', '2025-02-10').map((i) => [i.projectId, i.detail]), [['A', 'Started #1 (31 天)']],
+    'as of 2025-02-10 the registration had not been reported yet');
   const state = foldAll(compliance, h.events);
   t.same(lateReportsOf(state, 'A').map((r) => [r.type, r.daysLate, r.flagged, r.recordedOn]), [
     ['ProjectRegistered', 45, true, '2025-02-15'],
@@ -172,4 +177,26 @@ t.test('all kinds at once, open items first and most overdue first', async (t) =
   const first = queryCompliance(foldAll(compliance, h.events), { regionCode: '131121', asOfDate: '2025-04-02', limit: 1 });
   t.equal(first.total, 3);
   t.same(first.items.map((i) => i.kind), ['started-without-approval']);
+});
+
+t.test('counts count every kind whichever kind the items are filtered to', async (t) => {
+  const h = new History();
+  h.register('A', { occurredOn: '2025-01-01', plannedInvestment: 800 });
+  h.project('A', 'Started', { occurredOn: '2025-02-01' }, { recordedAt: '2025-03-20T02:00:00.000Z', flags: ['late-report'] });
+  h.register('B', { occurredOn: '2025-01-01' });
+  h.project('B', 'Stalled', { occurredOn: '2025-02-01', reason: 'funds' });
+  const state = foldAll(compliance, h.events);
+  const all = queryCompliance(state, { regionCode: '131121', asOfDate: '2025-04-02' });
+  const expected = {
+    'started-without-approval': { open: 1, resolved: 0 },
+    'statistics-not-entered': { open: 1, resolved: 0 },
+    stalled: { open: 1, resolved: 0 },
+    'late-report': { open: 1, resolved: 0 },
+  };
+  t.same(all.counts, expected);
+  for (const kind of ['stalled', 'late-report', 'idle-land'] as const) {
+    const filtered = queryCompliance(state, { regionCode: '131121', kind, asOfDate: '2025-04-02' });
+    t.same(filtered.counts, expected, `counts with kind=${kind}`);
+    t.ok(filtered.items.every((i) => i.kind === kind), `items of ${kind} only`);
+  }
 });

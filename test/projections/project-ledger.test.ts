@@ -5,6 +5,10 @@ import {
 } from '../../projections/project-ledger/index.js';
 import { amountFromWan } from '../../commands/shared/money.js';
 import { History } from './support/history.js';
+import { compliance, complianceFlags, queryCompliance } from '../../projections/compliance/index.js';
+
+/** For the tests of other columns: the flags are compliance's, tested below with it. */
+const unjudged = () => [];
 
 t.test('a row carries the registration fields as last corrected, every milestone date and the amounts', async (t) => {
   const h = new History();
@@ -22,8 +26,8 @@ t.test('a row carries the registration fields as last corrected, every milestone
   h.project('ZQ-1', 'FundingSecured', { occurredOn: '2025-08-11', amount: 800 });
   h.project('ZQ-1', 'DetailsCorrected', { occurredOn: '2025-08-12', name: '复合材料产业园（一期）', category: 'services', reason: '更名' });
   h.project('ZQ-1', 'MilestoneDateCorrected', { occurredOn: '2025-05-18', milestone: 'Started', reason: '以施工许可为准' });
-  const state = foldAll(projectLedger, h.events);
-  const row = getProject(state, 'ZQ-1');
+  const state = foldAll(compliance, h.events);
+  const row = getProject(state, 'ZQ-1', complianceFlags(state, '2025-09-01'));
   t.ok(row);
   if (!row) return;
   t.equal(row.name, '复合材料产业园（一期）');
@@ -43,16 +47,55 @@ t.test('a row carries the registration fields as last corrected, every milestone
   // funds: 3000.1 + 0.2 = 3000.3, exactly (integer Amounts: 300010 + 20 = 300030)
   t.equal(row.fundsArrived, 3000.3);
   t.equal(row.fundingSecured, 800);
-  t.same(row.flags, ['late-report']);
-  t.same(row.land, { parcelNo: 'ZQ-2025-01', areaMu: 120.5, agreedStartBy: '2025-06-30' });
+  // what compliance lists it under on 2025-09-01: started 05-18 and not entered (应统未统), reported late
+  t.same(row.flags, ['statistics-not-entered', 'late-report']);
+  t.same(row.land, { method: 'transfer', parcelNo: 'ZQ-2025-01', areaMu: 120.5, agreedStartBy: '2025-06-30' });
+  t.same(row.approval, { kind: 'filing', authority: '县发改局', documentNo: '备案〔2025〕1号', projectCode: '2504-131121-04-01-123456' });
+  t.equal(row.commissioning, null);
+  t.equal(row.fullProduction, null);
+  t.equal(row.withdrawApprovedBy, null);
   t.equal(row.revision, 13);
   t.equal(row.position, 14);
+});
+
+t.test('every milestone\'s fields: a partial commissioning then the full one, output and tax, the withdrawal\'s approval', async (t) => {
+  const h = new History();
+  h.register('P', { occurredOn: '2025-01-01' });
+  h.project('P', 'Started', { occurredOn: '2025-02-01' });
+  h.project('P', 'Completed', { occurredOn: '2025-05-01' });
+  h.project('P', 'Commissioned', { occurredOn: '2025-05-10', partial: true, capacityPct: 40 });
+  const row = () => getProject(foldAll(projectLedger, h.events), 'P', unjudged);
+  t.same(row()?.commissioning, { partial: true, capacityPct: 40, fullOn: null });
+  h.project('P', 'Commissioned', { occurredOn: '2025-08-01', partial: false });
+  t.same(row()?.commissioning, { partial: false, capacityPct: null, fullOn: '2025-08-01' });
+  t.equal(row()?.milestones.Commissioned, '2025-05-10', 'commissioned once, on its first date');
+  h.project('P', 'FullProductionReached', { occurredOn: '2025-10-01', outputValue: 12000.5, taxPaid: 800 });
+  t.same(row()?.fullProduction, { outputValue: 12000.5, taxPaid: 800 });
+  h.project('P', 'Withdrawn', { occurredOn: '2025-11-01', approvedBy: { authority: '枣强县人民政府', documentNo: '枣政字〔2025〕31号' } });
+  t.same(row()?.withdrawApprovedBy, { authority: '枣强县人民政府', documentNo: '枣政字〔2025〕31号' });
+  t.equal(row()?.withdrawReason, '投资方撤资');
+});
+
+t.test('the flags say what the compliance lists say of the project that day', async (t) => {
+  const h = new History();
+  h.register('P', { occurredOn: '2025-01-01', plannedInvestment: 300 });
+  h.project('P', 'Started', { occurredOn: '2025-03-01' }, { flags: ['started-without-approval'] });
+  const flagsOn = (day: string) => {
+    const state = foldAll(compliance, h.events);
+    const listed = queryCompliance(state, { regionCode: '131121', asOfDate: day }).items.map((i) => i.kind);
+    return { ledger: getProject(state, 'P', complianceFlags(state, day))?.flags, listed, csv: ledgerCsv(state, complianceFlags(state, day)).split('\r\n')[1]?.includes('未批先建') };
+  };
+  t.same(flagsOn('2025-04-01'), { ledger: ['started-without-approval'], listed: ['started-without-approval'], csv: true });
+  // the approval, recorded late (May) but dated before the start, clears 未批先建 in both
+  h.project('P', 'ProjectApproved', { occurredOn: '2025-02-20', approvedInvestment: 300 }, { recordedAt: '2025-05-10T02:00:00.000Z', flags: ['late-report'] });
+  t.same(flagsOn('2025-05-10'), { ledger: ['late-report'], listed: ['late-report'], csv: false });
+  t.same(flagsOn('2025-04-01'), { ledger: [], listed: [], csv: false }, 'judged on the business dates as now known (record time "as of" is the runner\'s)');
 });
 
 t.test('总投资 is planned, then contract once signed, then approved once approved', async (t) => {
   const h = new History();
   h.register('P', { occurredOn: '2025-01-01', plannedInvestment: 100 });
-  const total = () => getProject(foldAll(projectLedger, h.events), 'P')?.totalInvestment;
+  const total = () => getProject(foldAll(projectLedger, h.events), 'P', unjudged)?.totalInvestment;
   t.equal(total(), 100);
   h.project('P', 'DetailsCorrected', { occurredOn: '2025-01-02', plannedInvestment: 120 });
   t.equal(total(), 120, 'planned as last corrected');
@@ -69,11 +112,11 @@ t.test('stalled and resumed return to the stage before; withdrawn is final', asy
   h.register('P', { occurredOn: '2025-01-01' });
   h.project('P', 'Started', { occurredOn: '2025-02-01' });
   h.project('P', 'Stalled', { occurredOn: '2025-03-01', reason: 'land' });
-  t.equal(getProject(foldAll(projectLedger, h.events), 'P')?.stage, 'STALLED');
+  t.equal(getProject(foldAll(projectLedger, h.events), 'P', unjudged)?.stage, 'STALLED');
   h.project('P', 'Resumed', { occurredOn: '2025-04-01', reason: 'land' });
-  t.equal(getProject(foldAll(projectLedger, h.events), 'P')?.stage, 'STARTED');
+  t.equal(getProject(foldAll(projectLedger, h.events), 'P', unjudged)?.stage, 'STARTED');
   h.project('P', 'Withdrawn', { occurredOn: '2025-05-01' });
-  t.equal(getProject(foldAll(projectLedger, h.events), 'P')?.stage, 'WITHDRAWN');
+  t.equal(getProject(foldAll(projectLedger, h.events), 'P', unjudged)?.stage, 'WITHDRAWN');
 });
 
 t.test('batch membership comes from the batch, whether scheduled before or after registration', async (t) => {
@@ -84,9 +127,9 @@ t.test('batch membership comes from the batch, whether scheduled before or after
   h.register('C', { occurredOn: '2025-02-03' });
   h.project('C', 'Started', { occurredOn: '2025-03-01', batchId: 'B2' });
   const state = foldAll(projectLedger, h.events);
-  t.equal(getProject(state, 'A')?.batchId, 'B1');
-  t.equal(getProject(state, 'LATE')?.batchId, 'B1');
-  t.equal(getProject(state, 'C')?.batchId, 'B2');
+  t.equal(getProject(state, 'A', unjudged)?.batchId, 'B1');
+  t.equal(getProject(state, 'LATE', unjudged)?.batchId, 'B1');
+  t.equal(getProject(state, 'C', unjudged)?.batchId, 'B2');
 });
 
 t.test('the ledger filters by region roll-up, stage, category and minimum 总投资, and pages by cursor', async (t) => {
@@ -100,26 +143,26 @@ t.test('the ledger filters by region roll-up, stage, category and minimum 总投
   const state = foldAll(projectLedger, h.events);
   const ids = (rows: readonly { projectId: string }[]) => rows.map((r) => r.projectId);
 
-  t.same(ids(queryLedger(state, { regionCode: '131121' }).rows), ['A', 'C', 'E'], 'county with its township and 开发区');
-  t.same(ids(queryLedger(state, { regionCode: '131100' }).rows), ['A', 'B', 'C', 'E'], 'city');
-  t.same(ids(queryLedger(state, { stage: 'STARTED' }).rows), ['A']);
-  t.same(ids(queryLedger(state, { category: 'infrastructure' }).rows), ['C']);
-  t.same(ids(queryLedger(state, { minInvestment: amountFromWan(20000) }).rows), ['A', 'C', 'D']);
+  t.same(ids(queryLedger(state, { regionCode: '131121' }, unjudged).rows), ['A', 'C', 'E'], 'county with its township and 开发区');
+  t.same(ids(queryLedger(state, { regionCode: '131100' }, unjudged).rows), ['A', 'B', 'C', 'E'], 'city');
+  t.same(ids(queryLedger(state, { stage: 'STARTED' }, unjudged).rows), ['A']);
+  t.same(ids(queryLedger(state, { category: 'infrastructure' }, unjudged).rows), ['C']);
+  t.same(ids(queryLedger(state, { minInvestment: amountFromWan(20000) }, unjudged).rows), ['A', 'C', 'D']);
 
-  const first = queryLedger(state, { regionCode: '130000', limit: 2 });
+  const first = queryLedger(state, { regionCode: '130000', limit: 2 }, unjudged);
   t.same(ids(first.rows), ['A', 'B']);
   t.type(first.nextCursor, 'string');
   h.register('F', { occurredOn: '2025-03-01', regionCode: '131121' }); // registered while paging
   const later = foldAll(projectLedger, h.events);
-  const second = queryLedger(later, { regionCode: '130000', limit: 2, cursor: first.nextCursor ?? '' });
+  const second = queryLedger(later, { regionCode: '130000', limit: 2, cursor: first.nextCursor ?? '' }, unjudged);
   t.same(ids(second.rows), ['C', 'E']);
-  const third = queryLedger(later, { regionCode: '130000', limit: 2, cursor: second.nextCursor ?? '' });
+  const third = queryLedger(later, { regionCode: '130000', limit: 2, cursor: second.nextCursor ?? '' }, unjudged);
   t.same(ids(third.rows), ['F'], 'a project registered while paging comes at the end');
   t.equal(third.nextCursor, null);
-  t.equal(queryLedger(state, { regionCode: '131121', limit: 3 }).nextCursor, null, 'no cursor when nothing follows');
+  t.equal(queryLedger(state, { regionCode: '131121', limit: 3 }, unjudged).nextCursor, null, 'no cursor when nothing follows');
 
-  t.throws(() => queryLedger(state, { cursor: 'garbage!' }), InvalidCursor);
-  t.throws(() => queryLedger(state, { cursor: Buffer.from('other.v1.3').toString('base64url') }), InvalidCursor);
+  t.throws(() => queryLedger(state, { cursor: 'garbage!' }, unjudged), InvalidCursor);
+  t.throws(() => queryLedger(state, { cursor: Buffer.from('other.v1.3').toString('base64url') }, unjudged), InvalidCursor);
 });
 
 t.test('CSV: BOM, CRLF, Chinese headers, 万元 with 2 decimals, quoting and formula injection', async (t) => {
@@ -127,7 +170,7 @@ t.test('CSV: BOM, CRLF, Chinese headers, 万元 with 2 decimals, quoting and for
   h.register('A', { occurredOn: '2025-01-01', name: '=HYPERLINK("http://x")', plannedInvestment: 1234.5 });
   h.register('B', { occurredOn: '2025-01-02', name: '园区, "二期"\n配套', plannedInvestment: 0.07 });
   h.project('B', 'ProjectSigned', { occurredOn: '2025-02-01', contractInvestment: 100000, investor: '@某公司' });
-  const csv = ledgerCsv(foldAll(projectLedger, h.events));
+  const csv = ledgerCsv(foldAll(projectLedger, h.events), unjudged);
   t.ok(csv.startsWith('\uFEFF项目编号,项目名称,区划代码,'), 'BOM then headers');
   const lines = csv.slice(1).split('\r\n');
   t.equal(lines.length, 4, 'header, two rows, and the final CRLF');

@@ -3,7 +3,7 @@ import t from 'tap';
 import { deepStrictEqual } from 'node:assert/strict';
 import { foldAll } from '../../projections/projection.js';
 import { allReadModels } from '../../projections/index.js';
-import { complianceScan, queryCompliance } from '../../projections/compliance/index.js';
+import { complianceFlags, complianceScan, queryCompliance } from '../../projections/compliance/index.js';
 import { ledgerPageScan, queryLedger } from '../../projections/project-ledger/index.js';
 import { batchesScan, queryBatches } from '../../projections/batches/index.js';
 import { runSliced } from '../../projections/shared/sliced.js';
@@ -17,7 +17,8 @@ t.test('sliced scans answer as the scan run at once', async (t) => {
     const query = { regionCode, asOfDate: '2022-12-31' };
     deepStrictEqual(await runSliced(complianceScan(state.compliance, query), 0), queryCompliance(state.compliance, query));
     const page = { regionCode, stage: 'STALLED' as const, limit: 7 };
-    deepStrictEqual(await runSliced(ledgerPageScan(state['project-ledger'], page), 0), queryLedger(state['project-ledger'], page));
+    const flags = complianceFlags(state.compliance, '2022-12-31');
+    deepStrictEqual(await runSliced(ledgerPageScan(state['project-ledger'], page, flags), 0), queryLedger(state['project-ledger'], page, flags));
   }
   deepStrictEqual(await runSliced(batchesScan(state.batches, { asOfDate: '2022-12-31' }), 0), queryBatches(state.batches, { asOfDate: '2022-12-31' }));
   t.ok(Object.keys(state.batches.batches).length > 1, 'batches listed');

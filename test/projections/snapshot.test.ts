@@ -52,8 +52,9 @@ t.test('the queries answer the same from the snapshot-resumed states', async (t)
     fc.property(history, ({ seed, projects, cut }) => {
       const events = generateHistory({ seed, projects, years: 3 });
       const ledger = [foldAll(PROJECTIONS['project-ledger'], events), foldInTwo(PROJECTIONS['project-ledger'], events, cut)] as const;
-      deepStrictEqual(queryLedger(ledger[1], { regionCode: '131121', limit: 5 }), queryLedger(ledger[0], { regionCode: '131121', limit: 5 }));
-      strictEqual(ledgerCsv(ledger[1]), ledgerCsv(ledger[0]));
+      // The flags are compliance's (its own snapshot is checked below); the rows' other cells are the ledger's.
+      deepStrictEqual(queryLedger(ledger[1], { regionCode: '131121', limit: 5 }, () => []), queryLedger(ledger[0], { regionCode: '131121', limit: 5 }, () => []));
+      strictEqual(ledgerCsv(ledger[1], () => []), ledgerCsv(ledger[0], () => []));
       const stats = [foldAll(PROJECTIONS['pipeline-statistics'], events), foldInTwo(PROJECTIONS['pipeline-statistics'], events, cut)] as const;
       const query = { regionCode: '131100', year: 2022, quarter: 2, asOfDate: '2023-12-31' };
       deepStrictEqual(queryPipelineStatistics(stats[1], query), queryPipelineStatistics(stats[0], query));

@@ -58,6 +58,7 @@ export const LEDGER_FIELDS = {
   resumedOn: ['复工日期', '复工时间'],
   withdrawnOn: ['退出日期', '终止日期'],
   withdrawReason: ['退出原因', '终止原因'],
+  withdrawApprovedBy: ['退出批准机关', '终止批准机关', '退出审批机关'],
   // Read-only columns of the export (derived from the events) and the usual bookkeeping ones:
   // known, so that they are not reported as unknown, and never imported.
   derived: ['阶段', '预警标记', '版本', '序号', '备注', '项目阶段', '当前阶段'],

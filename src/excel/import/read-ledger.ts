@@ -339,7 +339,7 @@ function readRow(row: SheetRow, header: Header, options: ReadLedgerOptions): Rea
   const resumedOn = date('resumedOn');
   if (resumedOn !== undefined) implied('Resumed', { occurredOn: resumedOn, reason: stallReason }, 'resumedOn');
   const withdrawnOn = date('withdrawnOn');
-  if (withdrawnOn !== undefined) implied('Withdrawn', { occurredOn: withdrawnOn, reason: text('withdrawReason') ?? NOT_GIVEN, approvedBy: NOT_GIVEN }, 'withdrawnOn');
+  if (withdrawnOn !== undefined) implied('Withdrawn', { occurredOn: withdrawnOn, reason: text('withdrawReason') ?? NOT_GIVEN, approvedBy: text('withdrawApprovedBy') ?? NOT_GIVEN }, 'withdrawnOn');
 
   // The registration and every event through their schemas, as REST bodies are.
   const registrationInput = {

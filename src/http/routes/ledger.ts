@@ -13,9 +13,10 @@ import { regionCode, type RegionCode } from '../../../commands/shared/region-cod
 import { wan } from '../../../commands/shared/money.js';
 import type { Actor } from '../../../commands/metadata.js';
 import {
-  CSV_CONTENT_TYPE, DEFAULT_PAGE, MAX_PAGE, ledgerCsvChunks, ledgerPageScan, type LedgerFilter, type LedgerState,
+  CSV_CONTENT_TYPE, DEFAULT_PAGE, MAX_PAGE, ledgerCsvChunks, ledgerPageScan, type FlagsOf, type LedgerFilter, type LedgerState,
 } from '../../../projections/project-ledger/index.js';
 import { STAGES } from '../../../projections/shared/project-facts.js';
+import { complianceFlags } from '../../../projections/compliance/index.js';
 import { projectState } from './project-state.js';
 import type { Clock } from '../../clock.js';
 import { ledgerWorkbook, XLSX_CONTENT_TYPE } from '../../excel/export/ledger-workbook.js';
@@ -67,7 +68,9 @@ export async function ledgerRoutes(app: ZodApp, options: LedgerRoutesOptions): P
   }, async (request, reply) => {
     const { query } = request;
     const scope = ledgerScope(request.actor, query.regionCode, app.regions);
-    const ledger = app.readModels.runners['project-ledger'];
+    // Compliance's state holds the ledger's facts and what the flags are judged on beside them.
+    const ledger = app.readModels.runners.compliance;
+    const today = businessDate(query, clock);
     const filter: LedgerFilter = {
       ...scope,
       ...(query.stage === undefined ? {} : { stage: query.stage }),
@@ -76,22 +79,22 @@ export async function ledgerRoutes(app: ZodApp, options: LedgerRoutesOptions): P
     };
     const format = ledgerFormat(request.headers.accept);
     if (format === 'xlsx') {
-      const table = await reads.ledgerTable(filter, query);
+      const table = await reads.ledgerTable(filter, query, today);
       const region = query.regionCode ?? (scope.regionCodes?.length === 1 ? scope.regionCodes[0] : undefined) ?? 'all';
-      sendXlsx(reply, `ledger-${region}-${businessDate(query, clock)}.xlsx`, table.position, await ledgerWorkbook(table));
+      sendXlsx(reply, `ledger-${region}-${today}.xlsx`, table.position, await ledgerWorkbook(table));
       return reply;
     }
     if (format === 'csv') {
       const { state, position } = await readState(app.readModels, ledger, query);
       const region = query.regionCode ?? (scope.regionCodes?.length === 1 ? scope.regionCodes[0] : undefined) ?? 'all';
-      sendCsv(reply, `ledger-${region}-${businessDate(query, clock)}.csv`, position, csvStream(state, filter));
+      sendCsv(reply, `ledger-${region}-${today}.csv`, position, csvStream(state, complianceFlags(state, today), filter));
       return reply;
     }
     const { value: page, position } = await readSliced(app.readModels, ledger, query, (state) => ledgerPageScan(state, {
       ...filter,
       ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
       ...(query.limit === undefined ? {} : { limit: query.limit }),
-    }));
+    }, complianceFlags(state, today)));
     // Rows as plain objects: the schema passes fields it does not name yet (project-state.ts).
     return { ...page, rows: page.rows.map((row) => ({ ...row })), position };
   });
@@ -152,9 +155,9 @@ export function ledgerFormat(accept: string | undefined): 'json' | 'csv' | 'xlsx
 }
 
 /** The CSV in chunks of about CSV_CHUNK_CHARS, yielding to the loop between them. */
-async function* csvStream(state: LedgerState, filter: LedgerFilter): AsyncGenerator<Buffer> {
+async function* csvStream(state: LedgerState, flagsOf: FlagsOf, filter: LedgerFilter): AsyncGenerator<Buffer> {
   let chunk = '';
-  for (const line of ledgerCsvChunks(state, filter)) {
+  for (const line of ledgerCsvChunks(state, flagsOf, filter)) {
     chunk += line;
     if (chunk.length >= CSV_CHUNK_CHARS) {
       yield Buffer.from(chunk, 'utf8');

@@ -15,8 +15,15 @@ import { STAGES } from '../../../projections/shared/project-facts.js';
 const nullableString = z.string().nullable();
 const wanAmount = z.number().meta({ description: '万元' });
 
-const approvalShape = { kind: z.string(), documentNo: nullableString, projectCode: nullableString };
-const landShape = { parcelNo: nullableString, areaMu: z.number().nullable(), agreedStartBy: nullableString };
+const approvalShape = { kind: z.string(), authority: nullableString.meta({ description: '审批机关' }), documentNo: nullableString, projectCode: nullableString };
+const landShape = { method: nullableString.meta({ description: '供地方式' }), parcelNo: nullableString, areaMu: z.number().nullable(), agreedStartBy: nullableString };
+const commissioningShape = {
+  partial: z.boolean(),
+  capacityPct: z.number().nullable(),
+  fullOn: nullableString.meta({ description: 'The full commissioning\'s date when it followed a partial one (milestones.Commissioned keeps the first)' }),
+};
+const fullProductionShape = { outputValue: wanAmount.nullable(), taxPaid: wanAmount.nullable() };
+const withdrawApprovalShape = { authority: z.string(), documentNo: nullableString };
 
 export const projectStateShape = {
   projectId: z.string(),
@@ -44,9 +51,12 @@ export const projectStateShape = {
   promisedStartBy: nullableString,
   approval: z.looseObject(approvalShape).nullable(),
   land: z.looseObject(landShape).nullable(),
+  commissioning: z.looseObject(commissioningShape).nullable().meta({ description: 'The latest commissioning (投产): partial or full' }),
+  fullProduction: z.looseObject(fullProductionShape).nullable().meta({ description: 'At full production (达产): output value and tax paid' }),
   statisticsMonth: nullableString,
   stallReason: nullableString,
   withdrawReason: nullableString,
+  withdrawApprovedBy: z.looseObject(withdrawApprovalShape).nullable().meta({ description: 'Who approved the withdrawal (退出批准机关)' }),
   batchId: nullableString,
   flags: z.array(z.string()).readonly(),
   revision: z.number().int(),

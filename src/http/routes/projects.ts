@@ -7,8 +7,13 @@ import { z } from 'zod';
 import { clockAt } from '../../../commands/project/commands.js';
 import { projectDecider } from '../../../commands/project/decider.js';
 import { projectStreamId } from '../../../commands/project/events.js';
+import { postMilestone } from '../../../commands/project/post-milestone.js';
+import { membershipDecider, membershipStreamId } from '../../../commands/batch/membership.js';
+import { batchStreamId } from '../../../commands/batch/events.js';
 import { handleCommand, loadStream } from '../../../commands/handle-command.js';
-import { projectLedger, getProject } from '../../../projections/project-ledger/index.js';
+import { getProject } from '../../../projections/project-ledger/index.js';
+import { compliance, complianceFlags } from '../../../projections/compliance/index.js';
+import { chinaDateOf } from '../../../commands/shared/dates.js';
 import { foldAll } from '../../../projections/projection.js';
 import type { Clock } from '../../clock.js';
 import type { EventStore, RecordedEvent } from '../../event-store/port.js';
@@ -109,7 +114,7 @@ export async function projectRoutes(app: ZodApp, options: ProjectRoutesOptions):
       streamId,
       successStatus: 201,
       answerFields: { projectId },
-      execute: (context) => handleCommand(store, streamId, projectDecider, { type: 'PostMilestone', event, ...clockAt(clock.now()) }, context),
+      execute: (context) => postMilestone(store, streamId, { type: 'PostMilestone', event, ...clockAt(clock.now()) }, context),
     });
   });
 
@@ -123,8 +128,11 @@ export async function projectRoutes(app: ZodApp, options: ProjectRoutesOptions):
       response: { 200: projectState, 304: z.void().meta({ description: 'Not modified: If-None-Match named the current ETag' }) },
     },
   }, async (request, reply) => {
-    const events = await projectEvents(store, request.params.projectId, request.query.asOf);
-    const project = getProject(foldAll(projectLedger, events), request.params.projectId);
+    const events = await withItsBatch(store, request.params.projectId, request.query.asOf, await projectEvents(store, request.params.projectId, request.query.asOf));
+    // Compliance's fold holds the ledger's facts and what the flags are judged on (as of the day asked).
+    const state = foldAll(compliance, events);
+    const today = chinaDateOf(request.query.asOf === undefined ? clock.now() : new Date(request.query.asOf));
+    const project = getProject(state, request.params.projectId, complianceFlags(state, today));
     if (!project) throw new errors.NotFound(`no project ${request.params.projectId}`);
     assertCovers(request.actor, project.regionCode, 'read');
     const etag = `"${project.revision}"`;
@@ -171,6 +179,21 @@ export async function projectRoutes(app: ZodApp, options: ProjectRoutesOptions):
 }
 
 /** The project's events, or those recorded up to `asOf`. */
+/**
+ * The project's events and, in log order among them, the scheduling of the 集中开工 batch that
+ * holds it: its flags are judged on the batch's deadline too (overdue-batch-start).
+ */
+async function withItsBatch(store: EventStore, projectId: string, asOf: string | undefined, events: RecordedEvent[]): Promise<RecordedEvent[]> {
+  const { batchId } = (await loadStream(store, membershipStreamId(projectId), membershipDecider)).state;
+  if (batchId === undefined) return events;
+  const cutoff = asOf === undefined ? Infinity : Date.parse(asOf);
+  const batch = (await store.readStream(batchStreamId(batchId)).catch((error: unknown) => {
+    if (error instanceof StreamNotFound) return [];
+    throw error;
+  })).filter((e) => Date.parse(e.recordedAt) <= cutoff);
+  return [...batch, ...events].sort((a, b) => a.position - b.position);
+}
+
 async function projectEvents(store: EventStore, projectId: string, asOf: string | undefined): Promise<RecordedEvent[]> {
   let events: RecordedEvent[];
   try {

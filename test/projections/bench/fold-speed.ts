@@ -8,7 +8,7 @@ import { PROJECTIONS, type Projection } from '../../../projections/index.js';
 import { queryPipelineStatistics } from '../../../projections/pipeline-statistics/index.js';
 import { rankChildRegions } from '../../../projections/rankings/index.js';
 import { queryLedger, ledgerCsv } from '../../../projections/project-ledger/index.js';
-import { queryCompliance } from '../../../projections/compliance/index.js';
+import { complianceFlags, queryCompliance } from '../../../projections/compliance/index.js';
 import { queryBatches } from '../../../projections/batches/index.js';
 import { generateHistory } from '../support/generate-history.js';
 
@@ -80,9 +80,10 @@ console.log(`statistics, province 130000, quarter, 1 cat: ${ms(() => queryPipeli
 console.log(`statistics, county 131121, month:            ${ms(() => queryPipelineStatistics(pipeline, { regionCode: '131121', year, month: 6 }))}`);
 console.log(`rankings of the province's cities:           ${ms(() => rankChildRegions(pipeline, { regionCode: '130000', year, measure: 'startedInvestment' }, () => undefined))}`);
 const ledger = states['project-ledger'] as S<'project-ledger'>;
-console.log(`ledger page (50) of a county:                ${ms(() => queryLedger(ledger, { regionCode: '131121', limit: 50 }))}`);
-console.log(`ledger page (50), sparse filter:             ${ms(() => queryLedger(ledger, { regionCode: '131121', stage: 'FULL_PRODUCTION', category: 'public', limit: 50 }))}`);
-console.log(`ledger CSV, whole province:                  ${ms(() => ledgerCsv(ledger, { regionCode: '130000' }), 3)}`);
+const flags = complianceFlags(states['compliance'] as S<'compliance'>, `${year}-12-31`);
+console.log(`ledger page (50) of a county:                ${ms(() => queryLedger(ledger, { regionCode: '131121', limit: 50 }, flags))}`);
+console.log(`ledger page (50), sparse filter:             ${ms(() => queryLedger(ledger, { regionCode: '131121', stage: 'FULL_PRODUCTION', category: 'public', limit: 50 }, flags))}`);
+console.log(`ledger CSV, whole province:                  ${ms(() => ledgerCsv(ledger, flags, { regionCode: '130000' }), 3)}`);
 const compliance = states['compliance'] as S<'compliance'>;
 console.log(`compliance, province, all kinds:             ${ms(() => queryCompliance(compliance, { regionCode: '130000', asOfDate: `${year}-12-31` }), 5)}`);
 const batches = states['batches'] as S<'batches'>;

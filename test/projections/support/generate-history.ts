@@ -153,7 +153,10 @@ export function generateHistory(options: GenerateOptions): RecordedEvent[] {
     emit(completedDay, 'Completed', {});
     day = completedDay;
     if (chance(0.8) && step(120)) {
-      emit(day, 'Commissioned', { partial: false });
+      // Some commission in part first, and fully later: counted once, on the first date.
+      const partly = chance(0.15);
+      emit(day, 'Commissioned', partly ? { partial: true, capacityPct: 50 } : { partial: false });
+      if (partly && day + 60 <= last) emit(day + 60, 'Commissioned', { partial: false });
       if (chance(0.1)) emit(day + 1, 'MilestoneDateCorrected', { milestone: pick(['Commissioned', 'Completed'] as const), occurredOn: isoOfDay(day - Math.floor(rnd() * 90)), reason: '更正' });
       if (chance(0.5) && step(365)) emit(day, 'FullProductionReached', {});
     }
