@@ -83,6 +83,13 @@ async function ledgerOf(app: FastifyInstance): Promise<Body[]> {
     .sort((a, b) => String(a['projectId']).localeCompare(String(b['projectId'])));
 }
 
+/** 投产日期, 投产产能 and 全面投产日期 of the projects commissioned in part (their names hold no separators). */
+function commissioningCells(csv: string): string[][] {
+  const [header = '', ...lines] = csv.replace(/^\uFEFF/, '').split('\r\n');
+  const columns = ['投产日期', '投产产能（%）', '全面投产日期'].map((name) => header.split(',').indexOf(name));
+  return lines.filter((line) => /^(ZQ-H|WY-I),/.test(line)).sort().map((line) => columns.map((i) => line.split(',')[i] ?? '?'));
+}
+
 const PERIODS = ['year=2025', 'year=2026', 'year=2025&quarter=2', 'year=2026&month=5', 'year=2025&month=4'];
 
 async function statisticsOf(app: FastifyInstance): Promise<Body[]> {
@@ -116,6 +123,7 @@ t.test('a ledger exported as XLSX and as CSV imports into an empty store as the 
 
   const csv = await source.app.inject({ url: `/v1/projects?regionCode=131100&minPosition=${head}`, headers: { accept: 'text/csv' } });
   const xlsx = await source.app.inject({ url: `/v1/projects?regionCode=131100&minPosition=${head}`, headers: { accept: XLSX } });
+  t.strictSame(commissioningCells(csv.body), [['2026-03-01', '40.5', ''], ['2025-09-01', '60', '2025-11-15']], 'the export says which projects are commissioned in part');
   t.equal(xlsx.headers['content-type'], XLSX);
   t.match(xlsx.headers['content-disposition'], /filename="ledger-131100-2026-06-15\.xlsx"/);
 
@@ -130,6 +138,8 @@ t.test('a ledger exported as XLSX and as CSV imports into an empty store as the 
       await target.app.inject({ url: `/v1/projects?minPosition=${answer.position}` });
       t.strictSame(await ledgerOf(target.app), ledger, 'the same ledger');
       t.strictSame(await statisticsOf(target.app), statistics, 'the same statistics');
+      const exported = await target.app.inject({ url: `/v1/projects?regionCode=131100&minPosition=${answer.position}`, headers: { accept: 'text/csv' } });
+      t.strictSame(commissioningCells(exported.body), commissioningCells(csv.body), 'and the partial commissioning\'s capacity and full date, exported again');
 
       const again = await target.app.inject({ method: 'POST', url: '/v1/imports', headers: { 'content-type': contentType }, payload });
       t.equal((JSON.parse(again.body) as { summary: { unchanged: number } }).summary.unchanged, 9, 'and once only');
