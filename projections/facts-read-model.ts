@@ -41,9 +41,10 @@ export interface FactsReadModel<State> {
  * Version of the shared facts: bump it when evolveFacts or ProjectFacts change; every read
  * model over them then rebuilds. 2: PeriodAmounts kept sorted by month. 3: every milestone's
  * fields (approval authority, land method, commissioning, output and tax, the withdrawal's
- * approval), a full commissioning after a partial one keeps the first date.
+ * approval), a full commissioning after a partial one keeps the first date. 4: the partial
+ * commissioning's capacity, kept after the full one.
  */
-export const FACTS_VERSION = 3;
+export const FACTS_VERSION = 4;
 
 /** The events the shared facts take. */
 export const FACTS_EVENTS: readonly string[] = [...PROJECT_EVENT_TYPES, 'GroundbreakingBatchScheduled'];

@@ -99,8 +99,19 @@ function inDecisionOrder(milestones: readonly ImpliedMilestone[]): ImpliedMilest
     latest = latest !== undefined && latest > own ? latest : own;
     stageDates.set(type, latest);
   }
-  const key = (m: ImpliedMilestone): IsoDate => stageDates.get(m.event.type) ?? m.event.data.occurredOn;
+  // The full commissioning after a partial one (the row's second Commissioned) takes its own date, never before the partial one's.
+  const key = (m: ImpliedMilestone): IsoDate => {
+    const stageDate = stageDates.get(m.event.type);
+    if (stageDate === undefined) return m.event.data.occurredOn;
+    return isFullAfterPartial(m, milestones) && m.event.data.occurredOn > stageDate ? m.event.data.occurredOn : stageDate;
+  };
   return [...milestones].sort((a, b) => key(a).localeCompare(key(b)) || SAME_DAY_ORDER.indexOf(a.event.type) - SAME_DAY_ORDER.indexOf(b.event.type));
+}
+
+/** The row's full commissioning that follows its partial one (投产日期 in part, then 全面投产日期). */
+function isFullAfterPartial(milestone: ImpliedMilestone, milestones: readonly ImpliedMilestone[]): boolean {
+  const first = milestones.find((m) => m.event.type === 'Commissioned');
+  return milestone.event.type === 'Commissioned' && first !== undefined && first !== milestone && first.event.type === 'Commissioned' && first.event.data.partial;
 }
 
 const STAGE_ORDER: readonly ProjectEventType[] = ['NegotiationOpened', 'ProjectSigned', 'Started', 'Completed', 'Commissioned', 'FullProductionReached'];
@@ -108,6 +119,10 @@ const STAGE_ORDER: readonly ProjectEventType[] = ['NegotiationOpened', 'ProjectS
 /** Why the project already has this (an empty string: silently, it is the same), or undefined. */
 function alreadyRecorded(event: ImpliedEvent, state: RegisteredProject, recorded: readonly StoredEvent[]): string | undefined {
   const on: IsoDate = event.data.occurredOn;
+  if (event.type === 'Commissioned') {
+    const full = fullAfterPartialRecorded(event.data.partial, on, state, recorded);
+    if (full !== undefined) return full === 'due' ? undefined : full;
+  }
   switch (event.type) {
     case 'NegotiationOpened':
     case 'ProjectSigned':
@@ -146,6 +161,19 @@ function alreadyRecorded(event: ImpliedEvent, state: RegisteredProject, recorded
       return unhandled;
     }
   }
+}
+
+/**
+ * A full commissioning where the project recorded a partial one: '' when the same full one is
+ * recorded, a note when it is on another date, 'due' while the project is commissioned in part;
+ * undefined when no partial one is recorded (then it is the project's first commissioning).
+ */
+function fullAfterPartialRecorded(partial: boolean, on: IsoDate, state: RegisteredProject, recorded: readonly StoredEvent[]): string | undefined {
+  const commissionings = recorded.filter((e) => e.type === 'Commissioned');
+  if (partial || !commissionings.some((e) => Reflect.get(e.data, 'partial') === true)) return undefined;
+  const full = commissionings.find((e) => Reflect.get(e.data, 'partial') === false);
+  if (full === undefined) return state.commissionedPartially === true ? 'due' : '';
+  return dateOf(full) === on ? '' : `the full commissioning is recorded on ${dateOf(full) ?? '?'}, the file says ${on}: not changed (MilestoneDateCorrected corrects a date)`;
 }
 
 function dateOf(event: StoredEvent): string | undefined {

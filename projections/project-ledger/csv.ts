@@ -102,6 +102,9 @@ export const LEDGER_COLUMNS: readonly LedgerColumn[] = [
   column('入库入统日期', 'date', (f) => f.dates.StatisticsEntered ?? ''),
   column('竣工日期', 'date', (f) => f.dates.Completed ?? ''),
   column('投产日期', 'date', (f) => f.dates.Commissioned ?? ''),
+  // A commissioning in part (投产日期 is its date) says so with its capacity, and its full one's date when that followed.
+  column('投产产能（%）', 'number', (f) => (f.commissioning?.partialCapacityPct === undefined ? '' : String(f.commissioning.partialCapacityPct))),
+  column('全面投产日期', 'date', (f) => f.commissioning?.fullOn ?? ''),
   column('达产日期', 'date', (f) => f.dates.FullProductionReached ?? ''),
   column('退出日期', 'date', (f) => f.dates.Withdrawn ?? ''),
   column('集中开工批次', 'code', (f) => f.batchId ?? ''),

@@ -20,7 +20,7 @@ export interface LedgerState {
 
 export const ledgerModel: FactsReadModel<LedgerState> = {
   name: 'project-ledger',
-  version: 4, // 3: over the shared facts; 4: flags are compliance's judgement (project-ledger/row.ts)
+  version: 5, // 3: over the shared facts; 4: flags are compliance's judgement (project-ledger/row.ts); 5: 投产产能 and 全面投产日期 in the export
   handles: FACTS_EVENTS,
   initialState: (facts) => ({ position: 0, projects: facts.projects, order: facts.order, byRegion: facts.byRegion }),
   evolve: (state, _event, _facts, recorded) => {

@@ -69,8 +69,12 @@ export interface ProjectFacts {
   stallReason?: string;
   withdrawReason?: string;
   withdrawApprovedBy?: { authority: string; documentNo?: string };
-  /** The latest commissioning: partial or full, and the full one's date when it followed a partial one. */
-  commissioning?: { partial: boolean; capacityPct?: number; fullOn?: IsoDate };
+  /**
+   * The latest commissioning: partial or full, and the full one's date when it followed a partial
+   * one; `partialCapacityPct`: the capacity the partial one named, kept after the full one (the
+   * ledger's 投产产能 column, so an exported ledger imports back commissioned in part first).
+   */
+  commissioning?: { partial: boolean; capacityPct?: number; fullOn?: IsoDate; partialCapacityPct?: number };
   outputValue?: Amount;
   taxPaid?: Amount;
   dates: MilestoneDates;
@@ -216,12 +220,14 @@ export function evolveFacts(facts: ProjectFacts, event: ProjectEvent, recorded: 
       // Counted as commissioned once, on its first date (DOMAIN.md): a full commissioning after a partial one keeps it.
       const d = event.data;
       const fullAfterPartial = facts.commissioning?.partial === true && !d.partial;
+      const partialCapacityPct = d.partial ? d.capacityPct : fullAfterPartial ? facts.commissioning?.partialCapacityPct : undefined;
       facts.stage = 'COMMISSIONED';
       facts.dates.Commissioned ??= d.occurredOn;
       facts.commissioning = {
         partial: d.partial,
         ...(d.capacityPct !== undefined ? { capacityPct: d.capacityPct } : {}),
         ...(fullAfterPartial ? { fullOn: d.occurredOn } : {}),
+        ...(partialCapacityPct !== undefined ? { partialCapacityPct } : {}),
       };
       return;
     }

@@ -132,6 +132,30 @@ t.test('a project that exists (by name and region, or by id) gets only what it h
   t.match(fourth.rows[0]?.notes?.join(' '), /到位资金: recorded as 5000 万元, the file says 6000/);
 });
 
+t.test('a commissioning in part: in the bureau\'s words, its full one later, and once only', async (t) => {
+  const { app, store } = await buildExcelTestApp();
+  t.teardown(async () => { await app.close(); await store.close(); });
+  const post = async (csv: string): Promise<Answer> =>
+    JSON.parse((await app.inject({ method: 'POST', url: '/v1/imports', headers: { 'content-type': 'text/csv' }, payload: csv })).body) as Answer;
+  const header = '项目名称,所在地区,行业,项目类型,计划总投资(万元),开工日期,竣工日期,投产日期,投产比例,全部投产时间\r\n';
+  const commissionings = (row: Row | undefined) => row?.events?.filter((e) => e.type === 'Commissioned').map((e) => [e.occurredOn, e.data['partial'], e.data['capacityPct']]);
+
+  const first = await post(header + '武邑县装备制造项目,131122,C,工业,9000,2025-03-01,2025-10-01,2025-10-20,60%,\r\n');
+  t.same(commissionings(first.rows[0]), [['2025-10-20', true, 60]], '投产比例 makes 投产日期 a commissioning in part');
+  const second = await post(header + '武邑县装备制造项目,131122,C,工业,9000,2025-03-01,2025-10-01,2025-10-20,60%,2026-01-05\r\n');
+  t.equal(second.rows[0]?.status, 'accepted', JSON.stringify(second.rows[0]));
+  t.same(commissionings(second.rows[0]), [['2026-01-05', false, undefined]], 'a later file appends the full commissioning');
+  const third = await post(header + '武邑县装备制造项目,131122,C,工业,9000,2025-03-01,2025-10-01,2025-10-20,60%,2026-01-05\r\n');
+  t.equal(third.rows[0]?.status, 'unchanged', 'and once only');
+
+  const before = await store.headPosition();
+  const refused = await post(header + '武邑县金属制品项目,131122,C,工业,9000,2025-03-01,2025-10-01,2025-10-20,,2025-10-10\r\n');
+  t.same(refused.rows[0]?.problems?.map((p) => [p.column, p.rule]), [['全部投产时间', 'milestone-dates-in-order']], 'the full commissioning cannot precede the partial one');
+  const orphan = await post(header + '武邑县金属制品项目,131122,C,工业,9000,2025-03-01,2025-10-01,,40,\r\n');
+  t.same(orphan.rows[0]?.problems?.map((p) => p.column), ['投产比例'], 'a capacity without a commissioning date is named');
+  t.equal(await store.headPosition(), before, 'neither lands');
+});
+
 t.test('a row is refused whole: none of its events land', async (t) => {
   const { app, store } = await buildExcelTestApp();
   t.teardown(async () => { await app.close(); await store.close(); });

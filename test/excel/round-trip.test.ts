@@ -59,6 +59,18 @@ async function writeHistory(app: FastifyInstance): Promise<void> {
   await post('WY-G', 'ProjectSigned', '2025-06-02', { agreementType: 'formal', contractInvestment: 9_000, investor: '某物流公司', investorOrigin: 'out_of_province' });
   await post('WY-G', 'Started', '2025-07-01');
   await post('WY-G', 'Stalled', '2025-09-01', { reason: 'land' });
+
+  // Commissioned in part, then in full (months later, with a report between), and in part only.
+  await register('ZQ-H', { name: '枣强县玻璃钢制品项目', regionCode: '131121', category: 'industrial', origin: 'attracted', plannedInvestment: 6_000, occurredOn: '2025-02-01' });
+  await post('ZQ-H', 'Started', '2025-03-01');
+  await post('ZQ-H', 'Completed', '2025-08-01');
+  await post('ZQ-H', 'Commissioned', '2025-09-01', { partial: true, capacityPct: 60 });
+  await post('ZQ-H', 'InvestmentReported', '2025-10-05', { period: '2025-09', amount: 500 });
+  await post('ZQ-H', 'Commissioned', '2025-11-15', { partial: false });
+  await register('WY-I', { name: '武邑县金属制品项目', regionCode: '131122', category: 'industrial', origin: 'local', plannedInvestment: 4_000, occurredOn: '2025-03-01' });
+  await post('WY-I', 'Started', '2025-04-01');
+  await post('WY-I', 'Completed', '2026-01-10');
+  await post('WY-I', 'Commissioned', '2026-03-01', { partial: true, capacityPct: 40.5 });
 }
 
 const VOLATILE = new Set(['revision', 'position', 'lastRecordedAt']);
@@ -69,6 +81,13 @@ async function ledgerOf(app: FastifyInstance): Promise<Body[]> {
   return rows
     .map((row) => Object.fromEntries(Object.entries(row).filter(([key]) => !VOLATILE.has(key))))
     .sort((a, b) => String(a['projectId']).localeCompare(String(b['projectId'])));
+}
+
+/** 投产日期, 投产产能 and 全面投产日期 of the projects commissioned in part (their names hold no separators). */
+function commissioningCells(csv: string): string[][] {
+  const [header = '', ...lines] = csv.replace(/^\uFEFF/, '').split('\r\n');
+  const columns = ['投产日期', '投产产能（%）', '全面投产日期'].map((name) => header.split(',').indexOf(name));
+  return lines.filter((line) => /^(ZQ-H|WY-I),/.test(line)).sort().map((line) => columns.map((i) => line.split(',')[i] ?? '?'));
 }
 
 const PERIODS = ['year=2025', 'year=2026', 'year=2025&quarter=2', 'year=2026&month=5', 'year=2025&month=4'];
@@ -91,13 +110,20 @@ t.test('a ledger exported as XLSX and as CSV imports into an empty store as the 
   await writeHistory(source.app);
   const head = await source.store.headPosition();
   const ledger = await ledgerOf(source.app);
-  t.equal(ledger.length, 7);
+  t.equal(ledger.length, 9);
+  const commissioningOf = (id: string) => ledger.find((row) => row['projectId'] === id)?.['commissioning'];
+  t.strictSame(
+    [commissioningOf('ZQ-A'), commissioningOf('ZQ-H'), commissioningOf('WY-I')],
+    [{ partial: false, capacityPct: null, fullOn: null }, { partial: false, capacityPct: null, fullOn: '2025-11-15' }, { partial: true, capacityPct: 40.5, fullOn: null }],
+    'the history commissions in full, in part then in full, and in part only',
+  );
   const statistics = await statisticsOf(source.app);
   const figure = (i: number, key: string) => ((statistics[i]?.[key] ?? {}) as { count?: number }).count;
-  t.ok(figure(0, 'signed') === 4 && figure(0, 'started') === 4 && figure(0, 'commissioned') === 1, 'the history has figures to compare (衡水, 2025)');
+  t.ok(figure(0, 'signed') === 4 && figure(0, 'started') === 6 && figure(0, 'commissioned') === 2, 'the history has figures to compare (衡水, 2025)');
 
   const csv = await source.app.inject({ url: `/v1/projects?regionCode=131100&minPosition=${head}`, headers: { accept: 'text/csv' } });
   const xlsx = await source.app.inject({ url: `/v1/projects?regionCode=131100&minPosition=${head}`, headers: { accept: XLSX } });
+  t.strictSame(commissioningCells(csv.body), [['2026-03-01', '40.5', ''], ['2025-09-01', '60', '2025-11-15']], 'the export says which projects are commissioned in part');
   t.equal(xlsx.headers['content-type'], XLSX);
   t.match(xlsx.headers['content-disposition'], /filename="ledger-131100-2026-06-15\.xlsx"/);
 
@@ -108,13 +134,15 @@ t.test('a ledger exported as XLSX and as CSV imports into an empty store as the 
       const res = await target.app.inject({ method: 'POST', url: '/v1/imports', headers: { 'content-type': contentType }, payload });
       t.equal(res.statusCode, 200, res.body.slice(0, 300));
       const answer = JSON.parse(res.body) as { summary: { accepted: number; refused: number }; position: number; rows: unknown[] };
-      t.same(answer.summary, { ...answer.summary, accepted: 7, refused: 0 }, JSON.stringify(answer.rows.filter((r) => (r as { status: string }).status !== 'accepted')));
+      t.same(answer.summary, { ...answer.summary, accepted: 9, refused: 0 }, JSON.stringify(answer.rows.filter((r) => (r as { status: string }).status !== 'accepted')));
       await target.app.inject({ url: `/v1/projects?minPosition=${answer.position}` });
       t.strictSame(await ledgerOf(target.app), ledger, 'the same ledger');
       t.strictSame(await statisticsOf(target.app), statistics, 'the same statistics');
+      const exported = await target.app.inject({ url: `/v1/projects?regionCode=131100&minPosition=${answer.position}`, headers: { accept: 'text/csv' } });
+      t.strictSame(commissioningCells(exported.body), commissioningCells(csv.body), 'and the partial commissioning\'s capacity and full date, exported again');
 
       const again = await target.app.inject({ method: 'POST', url: '/v1/imports', headers: { 'content-type': contentType }, payload });
-      t.equal((JSON.parse(again.body) as { summary: { unchanged: number } }).summary.unchanged, 7, 'and once only');
+      t.equal((JSON.parse(again.body) as { summary: { unchanged: number } }).summary.unchanged, 9, 'and once only');
     });
   }
 });

@@ -108,6 +108,17 @@ export function readArea(cell: SheetCell): Read<number> {
   return ok(n);
 }
 
+/** A share of capacity in percent (60 or 60%), 0 to 100, at most two decimals. */
+export function readCapacityPct(cell: SheetCell): Read<number> {
+  const fix = 'write the commissioned share of capacity in percent, such as 60 or 60%';
+  const text = typeof cell === 'number' ? String(cell) : normalText(cellText(cell)).replace(/[\s,]/g, '').replace(/[%％]$/, '');
+  const n = Number(text);
+  if (text === '' || !Number.isFinite(n)) return bad('not a percentage', fix);
+  if (n < 0 || n > 100) return bad('a share of capacity is between 0 and 100 %', fix);
+  if (!hasAtMostTwoDecimals(n)) return bad('more than two decimals', fix);
+  return ok(n);
+}
+
 /**
  * One of a set of coded values, written as the code itself or as one of its Chinese labels
  * (exact, or a label the text starts with: 正式合同（已签） → formal).

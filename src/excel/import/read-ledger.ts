@@ -20,7 +20,7 @@ import {
 import { daysInMonth, periodOf, type IsoDate, type Period } from '../../../commands/shared/dates.js';
 import { amountToWan, type Amount } from '../../../commands/shared/money.js';
 import {
-  cellText, isBlank, normalText, readAmount, readAmountsByMonth, readArea, readChoice, readDate, readMonth, type MoneyUnit, type Read,
+  cellText, isBlank, normalText, readAmount, readAmountsByMonth, readArea, readCapacityPct, readChoice, readDate, readMonth, type MoneyUnit, type Read,
 } from './cell-values.js';
 import { LEDGER_FIELDS, matchHeader, type LedgerField } from './ledger-headers.js';
 import type { RegionResolver } from './region-names.js';
@@ -329,8 +329,18 @@ function readRow(row: SheetRow, header: Header, options: ReadLedgerOptions): Rea
   }
   const completedOn = date('completedOn');
   if (completedOn !== undefined) implied('Completed', { occurredOn: completedOn }, 'completedOn');
+  // 投产日期 is the first commissioning: in part when the row gives its capacity or a later full
+  // one (全面投产日期), as the export writes a project commissioned in part (DOMAIN.md).
   const commissionedOn = date('commissionedOn');
-  if (commissionedOn !== undefined) implied('Commissioned', { occurredOn: commissionedOn, partial: false }, 'commissionedOn');
+  const capacityPct = given('capacityPct') ? take('capacityPct', readCapacityPct(cellOf('capacityPct'))) : undefined;
+  const fullyCommissionedOn = date('fullyCommissionedOn');
+  if (commissionedOn !== undefined) {
+    const partial = capacityPct !== undefined || fullyCommissionedOn !== undefined;
+    implied('Commissioned', { occurredOn: commissionedOn, partial, ...(capacityPct === undefined ? {} : { capacityPct }) }, 'commissionedOn');
+    if (fullyCommissionedOn !== undefined) implied('Commissioned', { occurredOn: fullyCommissionedOn, partial: false }, 'fullyCommissionedOn');
+  } else if (fullyCommissionedOn !== undefined || capacityPct !== undefined) {
+    problem(fullyCommissionedOn !== undefined ? 'fullyCommissionedOn' : 'capacityPct', 'a commissioning in part but no commissioning date', 'fill in 投产日期 (the first commissioning\'s date), or clear 投产产能 and 全面投产日期');
+  }
   const fullOn = date('fullProductionOn');
   if (fullOn !== undefined) implied('FullProductionReached', { occurredOn: fullOn }, 'fullProductionOn');
   const stallReason = choice('stallReason', STALL_REASON_LABELS) ?? 'other';
