@@ -185,7 +185,10 @@ t.test('random command sequences keep every rule and never accept a milestone tw
     }
   }), { numRuns: 500 });
   t.ok(refusals.size >= 18, `the sequences met most rules (${[...refusals.keys()].join(', ')})`);
-  t.ok(accepted > 2000, `the sequences were not all refused (${accepted} events accepted)`);
+  // About 2,100 of the random steps are accepted (runs seen: 1,993–2,161 since the 500 万 and
+  // industry-class rules refuse more); a generator gone degenerate accepts little beyond the
+  // 500 registrations.
+  t.ok(accepted > 1500, `the sequences were not all refused (${accepted} events accepted)`);
   t.strictSame([...stagesSeen].sort(), ['COMMISSIONED', 'COMPLETED', 'FULL_PRODUCTION', 'NEGOTIATING', 'PLANNED', 'SIGNED', 'STALLED', 'STARTED', 'WITHDRAWN'], 'every stage was reached');
 });
 
