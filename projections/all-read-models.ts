@@ -12,6 +12,7 @@ import type { RecordedEvent } from '../src/event-store/port.js';
 import type { Projection } from './projection.js';
 import { FACTS_EVENTS, FACTS_VERSION, type FactsReadModel } from './facts-read-model.js';
 import { domainEventOf } from './shared/domain-events.js';
+import { beforeFactsChange } from './shared/fact-watchers.js';
 import { applyToFacts, emptyFactsTable, factsChunks, factsFromChunksSliced, type FactsTable } from './shared/project-facts.js';
 import { runNow, type Sliced } from './shared/sliced.js';
 import { ledgerModel, type LedgerState } from './project-ledger/projection.js';
@@ -62,6 +63,7 @@ function evolveAll(state: AllReadModelsState, recorded: RecordedEvent): AllReadM
   const event = domainEventOf(recorded);
   if (event === undefined) return state;
   const handledBy = HANDLED_BY.get(event.type) ?? 0;
+  beforeFactsChange(state.facts.projects, event);
   if ((handledBy & STATISTICS) !== 0) {
     const before = event.type === 'AnnualTargetsSet' || event.type === 'GroundbreakingBatchScheduled'
       ? undefined

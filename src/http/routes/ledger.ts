@@ -2,7 +2,8 @@
  * GET /v1/projects: the ledger (台账), paged by an opaque cursor in registration order, within
  * the key's regions; with `Accept: text/csv` the whole filtered ledger as a CSV download for
  * Excel, streamed in chunks so a province's 10⁵ rows never become one string nor hold the
- * event loop for long.
+ * event loop for long, every row of the one position in `X-Position` (project-ledger/export.ts)
+ * while the fold goes on.
  */
 import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -13,7 +14,7 @@ import { regionCode, type RegionCode } from '../../../commands/shared/region-cod
 import { wan } from '../../../commands/shared/money.js';
 import type { Actor } from '../../../commands/metadata.js';
 import {
-  CSV_CONTENT_TYPE, DEFAULT_PAGE, MAX_PAGE, ledgerCsvChunks, ledgerPageScan, type FlagsOf, type LedgerFilter, type LedgerState,
+  CSV_CONTENT_TYPE, DEFAULT_PAGE, MAX_PAGE, exportLedger, ledgerCsvHeader, ledgerCsvLine, ledgerPageScan, type LedgerExport, type LedgerFilter,
 } from '../../../projections/project-ledger/index.js';
 import { STAGES } from '../../../projections/shared/project-facts.js';
 import { complianceFlags } from '../../../projections/compliance/index.js';
@@ -85,9 +86,13 @@ export async function ledgerRoutes(app: ZodApp, options: LedgerRoutesOptions): P
       return reply;
     }
     if (format === 'csv') {
-      const { state, position } = await readState(app.readModels, ledger, query);
+      const read = await readState(app.readModels, ledger, query);
+      // Live, the position is read again in the export's own turn: the export is of that one position.
+      const position = query.asOf === undefined ? ledger.position : read.position;
+      const ledgerExport = exportLedger(read.state, position, complianceFlags(read.state, today), filter);
+      reply.raw.once('close', ledgerExport.close);
       const region = query.regionCode ?? (scope.regionCodes?.length === 1 ? scope.regionCodes[0] : undefined) ?? 'all';
-      sendCsv(reply, `ledger-${region}-${today}.csv`, position, csvStream(state, complianceFlags(state, today), filter));
+      sendCsv(reply, `ledger-${region}-${today}.csv`, position, csvStream(ledgerExport));
       return reply;
     }
     const { value: page, position } = await readSliced(app.readModels, ledger, query, (state) => ledgerPageScan(state, {
@@ -154,16 +159,20 @@ export function ledgerFormat(accept: string | undefined): 'json' | 'csv' | 'xlsx
   return csv > 0 && csv >= json ? 'csv' : 'json';
 }
 
-/** The CSV in chunks of about CSV_CHUNK_CHARS, yielding to the loop between them. */
-async function* csvStream(state: LedgerState, flagsOf: FlagsOf, filter: LedgerFilter): AsyncGenerator<Buffer> {
-  let chunk = '';
-  for (const line of ledgerCsvChunks(state, flagsOf, filter)) {
-    chunk += line;
-    if (chunk.length >= CSV_CHUNK_CHARS) {
-      yield Buffer.from(chunk, 'utf8');
-      chunk = '';
-      await nextTurn();
+/** The export as CSV in chunks of about CSV_CHUNK_CHARS, yielding to the loop (and so to the fold) between them. */
+async function* csvStream(ledgerExport: LedgerExport): AsyncGenerator<Buffer> {
+  try {
+    let chunk = ledgerCsvHeader();
+    for (const cells of ledgerExport.rows) {
+      chunk += ledgerCsvLine(cells);
+      if (chunk.length >= CSV_CHUNK_CHARS) {
+        yield Buffer.from(chunk, 'utf8');
+        chunk = '';
+        await nextTurn();
+      }
     }
+    if (chunk.length > 0) yield Buffer.from(chunk, 'utf8');
+  } finally {
+    ledgerExport.close();
   }
-  if (chunk.length > 0) yield Buffer.from(chunk, 'utf8');
 }

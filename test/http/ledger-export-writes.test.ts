@@ -1,0 +1,66 @@
+/**
+ * The whole-province CSV while commands arrive: it streams for many turns of the loop, the
+ * commands are answered and folded meanwhile, and still every row is of the one position in
+ * `X-Position` (the ledger folded from the log up to it), each project once.
+ */
+import t from 'tap';
+import { eventSchemas } from '../../commands/project/events.js';
+import { toJsonObject } from '../../commands/shared/json.js';
+import { chinaDateOf } from '../../commands/shared/dates.js';
+import { openEmbeddedStore } from '../../src/event-store/embedded/sqlite-store.js';
+import type { RecordedEvent } from '../../src/event-store/port.js';
+import { foldAll } from '../../projections/projection.js';
+import { allReadModels } from '../../projections/all-read-models.js';
+import { complianceFlags } from '../../projections/compliance/index.js';
+import { ledgerCsv } from '../../projections/project-ledger/index.js';
+import { buildTestApp } from './build-test-app.js';
+
+const FAST = { RATE_LIMIT_PER_MINUTE: '1000000' };
+const SEEDED = 6_000;
+
+const project = (projectId: string, i: number) => ({
+  projectId, name: `项目${i}, 第${i % 7}期`, regionCode: i % 3 === 0 ? '131122' : '131121', industry: 'C', category: 'industrial', origin: 'local',
+  plannedInvestment: 1000 + i, occurredOn: '2025-01-06',
+});
+
+t.test('the CSV streamed while commands are answered is the ledger at its X-Position, every row once', async (t) => {
+  // Seeded straight into the store: only the export and the commands beside it go through HTTP.
+  const store = openEmbeddedStore({ path: ':memory:' });
+  for (let i = 0; i < SEEDED; i++) {
+    const data = eventSchemas.ProjectRegistered.parse(project(`W-${i}`, i));
+    await store.appendToStream(`project-W-${i}`, [{ type: 'ProjectRegistered', data: toJsonObject(data) }]);
+  }
+  const { app } = await buildTestApp(FAST, store);
+  t.teardown(async () => { await app.close(); await store.close(); });
+  t.equal((await app.inject({ url: `/v1/projects?limit=1&minPosition=${SEEDED}` })).statusCode, 200, 'caught up');
+
+  const today = chinaDateOf(new Date());
+  const download = app.inject({ url: '/v1/projects', headers: { accept: 'text/csv' } });
+  let finished = false;
+  void download.then(() => { finished = true; }, () => { finished = true; });
+  // From the last registered backwards (rows not sent yet), start projects and register new ones.
+  const answered: number[] = [];
+  for (let k = 0; !finished && k < 2_000; k++) {
+    const res = k % 4 === 3
+      ? await app.inject({ method: 'POST', url: '/v1/projects', payload: project(`NEW-${k}`, SEEDED + k) })
+      : await app.inject({ method: 'POST', url: `/v1/projects/W-${SEEDED - 1 - k}/milestones`, payload: { type: 'Started', occurredOn: '2025-03-02' } });
+    t.equal(res.statusCode, 201, `command ${k}`);
+    answered.push(res.json().position as number);
+  }
+  const res = await download;
+  t.equal(res.statusCode, 200);
+  const position = Number(res.headers['x-position']);
+  t.ok(position >= SEEDED, `X-Position ${position}`);
+  t.ok(answered.some((p) => p > position), `commands were folded while the CSV streamed (${answered.length} answered, ${answered.filter((p) => p > position).length} after its position)`);
+
+  const log: RecordedEvent[] = [];
+  for (const event of await store.readAll({ maxCount: 1_000_000 })) if (event.position <= position) log.push(event);
+  const then = foldAll(allReadModels, log);
+  const expected = ledgerCsv(then.compliance, complianceFlags(then.compliance, today), {});
+  const body = res.rawPayload.toString('utf8');
+  t.equal(body.split('\r\n').length - 2, then.compliance.order.length, 'one row per project registered by then, and no more');
+  t.ok(body === expected, 'the rows are the ledger folded from the log up to X-Position');
+
+  const now = await app.inject({ url: `/v1/projects?minPosition=${Math.max(...answered)}`, headers: { accept: 'text/csv' } });
+  t.not(now.rawPayload.toString('utf8'), body, 'and the ledger did change under it');
+});
