@@ -155,26 +155,18 @@ export function* ledgerCells(state: LedgerState, flagsOf: FlagsOf, filter: Ledge
   for (const facts of ledgerFacts(state, filter)) yield LEDGER_COLUMNS.map(({ cell }) => cell(facts, flagsOf));
 }
 
-/** The CSV's first line: the BOM and the headers. */
-export function ledgerCsvHeader(): string {
-  return BOM + LEDGER_COLUMNS.map(({ header }) => csvCell(header)).join(',') + CRLF;
-}
-
-/** One project's cells (LEDGER_COLUMNS, as ledgerCells makes them) as a CSV line; only free text is escaped. */
-export function ledgerCsvLine(cells: readonly string[]): string {
-  let line = '';
-  for (let i = 0; i < LEDGER_COLUMNS.length; i++) {
-    const value = cells[i] ?? '';
-    if (i > 0) line += ',';
-    line += (LEDGER_COLUMNS[i] ?? EMPTY_COLUMN).kind === 'free-text' ? csvCell(value) : value;
-  }
-  return line + CRLF;
-}
-
 /** The CSV in chunks (the BOM and header first, then one line per project) for streaming. */
 export function* ledgerCsvChunks(state: LedgerState, flagsOf: FlagsOf, filter: LedgerFilter = {}): Generator<string> {
-  yield ledgerCsvHeader();
-  for (const cells of ledgerCells(state, flagsOf, filter)) yield ledgerCsvLine(cells);
+  yield BOM + LEDGER_COLUMNS.map(({ header }) => csvCell(header)).join(',') + CRLF;
+  const cells = new Array<string>(LEDGER_COLUMNS.length);
+  for (const facts of ledgerFacts(state, filter)) {
+    for (let i = 0; i < LEDGER_COLUMNS.length; i++) {
+      const { cell, kind } = LEDGER_COLUMNS[i] ?? EMPTY_COLUMN;
+      const value = cell(facts, flagsOf);
+      cells[i] = kind === 'free-text' ? csvCell(value) : value;
+    }
+    yield cells.join(',') + CRLF;
+  }
 }
 
 export function ledgerCsv(state: LedgerState, flagsOf: FlagsOf, filter: LedgerFilter = {}): string {

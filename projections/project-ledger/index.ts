@@ -6,7 +6,6 @@ export {
   type LedgerFilter, type LedgerPageRequest, type LedgerPage,
 } from './query.js';
 export {
-  ledgerCsv, ledgerCsvChunks, ledgerCsvHeader, ledgerCsvLine, ledgerCells, csvCell, formatWan, amountsByMonth, LEDGER_COLUMNS, STAGE_LABELS, CSV_CONTENT_TYPE,
+  ledgerCsv, ledgerCsvChunks, ledgerCells, csvCell, formatWan, amountsByMonth, LEDGER_COLUMNS, STAGE_LABELS, CSV_CONTENT_TYPE,
   type LedgerColumn, type CellKind,
 } from './csv.js';
-export { exportLedger, type LedgerExport } from './export.js';

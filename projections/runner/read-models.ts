@@ -8,6 +8,7 @@ import type { EventStore, RecordedEvent } from '../../src/event-store/port.js';
 import { allReadModels, READ_MODEL_NAMES, type AllReadModelsState, type ReadModelName, type ReadModelStates } from '../all-read-models.js';
 import { ProjectionRunner, type Lag, type RunnerLogger, type RunnerStatus } from './projection-runner.js';
 import type { SnapshotStore } from './snapshot-store.js';
+import { freezeReadModels, type FrozenReadModels } from '../frozen-read-models.js';
 
 export type ProjectionName = ReadModelName;
 export const PROJECTION_NAMES: readonly ProjectionName[] = READ_MODEL_NAMES;
@@ -106,6 +107,11 @@ export class ReadModels {
   async stop(): Promise<void> {
     await this.runner.stop();
     this.snapshots.close();
+  }
+
+  /** The ledger, compliance and batches at the current position, staying so until released (frozen-read-models.ts). */
+  freeze(): FrozenReadModels {
+    return freezeReadModels(this.runner.state, this.runner.position);
   }
 
   /** The position every read model has applied. */

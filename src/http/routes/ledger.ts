@@ -2,7 +2,7 @@
  * GET /v1/projects: the ledger (台账), paged by an opaque cursor in registration order, within
  * the key's regions; with `Accept: text/csv` the whole filtered ledger as a CSV download for
  * Excel, streamed in chunks so a province's 10⁵ rows never become one string nor hold the
- * event loop for long, every row of the one position in `X-Position` (project-ledger/export.ts)
+ * event loop for long, every row of the one position in `X-Position` (frozen-read-models.ts)
  * while the fold goes on.
  */
 import { Readable } from 'node:stream';
@@ -14,7 +14,7 @@ import { regionCode, type RegionCode } from '../../../commands/shared/region-cod
 import { wan } from '../../../commands/shared/money.js';
 import type { Actor } from '../../../commands/metadata.js';
 import {
-  CSV_CONTENT_TYPE, DEFAULT_PAGE, MAX_PAGE, exportLedger, ledgerCsvHeader, ledgerCsvLine, ledgerPageScan, type LedgerExport, type LedgerFilter,
+  CSV_CONTENT_TYPE, DEFAULT_PAGE, MAX_PAGE, ledgerCsvChunks, ledgerPageScan, type FlagsOf, type LedgerFilter, type LedgerState,
 } from '../../../projections/project-ledger/index.js';
 import { STAGES } from '../../../projections/shared/project-facts.js';
 import { complianceFlags } from '../../../projections/compliance/index.js';
@@ -25,7 +25,7 @@ import type { ExcelReads } from '../excel-reads.js';
 import type { RegionCatalogue } from '../../regions/catalogue.js';
 import { ALL_ROLES, assertCovers, covers, requireRole } from '../auth/index.js';
 import type { ZodApp } from '../zod-app.js';
-import { businessDate, readErrorHandler, readOptionsShape, readSliced, readState } from './read-options.js';
+import { businessDate, readErrorHandler, readOptionsShape, readSliced, readStable, type StableRead } from './read-options.js';
 
 export interface LedgerRoutesOptions {
   readonly clock: Clock;
@@ -69,8 +69,6 @@ export async function ledgerRoutes(app: ZodApp, options: LedgerRoutesOptions): P
   }, async (request, reply) => {
     const { query } = request;
     const scope = ledgerScope(request.actor, query.regionCode, app.regions);
-    // Compliance's state holds the ledger's facts and what the flags are judged on beside them.
-    const ledger = app.readModels.runners.compliance;
     const today = businessDate(query, clock);
     const filter: LedgerFilter = {
       ...scope,
@@ -86,16 +84,14 @@ export async function ledgerRoutes(app: ZodApp, options: LedgerRoutesOptions): P
       return reply;
     }
     if (format === 'csv') {
-      const read = await readState(app.readModels, ledger, query);
-      // Live, the position is read again in the export's own turn: the export is of that one position.
-      const position = query.asOf === undefined ? ledger.position : read.position;
-      const ledgerExport = exportLedger(read.state, position, complianceFlags(read.state, today), filter);
-      reply.raw.once('close', ledgerExport.close);
+      // Compliance's state holds the ledger's facts and what the flags are judged on beside them.
+      const read = await readStable(app.readModels, 'compliance', query);
+      reply.raw.once('close', read.release);
       const region = query.regionCode ?? (scope.regionCodes?.length === 1 ? scope.regionCodes[0] : undefined) ?? 'all';
-      sendCsv(reply, `ledger-${region}-${today}.csv`, position, csvStream(ledgerExport));
+      sendCsv(reply, `ledger-${region}-${today}.csv`, read.position, csvStream(read, complianceFlags(read.state, today), filter));
       return reply;
     }
-    const { value: page, position } = await readSliced(app.readModels, ledger, query, (state) => ledgerPageScan(state, {
+    const { value: page, position } = await readSliced(app.readModels, 'compliance', query, (state) => ledgerPageScan(state, {
       ...filter,
       ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
       ...(query.limit === undefined ? {} : { limit: query.limit }),
@@ -159,12 +155,12 @@ export function ledgerFormat(accept: string | undefined): 'json' | 'csv' | 'xlsx
   return csv > 0 && csv >= json ? 'csv' : 'json';
 }
 
-/** The export as CSV in chunks of about CSV_CHUNK_CHARS, yielding to the loop (and so to the fold) between them. */
-async function* csvStream(ledgerExport: LedgerExport): AsyncGenerator<Buffer> {
+/** The ledger as CSV in chunks of about CSV_CHUNK_CHARS, yielding to the loop (and so to the fold) between them. */
+async function* csvStream(read: StableRead<LedgerState>, flagsOf: FlagsOf, filter: LedgerFilter): AsyncGenerator<Buffer> {
   try {
-    let chunk = ledgerCsvHeader();
-    for (const cells of ledgerExport.rows) {
-      chunk += ledgerCsvLine(cells);
+    let chunk = '';
+    for (const line of ledgerCsvChunks(read.state, flagsOf, filter)) {
+      chunk += line;
       if (chunk.length >= CSV_CHUNK_CHARS) {
         yield Buffer.from(chunk, 'utf8');
         chunk = '';
@@ -173,6 +169,6 @@ async function* csvStream(ledgerExport: LedgerExport): AsyncGenerator<Buffer> {
     }
     if (chunk.length > 0) yield Buffer.from(chunk, 'utf8');
   } finally {
-    ledgerExport.close();
+    read.release();
   }
 }

@@ -11,6 +11,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { z } from 'zod';
 import { chinaDateOf, type IsoDate } from '../../../commands/shared/dates.js';
 import type { ReadModelSource, ReadModels } from '../../../projections/runner/read-models.js';
+import type { ReadModelStates } from '../../../projections/all-read-models.js';
 import { runSliced, type Sliced } from '../../../projections/shared/sliced.js';
 import type { Clock } from '../../clock.js';
 import { COUNTRY, type RegionCode } from '../../../commands/shared/region-code.js';
@@ -55,18 +56,39 @@ export async function readState<State>(readModels: ReadModels, runner: ReadModel
  * live one held still while the scan runs a slice per turn: one position, and the event loop
  * keeps serving everything else meanwhile.
  */
-export async function readSliced<State, T>(
-  readModels: ReadModels, runner: ReadModelSource<State>, options: ReadOptions, scan: (state: State) => Sliced<T>,
-): Promise<{ readonly value: T; readonly position: number }> {
+/** The read models a query may read at one position across many turns (frozen-read-models.ts). */
+export type StableName = 'project-ledger' | 'compliance' | 'batches';
+
+export interface StableRead<State> extends ReadState<State> {
+  /** Ends the read: the live state stops keeping copies for it. */
+  release(): void;
+}
+
+/**
+ * A read model's state at one position that stays so across turns of the loop while the fold
+ * goes on: as of a moment, the replayed state; live, the state frozen at the current position.
+ * Release it when done.
+ */
+export async function readStable<K extends StableName>(readModels: ReadModels, name: K, options: ReadOptions): Promise<StableRead<ReadModelStates[K]>> {
   if (options.asOf !== undefined) {
-    const { state, position } = await runner.stateAsOf(options.asOf);
-    return { value: await runSliced(scan(state)), position };
+    const { state, position } = await readModels.runners[name].stateAsOf(options.asOf);
+    return { state, position, release: () => undefined };
   }
   if (options.minPosition !== undefined) await awaitPosition(readModels, options.minPosition);
-  return readModels.runner.whileHolding(async () => {
-    const position = runner.position;
-    return { value: await runSliced(scan(runner.state)), position };
-  });
+  const frozen = readModels.freeze();
+  return { state: frozen[name] as ReadModelStates[K], position: frozen.position, release: frozen.release };
+}
+
+/** A scan over many turns (shared/sliced.ts) of one read model at one position, never holding the fold. */
+export async function readSliced<K extends StableName, T>(
+  readModels: ReadModels, name: K, options: ReadOptions, scan: (state: ReadModelStates[K]) => Sliced<T>,
+): Promise<{ readonly value: T; readonly position: number }> {
+  const { state, position, release } = await readStable(readModels, name, options);
+  try {
+    return { value: await runSliced(scan(state)), position };
+  } finally {
+    release();
+  }
 }
 
 export async function awaitPosition(readModels: ReadModels, position: number): Promise<void> {

@@ -234,7 +234,7 @@ export async function statisticsRoutes(app: ZodApp, options: StatisticsRoutesOpt
   }, async (request) => {
     const { query } = request;
     const region = queryRegion(request.actor, query.regionCode, app.regions);
-    const { value: list, position } = await readSliced(app.readModels, runners.compliance, query, (state) => complianceScan(state, {
+    const { value: list, position } = await readSliced(app.readModels, 'compliance', query, (state) => complianceScan(state, {
       regionCode: region,
       asOfDate: businessDate(query, clock),
       ...(query.kind === undefined ? {} : { kind: query.kind }),
@@ -261,7 +261,7 @@ export async function statisticsRoutes(app: ZodApp, options: StatisticsRoutesOpt
       app.regions.assertKnown(query.regionCode);
       assertCovers(request.actor, query.regionCode, 'read');
     }
-    const { value: { batches }, position } = await readSliced(app.readModels, runners.batches, query, (state) => batchesScan(state, {
+    const { value: { batches }, position } = await readSliced(app.readModels, 'batches', query, (state) => batchesScan(state, {
       asOfDate: businessDate(query, clock),
       ...(query.regionCode === undefined ? {} : { regionCode: query.regionCode }),
     }));
