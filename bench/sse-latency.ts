@@ -3,7 +3,7 @@
  * beside a same-run baseline.
  *
  *   node --import tsx bench/sse-latency.ts
- *   (CLIENTS=1000 RATE=1000 SECONDS=10 WINDOW_MS=10 STORE=file|memory)
+ *   (CLIENTS=1000 RATE=1000 SECONDS=10 WINDOW_MS=10 STORE=file|memory PROFILE_DIR=<dir>)
  *
  * Three processes, so that neither side's work skews the other's clock:
  * - the app (embedded store in a temp file with synchronous=NORMAL by default, or in memory;
@@ -272,7 +272,11 @@ interface RunFigures {
 }
 
 function startServer(role: Role, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(fileURLToPath(import.meta.url), [role], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // PROFILE_DIR=<dir>: each server writes a V8 CPU profile there (read it with bench/history/profile-summary.ts).
+  const profile = process.env['PROFILE_DIR'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(process.env['PROFILE_DIR'], role)}`];
+  const child = fork(fileURLToPath(import.meta.url), [role], {
+    env: { ...process.env, ...env }, execArgv: [...process.execArgv, ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   children.add(child);
   return new Promise((resolve, reject) => {
     child.once('message', (message: Ready) => resolve({ child, port: message.port }));
