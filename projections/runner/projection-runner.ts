@@ -15,7 +15,7 @@
 import type { EventStore, RecordedEvent, Subscription } from '../../src/event-store/port.js';
 import type { Projection } from '../projection.js';
 import type { SnapshotStore, SnapshotWriter } from './snapshot-store.js';
-import { LogFeed } from './log-feed.js';
+import { LogFeed } from '../../src/event-store/log-feed.js';
 import { runSliced } from '../shared/sliced.js';
 
 export interface RunnerLogger {

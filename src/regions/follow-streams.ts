@@ -7,11 +7,14 @@
  * must ignore what it has seen (fold by stream revision).
  */
 import type { FastifyBaseLogger } from 'fastify';
+import { LogFeed } from '../event-store/log-feed.js';
 import type { EventStore, RecordedEvent } from '../event-store/port.js';
 
 export interface StreamFollower {
-  /** False once the live feed has ended or an event could not be folded. */
+  /** False while the feed has lost the store (it resubscribes by itself), and for good once an event could not be folded. */
   readonly healthy: () => boolean;
+  /** What readiness says of it: following, resubscribing (and why), or halted at which event. */
+  readonly detail: () => string;
   readonly close: () => Promise<void>;
 }
 
@@ -35,39 +38,43 @@ export async function followStreams(
     const fresh = page.filter((event) => event.position > seen);
     for (const event of fresh) apply(event);
     const last = page.at(-1);
+    if (fresh.length > 0 && last !== undefined) seen = last.position;
     if (last === undefined || fresh.length === 0 || page.length < PAGE) break;
-    seen = last.position;
   }
 
-  // Everything after `head` comes again through the subscription, some of it perhaps
-  // already read above: `apply` ignores the repeats, and nothing falls in a gap.
-  const subscription = store.subscribeToAll({ afterPosition: head, filter });
-  let healthy = true;
-  let closing = false;
-  const running = (async () => {
-    try {
-      for await (const event of subscription) {
-        try {
-          apply(event);
-        } catch (error) {
-          healthy = false;
-          log.error({ err: error, streamId: event.streamId, revision: event.revision }, `cannot fold an event of the ${streams} streams`);
-        }
+  // The live feed goes on after the newer of the head and the last event read (the catch-up
+  // read to the end of the log, which may be past `head`); after a store outage it
+  // resubscribes after the last event it delivered, so nothing is lost or folded twice.
+  let halted: string | undefined;
+  let lost: string | undefined;
+  const feed: LogFeed = new LogFeed({ store, afterPosition: Math.max(head, seen, 0), filter }, {
+    onEvent: (event) => {
+      // A fold that threw stops the feed for good: a key's revocation folded after a key event
+      // it skipped would be a registry no request can trust.
+      if (halted !== undefined) return;
+      try {
+        apply(event);
+      } catch (error) {
+        halted = `halted before ${event.streamId}@${event.revision} (${event.type}, position ${event.position}): ${error instanceof Error ? error.message : String(error)}`;
+        log.error({ err: error, streamId: event.streamId, revision: event.revision, position: event.position }, `cannot fold an event of the ${streams} streams; the feed stopped before it`);
+        void feed.stop();
       }
-    } catch (error) {
-      if (!closing) log.error({ err: error }, `the live feed of the ${streams} streams ended`);
-    } finally {
-      healthy = false;
-    }
-  })();
+    },
+    onLost: (error, retryInMs) => {
+      lost = `resubscribing in ${retryInMs} ms: ${error instanceof Error ? error.message : String(error)}`;
+      log.error({ err: error, retryInMs }, `the live feed of the ${streams} streams lost the store; resubscribing`);
+    },
+    onResubscribed: () => {
+      lost = undefined;
+      log.info(`the live feed of the ${streams} streams resubscribed`);
+    },
+  });
+  await feed.start();
 
   return {
-    healthy: () => healthy,
-    close: async () => {
-      closing = true;
-      await subscription.close().catch(() => undefined);
-      await running;
-    },
+    healthy: () => halted === undefined && lost === undefined,
+    detail: () => halted ?? lost ?? 'following',
+    close: () => feed.stop(),
   };
 }
 

@@ -38,3 +38,61 @@ t.test('KurrentDB adapter on the stand-in', async (t) => {
   t.teardown(async () => { await store.close(); await server.stop(); });
   await followsEverything(t, store);
 });
+
+t.test('an event it cannot fold stops the follower before it, for good, and says which', async (t) => {
+  const store = openEmbeddedStore({ path: ':memory:' });
+  t.teardown(() => store.close());
+  const folded: unknown[] = [];
+  const follower = await followStreams(store, ['key-'], (event) => {
+    if (event.type === 'Poison') throw new Error('no fold for this');
+    folded.push(event.data['n']);
+  }, pino({ level: 'silent' }));
+  t.teardown(() => follower.close());
+  await store.appendToStream('key-a', [{ type: 'KeyTouched', data: { n: 1 } }]);
+  await store.appendToStream('key-b', [{ type: 'Poison', data: {} }]);
+  await store.appendToStream('key-a', [{ type: 'KeyTouched', data: { n: 2 } }], { expectedRevision: 0 });
+  for (let i = 0; i < 100 && follower.healthy(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  t.same(folded, [1], 'nothing after the event it could not fold');
+  t.notOk(follower.healthy(), 'readiness fails');
+  t.match(follower.detail(), /^halted before key-b@0 \(Poison, position \d+\): no fold for this$/);
+});
+
+t.test('after the store goes away the follower resubscribes after what it folded: nothing lost, nothing twice', async (t) => {
+  const { decoratedStore } = await import('../../src/event-store/decorated-store.js');
+  const inner = openEmbeddedStore({ path: ':memory:' });
+  t.teardown(() => inner.close());
+  // The first live subscription breaks after one event, as a KurrentDB restart would end it.
+  let subscriptions = 0;
+  const store = decoratedStore(inner, {
+    subscribeToAll: (options) => {
+      const subscription = inner.subscribeToAll(options);
+      if (++subscriptions > 1) return subscription;
+      return {
+        close: () => subscription.close(),
+        [Symbol.asyncIterator]: () => {
+          const events = subscription[Symbol.asyncIterator]();
+          let delivered = 0;
+          return {
+            next: async () => {
+              if (delivered++ === 1) throw new Error('connection reset');
+              return events.next();
+            },
+          };
+        },
+      };
+    },
+  });
+  const folded: unknown[] = [];
+  const follower = await followStreams(store, ['key-'], (event) => folded.push(event.data['n']), pino({ level: 'silent' }));
+  t.teardown(() => follower.close());
+  await inner.appendToStream('key-a', [{ type: 'KeyTouched', data: { n: 1 } }]);
+  for (let i = 0; i < 100 && follower.healthy(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  t.match(follower.detail(), /^resubscribing in \d+ ms: connection reset$/, 'readiness says it lost the store');
+  await inner.appendToStream('key-a', [{ type: 'KeyTouched', data: { n: 2 } }], { expectedRevision: 0 });
+  for (let i = 0; i < 200 && folded.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  t.same(folded, [1, 2], 'the event after the outage arrives, the one before it once');
+  t.ok(follower.healthy(), 'and it is ready again');
+  t.equal(follower.detail(), 'following');
+  t.equal(subscriptions, 2);
+});

@@ -54,7 +54,7 @@ export async function installAccess(app: ZodApp, deps: AccessDeps): Promise<void
   app.addHook('onClose', feed.close);
   app.readiness.push({
     name: 'regions-and-keys',
-    probe: async () => (feed.healthy() ? { ok: true, detail: 'following' } : { ok: false, detail: 'the region and key feed stopped' }),
+    probe: async () => ({ ok: feed.healthy(), detail: `the region and key feed: ${feed.detail()}` }),
   });
 
   const keyDeps = { store, registry, regions, clock };

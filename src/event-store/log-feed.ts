@@ -4,9 +4,11 @@
  * away (a KurrentDB restart, a network cut) it resubscribes after what it delivered, with
  * backoff: no event is lost and none is delivered twice.
  *
- * One feed serves every read model (ReadModels), so each event is read and parsed once.
+ * Every live reader of the log is one of these: one feed serves every read model (ReadModels),
+ * so each event is read and parsed once, and one the region and key catalogues
+ * (src/regions/follow-streams.ts), filtered to their streams.
  */
-import type { EventStore, RecordedEvent, Subscription } from '../../src/event-store/port.js';
+import type { EventFilter, EventStore, RecordedEvent, Subscription } from './port.js';
 
 export interface LogFeedHandlers {
   readonly onEvent: (event: RecordedEvent) => void;
@@ -23,6 +25,8 @@ export interface LogFeedHandlers {
 export interface LogFeedOptions {
   readonly store: EventStore;
   readonly afterPosition: number;
+  /** Only the events it matches (their positions still order them in the log). */
+  readonly filter?: EventFilter;
   /** Events delivered between yields to the event loop while catching up (default 2,048). */
   readonly yieldEvery?: number;
 }
@@ -48,7 +52,7 @@ export class LogFeed {
   /** Subscribes and starts delivering; resolves once subscribed, not once caught up. */
   async start(): Promise<void> {
     const target = await this.options.store.headPosition();
-    this.subscription = this.options.store.subscribeToAll({ afterPosition: this.position });
+    this.subscription = this.subscribe();
     this.running = this.follow(this.subscription, target);
   }
 
@@ -75,7 +79,7 @@ export class LogFeed {
         retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
         try {
           target = await this.options.store.headPosition();
-          subscription = this.options.store.subscribeToAll({ afterPosition: this.position });
+          subscription = this.subscribe();
           this.subscription = subscription;
           this.handlers.onResubscribed?.();
           retryMs = RETRY_MIN_MS;
@@ -85,6 +89,11 @@ export class LogFeed {
         }
       }
     }
+  }
+
+  private subscribe(): Subscription {
+    const { filter } = this.options;
+    return this.options.store.subscribeToAll({ afterPosition: this.position, ...(filter === undefined ? {} : { filter }) });
   }
 
   private async consume(subscription: Subscription, target: number): Promise<void> {
