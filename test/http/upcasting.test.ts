@@ -60,6 +60,14 @@ t.test('a v1 Withdrawn reads as v2 on every read path, and is proven as recorded
   const project = (await app.inject({ url: '/v1/projects/OLD-1' })).json<{ stage: string }>();
   t.equal(project.stage, 'WITHDRAWN');
 
+  // The read side as of a moment: replayed from the log through the same upcasters.
+  const [recorded] = await store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+  const moment = new Date(Date.parse(recorded?.recordedAt ?? '') + 1).toISOString();
+  const then = await app.inject({ url: `/v1/projects?regionCode=131121&asOf=${encodeURIComponent(moment)}`, headers: { accept: 'text/csv' } });
+  t.equal(then.statusCode, 200, 'the ledger as of a moment');
+  const [header = '', row = ''] = then.rawPayload.subarray(3).toString('utf8').split('\r\n');
+  t.equal(row.split(',')[header.split(',').indexOf('退出批准机关')], '枣强县人民政府', 'the ledger as of a moment folds v2 (its 退出批准机关 is the structured authority)');
+
   // History.
   const history = (await app.inject({ url: '/v1/projects/OLD-1/history' })).json<{ events: Array<{ type: string; data: JsonObject; schemaVersion: number; leafIndex: number | null }> }>();
   const shown = history.events.at(-1);
