@@ -6,6 +6,7 @@
  * read side (tables) moves the Excel features with it; and each computes its answer exactly as
  * the route of the same figures does (GET /v1/stats/*), so a report equals the API.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { contains, type RegionCode } from '../../commands/shared/region-code.js';
 import type { IsoDate } from '../../commands/shared/dates.js';
 import {
@@ -16,7 +17,8 @@ import { rankChildRegions, type RankingQuery, type Rankings } from '../../projec
 import { COMPLIANCE_KINDS, complianceFlags, complianceScan } from '../../projections/compliance/index.js';
 import type { RegionCatalogue } from '../regions/catalogue.js';
 import type { ZodApp } from './zod-app.js';
-import { readSliced, readState, type ReadOptions } from './routes/read-options.js';
+import { readSliced, readStable, readState, type ReadOptions } from './routes/read-options.js';
+import { SLICE } from '../../projections/shared/sliced.js';
 
 export interface LedgerTable {
   readonly columns: readonly { readonly header: string; readonly kind: CellKind }[];
@@ -52,10 +54,18 @@ export function readModelReads(app: ZodApp, options: { readonly listSize: number
   const runners = app.readModels.runners;
   return {
     async ledgerTable(filter, read, asOfDate) {
-      // Compliance's state holds the ledger's facts and what its judgement needs beside them.
-      const { state, position } = await readState(app.readModels, runners.compliance, read);
-      const rows = [...ledgerCells(state, complianceFlags(state, asOfDate), filter)];
-      return { columns: LEDGER_COLUMNS.map(({ header, kind }) => ({ header, kind })), rows, position };
+      // Compliance's state holds the ledger's facts and what its judgement needs beside them;
+      // frozen, a province's 10⁵ rows are made a slice per turn and are still of one position.
+      const { state, position, release } = await readStable(app.readModels, 'compliance', read);
+      try {
+        const rows: string[][] = [];
+        for (const cells of ledgerCells(state, complianceFlags(state, asOfDate), filter)) {
+          if (rows.push(cells) % SLICE === 0) await nextTurn();
+        }
+        return { columns: LEDGER_COLUMNS.map(({ header, kind }) => ({ header, kind })), rows, position };
+      } finally {
+        release();
+      }
     },
     async pipeline(query, read) {
       const { state, position } = await readState(app.readModels, runners['pipeline-statistics'], read);

@@ -1,9 +1,11 @@
 /**
  * The whole-province CSV while commands arrive: it streams for many turns of the loop, the
  * commands are answered and folded meanwhile, and still every row is of the one position in
- * `X-Position` (the ledger folded from the log up to it), each project once.
+ * `X-Position` (the ledger folded from the log up to it), each project once. The same for the
+ * workbook, whose rows are made a slice per turn.
  */
 import t from 'tap';
+import type * as Tap from 'tap';
 import { eventSchemas } from '../../commands/project/events.js';
 import { toJsonObject } from '../../commands/shared/json.js';
 import { chinaDateOf } from '../../commands/shared/dates.js';
@@ -12,7 +14,9 @@ import type { RecordedEvent } from '../../src/event-store/port.js';
 import { foldAll } from '../../projections/projection.js';
 import { allReadModels } from '../../projections/all-read-models.js';
 import { complianceFlags } from '../../projections/compliance/index.js';
-import { ledgerCsv } from '../../projections/project-ledger/index.js';
+import { LEDGER_COLUMNS, ledgerCells, ledgerCsv } from '../../projections/project-ledger/index.js';
+import ExcelJS from 'exceljs';
+import type { ZodApp } from '../../src/http/zod-app.js';
 import { buildTestApp } from './build-test-app.js';
 
 const FAST = { RATE_LIMIT_PER_MINUTE: '1000000' };
@@ -63,4 +67,50 @@ t.test('the CSV streamed while commands are answered is the ledger at its X-Posi
 
   const now = await app.inject({ url: `/v1/projects?minPosition=${Math.max(...answered)}`, headers: { accept: 'text/csv' } });
   t.not(now.rawPayload.toString('utf8'), body, 'and the ledger did change under it');
+});
+
+/** Sends commands (starts, and registrations) until `download` is answered; their positions. */
+async function commandsDuring(t: Tap.Test, app: ZodApp, download: Promise<unknown>, from: number): Promise<number[]> {
+  let finished = false;
+  void download.then(() => { finished = true; }, () => { finished = true; });
+  const answered: number[] = [];
+  for (let k = from; !finished && k < from + 2_000; k++) {
+    const res = k % 4 === 3
+      ? await app.inject({ method: 'POST', url: '/v1/projects', payload: project(`XNEW-${k}`, SEEDED + k) })
+      : await app.inject({ method: 'POST', url: `/v1/projects/W-${SEEDED - 1 - k}/milestones`, payload: { type: 'Started', occurredOn: '2025-03-02' } });
+    if (res.statusCode !== 201) t.fail(`command ${k}: ${res.statusCode} ${res.body}`);
+    answered.push(res.json().position as number);
+  }
+  return answered;
+}
+
+t.test('the workbook made while commands are answered is the ledger at its X-Position', async (t) => {
+  const store = openEmbeddedStore({ path: ':memory:' });
+  for (let i = 0; i < SEEDED; i++) {
+    const data = eventSchemas.ProjectRegistered.parse(project(`W-${i}`, i));
+    await store.appendToStream(`project-W-${i}`, [{ type: 'ProjectRegistered', data: toJsonObject(data) }]);
+  }
+  const { app } = await buildTestApp(FAST, store);
+  t.teardown(async () => { await app.close(); await store.close(); });
+  t.equal((await app.inject({ url: `/v1/projects?limit=1&minPosition=${SEEDED}` })).statusCode, 200, 'caught up');
+
+  const today = chinaDateOf(new Date());
+  const download = app.inject({ url: '/v1/projects', headers: { accept: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } });
+  const answered = await commandsDuring(t, app, download, 0);
+  const res = await download;
+  t.equal(res.statusCode, 200);
+  const position = Number(res.headers['x-position']);
+  t.ok(answered.some((p) => p > position), `commands were folded while the rows were made (${answered.filter((p) => p > position).length} after its position)`);
+
+  const log: RecordedEvent[] = (await store.readAll({ maxCount: 1_000_000 })).filter((event) => event.position <= position);
+  const then = foldAll(allReadModels, log);
+  const expected = [...ledgerCells(then.compliance, complianceFlags(then.compliance, today), {})];
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(res.rawPayload.buffer.slice(res.rawPayload.byteOffset, res.rawPayload.byteOffset + res.rawPayload.length) as ArrayBuffer);
+  const sheet = book.worksheets[0];
+  const stageColumn = LEDGER_COLUMNS.findIndex(({ header }) => header === '阶段') + 1;
+  const rows: string[][] = [];
+  sheet?.eachRow((row, number) => { if (number > 1) rows.push([String(row.getCell(1).value), String(row.getCell(stageColumn).value)]); });
+  t.equal(rows.length, expected.length, 'one row per project registered by then');
+  t.same(rows, expected.map((cells) => [cells[0], cells[stageColumn - 1]]), 'each with its stage at X-Position');
 });
