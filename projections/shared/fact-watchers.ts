@@ -35,3 +35,8 @@ export function beforeFactsChange(projects: object, event: DomainEvent): void {
   if (set === undefined) return;
   for (const watcher of set) watcher(event);
 }
+
+/** Whether any read is frozen over `projects` now: the region index then replaces a list instead of changing it in place. */
+export function factsWatched(projects: object): boolean {
+  return watching > 0 && (watchers.get(projects)?.size ?? 0) > 0;
+}

@@ -7,6 +7,7 @@
  * statistics, compliance and batches (facts-read-model.ts): four copies were four times the
  * memory, the snapshot and the fold, and a province of 7.6 × 10⁵ projects did not fit.
  */
+import { factsWatched } from './fact-watchers.js';
 import type { RecordedEvent } from '../../src/event-store/port.js';
 import type { DomainEvent } from './domain-events.js';
 import { runNow, type Sliced } from './sliced.js';
@@ -315,23 +316,40 @@ export function emptyFactsTable(): FactsTable {
   return { projects: idRecord(), order: [], pendingBatches: idRecord(), byRegion: new Map() };
 }
 
-function indexRegion(index: RegionIndex, regionCode: RegionCode, seq: number): void {
+/**
+ * Registrations append to their region's list; a move takes a seq out of one list and puts it
+ * into another in order. While a read is frozen over the table (frozen-read-models.ts) it holds
+ * the lists as they were, so a list then changes in place only by a registration's append (a
+ * project the frozen read does not see); a move replaces the lists it changes with changed
+ * copies, or the frozen read would find the moved project in both of its regions.
+ */
+function indexRegion(table: FactsTable, regionCode: RegionCode, seq: number, registration: boolean): void {
+  const index = table.byRegion;
   const seqs = index.get(regionCode);
   if (seqs === undefined) {
     index.set(regionCode, [seq]);
     return;
   }
+  const changed = !registration && factsWatched(table.projects) ? seqs.slice() : seqs;
   // Registrations come in seq order: almost always an append.
-  if (seqs.length === 0 || (seqs[seqs.length - 1] as number) < seq) seqs.push(seq);
-  else seqs.splice(lowerBound(seqs, seq), 0, seq);
+  if (changed.length === 0 || (changed[changed.length - 1] as number) < seq) changed.push(seq);
+  else changed.splice(lowerBound(changed, seq), 0, seq);
+  if (changed !== seqs) index.set(regionCode, changed);
 }
 
-function unindexRegion(index: RegionIndex, regionCode: RegionCode, seq: number): void {
+function unindexRegion(table: FactsTable, regionCode: RegionCode, seq: number): void {
+  const index = table.byRegion;
   const seqs = index.get(regionCode);
   if (seqs === undefined) return;
   const at = lowerBound(seqs, seq);
-  if (seqs[at] === seq) seqs.splice(at, 1);
-  if (seqs.length === 0) index.delete(regionCode);
+  if (seqs[at] !== seq) return;
+  if (seqs.length === 1) {
+    index.delete(regionCode);
+    return;
+  }
+  const changed = factsWatched(table.projects) ? seqs.slice() : seqs;
+  changed.splice(at, 1);
+  if (changed !== seqs) index.set(regionCode, changed);
 }
 
 /** The first index of a sorted list whose value is ≥ `value`. */
@@ -390,8 +408,8 @@ export function applyToFacts(table: FactsTable, event: DomainEvent, recorded: Re
     const region = existing.regionCode;
     evolveFacts(existing, event, recorded);
     if (existing.regionCode !== region) {
-      unindexRegion(table.byRegion, region, existing.seq);
-      indexRegion(table.byRegion, existing.regionCode, existing.seq);
+      unindexRegion(table, region, existing.seq);
+      indexRegion(table, existing.regionCode, existing.seq, false);
     }
     return existing;
   }
@@ -404,7 +422,7 @@ export function applyToFacts(table: FactsTable, event: DomainEvent, recorded: Re
   }
   table.projects[facts.projectId] = facts;
   table.order.push(facts.projectId);
-  indexRegion(table.byRegion, facts.regionCode, facts.seq);
+  indexRegion(table, facts.regionCode, facts.seq, true);
   return facts;
 }
 
@@ -442,7 +460,7 @@ export function* factsFromChunksSliced(chunks: Iterator<string>): Sliced<FactsTa
     for (const facts of JSON.parse(next.value) as ProjectFacts[]) {
       table.projects[facts.projectId] = facts;
       table.order.push(facts.projectId);
-      indexRegion(table.byRegion, facts.regionCode, facts.seq);
+      indexRegion(table, facts.regionCode, facts.seq, true);
     }
   }
   return table;
