@@ -13,6 +13,8 @@ import type { Projection } from './projection.js';
 import { FACTS_EVENTS, FACTS_VERSION, type FactsReadModel } from './facts-read-model.js';
 import { domainEventOf } from './shared/domain-events.js';
 import { beforeFactsChange } from './shared/fact-watchers.js';
+import { freezeReadModels } from './frozen-read-models.js';
+import { idRecordOf } from './shared/id-record.js';
 import { applyToFacts, emptyFactsTable, factsChunks, factsFromChunksSliced, type FactsTable } from './shared/project-facts.js';
 import { runNow, type Sliced } from './shared/sliced.js';
 import { ledgerModel, type LedgerState } from './project-ledger/projection.js';
@@ -97,14 +99,39 @@ export const allReadModels: Projection<AllReadModelsState> = {
   },
   evolve: evolveAll,
   serialise: function* (state) {
-    const own: Record<string, unknown> = {};
-    for (const name of READ_MODEL_NAMES) own[name] = (MODELS[name] as FactsReadModel<unknown>).toSnapshot(state[name]);
-    yield JSON.stringify(own);
+    yield ownPartsJson(state);
     yield* factsChunks(state.facts);
+  },
+  serialiseFrozen: (state) => {
+    // The read models' own parts (the cube above all, changed in place by every event) are
+    // written out now; the facts, 10⁵–10⁶ projects, are read later through a frozen read,
+    // which keeps what the fold changes meanwhile as it was (frozen-read-models.ts).
+    const frozen = freezeReadModels(state, state.compliance.position);
+    const own = ownPartsJson(state);
+    const facts: FactsTable = {
+      projects: frozen.compliance.projects,
+      order: state.facts.order.slice(),
+      pendingBatches: idRecordOf({ ...state.facts.pendingBatches }),
+      byRegion: new Map(),
+    };
+    return {
+      chunks: (function* () {
+        yield own;
+        yield* factsChunks(facts);
+      })(),
+      release: frozen.release,
+    };
   },
   deserialise: (chunks) => runNow(deserialiseAll(chunks)),
   deserialiseSliced: (chunks) => deserialiseAll(chunks),
 };
+
+/** Every read model's own part of the state (without the shared facts), as the snapshot's first chunk. */
+function ownPartsJson(state: AllReadModelsState): string {
+  const own: Record<string, unknown> = {};
+  for (const name of READ_MODEL_NAMES) own[name] = (MODELS[name] as FactsReadModel<unknown>).toSnapshot(state[name]);
+  return JSON.stringify(own);
+}
 
 function* deserialiseAll(chunks: Iterable<string>): Sliced<AllReadModelsState> {
   const iterator = chunks[Symbol.iterator]();

@@ -28,6 +28,12 @@ export interface Projection<State> {
   readonly evolve: (state: State, event: RecordedEvent) => State;
   /** The state as chunks of text, produced lazily (the snapshot store writes each as it comes). */
   readonly serialise: (state: State) => Iterable<string>;
+  /**
+   * The state as it is now, as chunks read later while the fold goes on (a snapshot written
+   * over many turns without holding the fold): the chunks must not change as the state does.
+   * Release it when written. Without it, the runner holds the fold while it writes.
+   */
+  readonly serialiseFrozen?: (state: State) => { readonly chunks: Iterable<string>; release(): void };
   /** Consumes the chunks `serialise` made, in order, one at a time. */
   readonly deserialise: (chunks: Iterable<string>) => State;
   /**

@@ -184,7 +184,9 @@ export class ProjectionRunner<State> {
       { store: this.options.store, afterPosition: this.appliedPosition, ...(this.options.yieldEvery ? { yieldEvery: this.options.yieldEvery } : {}) },
       {
         onEvent: (event) => this.receive(event), onLive: () => this.markLive(), onLost: (error, retryInMs) => this.markLost(error, retryInMs),
-        onResubscribed: () => this.markCatchingUp(), hold: () => this.released,
+        onResubscribed: () => this.markCatchingUp(),
+        // Held, or a year end waiting for the snapshot being written: the feed stops pulling.
+        hold: () => this.released ?? (this.held.length > 0 ? this.writing : undefined),
       },
     );
     await this.feed.start();
@@ -197,7 +199,7 @@ export class ProjectionRunner<State> {
    */
   receive(event: RecordedEvent): void {
     if (this.runnerStatus === 'stopped' || this.runnerStatus === 'halted') return;
-    if (this.holders > 0 || this.pinYearEnd(event)) this.held.push(event);
+    if (this.holders > 0 || this.held.length > 0 || this.pinYearEnd(event)) this.held.push(event);
     else this.apply(event);
   }
 
@@ -211,6 +213,8 @@ export class ProjectionRunner<State> {
     if (this.runnerStatus !== 'live' && this.options.pinYearEnds !== 'always') return false;
     if (this.appliedPosition === 0 || this.pinnedAt === this.appliedPosition || event.position <= this.appliedPosition) return false;
     if (chinaYearOf(event.recordedAt) === chinaYearOf(this.appliedRecordedAt)) return false;
+    // A snapshot being written from a frozen state: the year end waits for it, then is taken.
+    if (this.writing !== undefined) return true;
     this.snapshotSoon(true);
     return this.holders > 0;
   }
@@ -518,6 +522,16 @@ export class ProjectionRunner<State> {
   private snapshotSoon(pinned = false): void {
     if (this.writing !== undefined || this.runnerStatus === 'stopped' || this.runnerStatus === 'halted') return;
     if (pinned) this.pinnedAt = this.appliedPosition;
+    const { serialiseFrozen } = this.options.projection;
+    if (serialiseFrozen !== undefined) {
+      // The state as it is now, written over many turns while the fold goes on.
+      if (this.appliedPosition === 0 || (this.sinceSnapshot === 0 && !pinned)) return;
+      const frozen = { ...serialiseFrozen(this.current), position: this.appliedPosition, recordedAt: this.appliedRecordedAt };
+      this.sinceSnapshot = 0;
+      this.lastSnapshotAt = performance.now();
+      this.writing = this.writeFrozen(pinned, frozen);
+      return;
+    }
     // Held from here, before the first await inside: the snapshot is of this position. Cleared
     // before the hold is released, so the held events may ask for the next one.
     const writing = this.whileHolding(async () => {
@@ -532,23 +546,39 @@ export class ProjectionRunner<State> {
 
   /**
    * Writes the state a chunk per turn of the event loop, so that a province-sized state (over
-   * a GB of JSON, ~10 s) never stalls HTTP and SSE: queries keep reading the state, which does
-   * not change meanwhile (events are held, and the feed waits). A failed snapshot costs a
-   * longer catch-up at the next start, never the read model: it is logged and folding goes on.
+   * a GB of JSON, ~10 s) never stalls HTTP and SSE. The chunks are of one position: taken from
+   * the state frozen when the snapshot began (the server's read models: the fold goes on
+   * meanwhile), or, for a projection that cannot freeze its state, from the state held still
+   * (events wait, and the feed with them). A failed snapshot costs a longer catch-up at the
+   * next start, never the read model: it is logged and folding goes on.
    */
-  private async writeSnapshot(pinned = false): Promise<void> {
-    // A year end just snapshotted is written again, pinned.
-    if (this.appliedPosition === 0 || (this.sinceSnapshot === 0 && !pinned)) return;
+  private async writeFrozen(pinned: boolean, frozen: FrozenSnapshot): Promise<void> {
+    await yieldToLoop(); // `writing` is set before anything below can clear it
+    try {
+      await this.writeSnapshot(pinned, frozen);
+    } finally {
+      frozen.release();
+      this.writing = undefined;
+      // A year end that waited for this write is taken now, and what came after it applied.
+      if (this.held.length > 0 && this.holders === 0 && this.runnerStatus !== 'halted') this.applyHeld();
+    }
+  }
+
+  private async writeSnapshot(pinned = false, frozen?: FrozenSnapshot): Promise<void> {
+    if (frozen === undefined) {
+      // A year end just snapshotted is written again, pinned.
+      if (this.appliedPosition === 0 || (this.sinceSnapshot === 0 && !pinned)) return;
+      this.sinceSnapshot = 0;
+      this.lastSnapshotAt = performance.now();
+    }
     const { projection, snapshots } = this.options;
-    const position = this.appliedPosition;
-    this.sinceSnapshot = 0;
-    this.lastSnapshotAt = performance.now();
+    const position = frozen?.position ?? this.appliedPosition;
     const started = performance.now();
     let writer: SnapshotWriter | undefined;
     try {
-      writer = snapshots.begin(projection.name, projection.version, position, this.appliedRecordedAt, pinned);
+      writer = snapshots.begin(projection.name, projection.version, position, frozen?.recordedAt ?? this.appliedRecordedAt, pinned);
       let turnStarted = performance.now();
-      for (const chunk of projection.serialise(this.current)) {
+      for (const chunk of frozen?.chunks ?? projection.serialise(this.current)) {
         writer.write(chunk);
         if (performance.now() - turnStarted >= SNAPSHOT_SLICE_MS) {
           await yieldToLoop();
@@ -572,6 +602,14 @@ export class ProjectionRunner<State> {
 function chinaYearOf(recordedAt: string): string {
   const year = recordedAt.slice(0, 4);
   return recordedAt.slice(4, 13) >= '-12-31T16' ? String(Number(year) + 1) : year;
+}
+
+/** A snapshot's chunks taken from a frozen state, and the position they are of. */
+interface FrozenSnapshot {
+  readonly chunks: Iterable<string>;
+  readonly position: number;
+  readonly recordedAt: string;
+  release(): void;
 }
 
 /** Longest a snapshot writes in one turn of the event loop before letting requests in. */

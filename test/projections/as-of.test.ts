@@ -30,6 +30,8 @@ function answers(states: Pick<ReadModelStates, 'compliance' | 'batches' | 'pipel
   }));
 }
 
+const chinaYear = (recordedAt: string) => new Date(Date.parse(recordedAt) + 8 * 3_600_000).getUTCFullYear();
+
 t.test('as of any moment: the answers of the read models folded from what was recorded by then', async (t) => {
   const events = generateHistory({ seed: 20261202, projects: 60, years: 3 });
   let now = 0;
@@ -41,10 +43,20 @@ t.test('as of any moment: the answers of the read models folded from what was re
   const recorded = await store.readAll({ maxCount: 1_000_000 });
   t.equal(recorded.length, events.length);
   // Snapshots every 150 events, and year ends pinned, as a rebuild by the CLI leaves them.
-  const readModels = new ReadModels({ store, snapshots: openSnapshotStore(':memory:'), snapshotEvery: 150, snapshotIntervalMs: 0, pinYearEnds: 'always' });
+  const snapshots = openSnapshotStore(':memory:');
+  const readModels = new ReadModels({ store, snapshots, snapshotEvery: 150, snapshotIntervalMs: 0, pinYearEnds: 'always' });
   t.teardown(async () => { await readModels.stop(); await store.close(); });
   await readModels.start();
   t.ok(await readModels.caughtUp(20_000), 'caught up');
+  // Every year end of the log (China time) was kept, also when a periodic snapshot was being
+  // written as the year turned: an "as of" then replays at most a year.
+  const yearEnds = recorded.filter((event, i) => {
+    const next = recorded[i + 1];
+    return next !== undefined && chinaYear(next.recordedAt) !== chinaYear(event.recordedAt);
+  }).map((event) => event.position);
+  t.ok(yearEnds.length >= 2, `${yearEnds.length} year ends in the log`);
+  for (let i = 0; i < 50 && snapshots.latest(allReadModels.name, allReadModels.version)?.position !== recorded.at(-1)?.position; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  t.same(yearEnds.map((position) => snapshots.latest(allReadModels.name, allReadModels.version, position)?.position), yearEnds, 'a snapshot at each year end');
 
   const recordedMs = (index: number) => Date.parse(recorded[index]?.recordedAt ?? '');
   let asked = 0;

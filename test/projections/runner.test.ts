@@ -274,6 +274,47 @@ t.test('a large snapshot is written over many turns: the loop keeps turning, the
   t.same(JSON.parse([...(saved?.chunks ?? [])][0] ?? '{}').counts, { Signed: 30 });
 });
 
+t.test('a projection that can freeze its state is snapshotted while the fold goes on, of the position it was taken at', async (t) => {
+  const store = openEmbeddedStore({ path: ':memory:' });
+  const snapshots = openSnapshotStore(':memory:');
+  const CHUNKS = 40;
+  const busy = (ms: number) => { const until = performance.now() + ms; while (performance.now() < until); };
+  const liveWhileWriting: number[] = [];
+  let runner: ProjectionRunner<Tally> | undefined;
+  // The state as it is when frozen, then 40 slow chunks: 240 ms of writing, as a big state's.
+  const frozen: Projection<Tally> = {
+    ...tally(),
+    serialiseFrozen: (state) => {
+      const now = JSON.stringify(state);
+      return {
+        chunks: (function* () {
+          for (let i = 0; i < CHUNKS; i++) {
+            busy(6);
+            liveWhileWriting.push(runner?.state.counts['Signed'] ?? 0);
+            yield i === 0 ? now : '""';
+          }
+        })(),
+        release: () => undefined,
+      };
+    },
+  };
+  runner = new ProjectionRunner({ store, projection: frozen, snapshots, snapshotEvery: 1, snapshotIntervalMs: 60_000 });
+  t.teardown(async () => { await runner?.stop(); await store.close(); });
+  await append(store, 30);
+  await runner.start();
+  await runner.caughtUp();
+  const more = append(store, 20);
+  while (liveWhileWriting.length < CHUNKS) await new Promise((resolve) => setTimeout(resolve, 5));
+  await more;
+  t.ok(Math.max(...liveWhileWriting) > 30, `events were applied while the snapshot was written (the live count reached ${Math.max(...liveWhileWriting)} during it)`);
+  t.ok(await runner.waitFor(await store.headPosition(), 2000));
+  t.equal(runner.state.counts['Signed'], 50);
+  // The one snapshot (the next waits a minute) is of the caught-up position, whatever came during its write.
+  const saved = snapshots.latest('tally', 1);
+  t.equal(saved?.position, 60, 'a snapshot of the position it was taken at (30 events + 30 noise)');
+  t.same(JSON.parse([...(saved?.chunks ?? [])][0] ?? '{}').counts, { Signed: 30 }, 'with the state of that position');
+});
+
 t.test('whileHolding: the state holds still through the work, and what came meanwhile is applied after', async (t) => {
   const store = openEmbeddedStore({ path: ':memory:' });
   const snapshots = openSnapshotStore(':memory:');
