@@ -10,7 +10,7 @@ import { eventSchemas } from '../../commands/project/events.js';
 import { toJsonObject } from '../../commands/shared/json.js';
 import { chinaDateOf } from '../../commands/shared/dates.js';
 import { openEmbeddedStore } from '../../src/event-store/embedded/sqlite-store.js';
-import type { RecordedEvent } from '../../src/event-store/port.js';
+import type { EventStore } from '../../src/event-store/port.js';
 import { foldAll } from '../../projections/projection.js';
 import { allReadModels } from '../../projections/all-read-models.js';
 import { complianceFlags } from '../../projections/compliance/index.js';
@@ -27,8 +27,8 @@ const project = (projectId: string, i: number) => ({
   plannedInvestment: 1000 + i, occurredOn: '2025-01-06',
 });
 
-t.test('the CSV streamed while commands are answered is the ledger at its X-Position, every row once', async (t) => {
-  // Seeded straight into the store: only the export and the commands beside it go through HTTP.
+/** An app on a store seeded straight with SEEDED projects (only the download and the commands beside it go through HTTP), caught up. */
+async function seededApp(t: Tap.Test) {
   const store = openEmbeddedStore({ path: ':memory:' });
   for (let i = 0; i < SEEDED; i++) {
     const data = eventSchemas.ProjectRegistered.parse(project(`W-${i}`, i));
@@ -37,29 +37,45 @@ t.test('the CSV streamed while commands are answered is the ledger at its X-Posi
   const { app } = await buildTestApp(FAST, store);
   t.teardown(async () => { await app.close(); await store.close(); });
   t.equal((await app.inject({ url: `/v1/projects?limit=1&minPosition=${SEEDED}` })).statusCode, 200, 'caught up');
+  return { app, store };
+}
 
-  const today = chinaDateOf(new Date());
-  const download = app.inject({ url: '/v1/projects', headers: { accept: 'text/csv' } });
+/**
+ * Sends commands until `download` is answered, from the last registered project backwards
+ * (rows not sent yet): starts, and every fourth a new registration. Their positions.
+ */
+async function commandsDuring(t: Tap.Test, app: ZodApp, download: Promise<unknown>): Promise<number[]> {
   let finished = false;
   void download.then(() => { finished = true; }, () => { finished = true; });
-  // From the last registered backwards (rows not sent yet), start projects and register new ones.
   const answered: number[] = [];
   for (let k = 0; !finished && k < 2_000; k++) {
     const res = k % 4 === 3
       ? await app.inject({ method: 'POST', url: '/v1/projects', payload: project(`NEW-${k}`, SEEDED + k) })
       : await app.inject({ method: 'POST', url: `/v1/projects/W-${SEEDED - 1 - k}/milestones`, payload: { type: 'Started', occurredOn: '2025-03-02' } });
-    t.equal(res.statusCode, 201, `command ${k}`);
+    if (res.statusCode !== 201) t.fail(`command ${k}: ${res.statusCode} ${res.body}`);
     answered.push(res.json().position as number);
   }
+  return answered;
+}
+
+/** The read models folded from the log up to `position`. */
+async function foldedTo(store: EventStore, position: number) {
+  return foldAll(allReadModels, (await store.readAll({ maxCount: 1_000_000 })).filter((event) => event.position <= position));
+}
+
+t.test('the CSV streamed while commands are answered is the ledger at its X-Position, every row once', async (t) => {
+  const { app, store } = await seededApp(t);
+
+  const today = chinaDateOf(new Date());
+  const download = app.inject({ url: '/v1/projects', headers: { accept: 'text/csv' } });
+  const answered = await commandsDuring(t, app, download);
   const res = await download;
   t.equal(res.statusCode, 200);
   const position = Number(res.headers['x-position']);
   t.ok(position >= SEEDED, `X-Position ${position}`);
   t.ok(answered.some((p) => p > position), `commands were folded while the CSV streamed (${answered.length} answered, ${answered.filter((p) => p > position).length} after its position)`);
 
-  const log: RecordedEvent[] = [];
-  for (const event of await store.readAll({ maxCount: 1_000_000 })) if (event.position <= position) log.push(event);
-  const then = foldAll(allReadModels, log);
+  const then = await foldedTo(store, position);
   const expected = ledgerCsv(then.compliance, complianceFlags(then.compliance, today), {});
   const body = res.rawPayload.toString('utf8');
   t.equal(body.split('\r\n').length - 2, then.compliance.order.length, 'one row per project registered by then, and no more');
@@ -69,41 +85,18 @@ t.test('the CSV streamed while commands are answered is the ledger at its X-Posi
   t.not(now.rawPayload.toString('utf8'), body, 'and the ledger did change under it');
 });
 
-/** Sends commands (starts, and registrations) until `download` is answered; their positions. */
-async function commandsDuring(t: Tap.Test, app: ZodApp, download: Promise<unknown>, from: number): Promise<number[]> {
-  let finished = false;
-  void download.then(() => { finished = true; }, () => { finished = true; });
-  const answered: number[] = [];
-  for (let k = from; !finished && k < from + 2_000; k++) {
-    const res = k % 4 === 3
-      ? await app.inject({ method: 'POST', url: '/v1/projects', payload: project(`XNEW-${k}`, SEEDED + k) })
-      : await app.inject({ method: 'POST', url: `/v1/projects/W-${SEEDED - 1 - k}/milestones`, payload: { type: 'Started', occurredOn: '2025-03-02' } });
-    if (res.statusCode !== 201) t.fail(`command ${k}: ${res.statusCode} ${res.body}`);
-    answered.push(res.json().position as number);
-  }
-  return answered;
-}
-
 t.test('the workbook made while commands are answered is the ledger at its X-Position', async (t) => {
-  const store = openEmbeddedStore({ path: ':memory:' });
-  for (let i = 0; i < SEEDED; i++) {
-    const data = eventSchemas.ProjectRegistered.parse(project(`W-${i}`, i));
-    await store.appendToStream(`project-W-${i}`, [{ type: 'ProjectRegistered', data: toJsonObject(data) }]);
-  }
-  const { app } = await buildTestApp(FAST, store);
-  t.teardown(async () => { await app.close(); await store.close(); });
-  t.equal((await app.inject({ url: `/v1/projects?limit=1&minPosition=${SEEDED}` })).statusCode, 200, 'caught up');
+  const { app, store } = await seededApp(t);
 
   const today = chinaDateOf(new Date());
   const download = app.inject({ url: '/v1/projects', headers: { accept: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } });
-  const answered = await commandsDuring(t, app, download, 0);
+  const answered = await commandsDuring(t, app, download);
   const res = await download;
   t.equal(res.statusCode, 200);
   const position = Number(res.headers['x-position']);
   t.ok(answered.some((p) => p > position), `commands were folded while the rows were made (${answered.filter((p) => p > position).length} after its position)`);
 
-  const log: RecordedEvent[] = (await store.readAll({ maxCount: 1_000_000 })).filter((event) => event.position <= position);
-  const then = foldAll(allReadModels, log);
+  const then = await foldedTo(store, position);
   const expected = [...ledgerCells(then.compliance, complianceFlags(then.compliance, today), {})];
   const book = new ExcelJS.Workbook();
   await book.xlsx.load(res.rawPayload.buffer.slice(res.rawPayload.byteOffset, res.rawPayload.byteOffset + res.rawPayload.length) as ArrayBuffer);
