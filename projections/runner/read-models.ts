@@ -9,6 +9,7 @@ import { allReadModels, READ_MODEL_NAMES, type AllReadModelsState, type ReadMode
 import { ProjectionRunner, type Lag, type RunnerLogger, type RunnerStatus } from './projection-runner.js';
 import type { SnapshotStore } from './snapshot-store.js';
 import { freezeReadModels, type FrozenReadModels } from '../frozen-read-models.js';
+import { openWatchers } from '../shared/fact-watchers.js';
 
 export type ProjectionName = ReadModelName;
 export const PROJECTION_NAMES: readonly ProjectionName[] = READ_MODEL_NAMES;
@@ -112,6 +113,11 @@ export class ReadModels {
   /** The ledger, compliance and batches at the current position, staying so until released (frozen-read-models.ts). */
   freeze(): FrozenReadModels {
     return freezeReadModels(this.runner.state, this.runner.position);
+  }
+
+  /** Frozen reads open now (long lists, downloads, a snapshot being written). */
+  get frozenReads(): number {
+    return openWatchers();
   }
 
   /** The position every read model has applied. */

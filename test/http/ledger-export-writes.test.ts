@@ -107,3 +107,39 @@ t.test('the workbook made while commands are answered is the ledger at its X-Pos
   t.equal(rows.length, expected.length, 'one row per project registered by then');
   t.same(rows, expected.map((cells) => [cells[0], cells[stageColumn - 1]]), 'each with its stage at X-Position');
 });
+
+t.test('a download whose client stops reading ends when its connection times out, and its frozen read with it', async (t) => {
+  // Rows of ~600 bytes: 30,000 of them are more than the sockets' buffers take, so the server waits on the client.
+  const store = openEmbeddedStore({ path: ':memory:' });
+  const rows = 30_000;
+  for (let i = 0; i < rows; i++) {
+    const data = eventSchemas.ProjectRegistered.parse({ ...project(`S-${i}`, i), name: `${'长'.repeat(150)}${i}` });
+    await store.appendToStream(`project-S-${i}`, [{ type: 'ProjectRegistered', data: toJsonObject(data) }]);
+  }
+  const { app } = await buildTestApp({ ...FAST, CONNECTION_TIMEOUT_MS: '500' }, store);
+  t.teardown(async () => { await app.close(); await store.close(); });
+  t.equal((await app.inject({ url: `/v1/projects?limit=1&minPosition=${rows}` })).statusCode, 200, 'caught up');
+  const frozenReads = async () => Number(/^read_models_frozen_reads (\d+)$/m.exec((await app.inject({ url: '/metrics' })).body)?.[1]);
+
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const { request } = await import('node:http');
+  let received = 0;
+  const download = request({ host: '127.0.0.1', port, path: '/v1/projects', headers: { accept: 'text/csv' } }, (res) => {
+    res.once('data', (chunk: Buffer) => {
+      received += chunk.length;
+      res.pause(); // and never reads again
+    });
+  });
+  download.on('error', () => undefined).end();
+  t.teardown(() => { download.destroy(); });
+  for (let i = 0; i < 100 && received === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  // (The snapshot taken on catching up is a frozen read too, and ends by itself.)
+  const stalled = await frozenReads();
+  t.ok(stalled >= 1, `while the client stalls, its download holds a frozen read (${stalled} open)`);
+  t.ok(received > 0 && received < 1_000_000, `the client read ${received} bytes of ~18 MB, then stopped`);
+  // CONNECTION_TIMEOUT_MS after the last byte moved, the server closes the socket.
+  for (let i = 0; i < 100 && (await frozenReads()) !== 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  t.equal(await frozenReads(), 0, 'and released its frozen read');
+});
