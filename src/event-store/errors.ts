@@ -26,7 +26,12 @@ export class WrongExpectedRevision extends EventStoreError {
 export class StreamNotFound extends EventStoreError {
   readonly code = 'STREAM_NOT_FOUND' as const;
   constructor(readonly streamId: string) {
+    // Without a stack: every new project's first command reads its stream and gets this, an
+    // answer rather than a fault, and capturing the stack cost ~45 µs of it under load.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`stream ${streamId} not found`);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = 'StreamNotFound';
   }
 }

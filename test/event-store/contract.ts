@@ -98,6 +98,9 @@ export function eventStoreContract(t: Test, target: ContractTarget): void {
 
   t.test('reading a stream that has no event is StreamNotFound', async (t) => {
     await t.rejects(store.readStream(stream('missing')), StreamNotFound);
+    await t.rejects(store.readStream(stream('missing'), { direction: 'backwards' }), StreamNotFound, 'backwards');
+    await t.rejects(store.readStream(stream('missing'), { fromRevision: 5 }), StreamNotFound, 'from a revision');
+    await t.rejects(store.readStream(stream('missing'), { direction: 'backwards', fromRevision: 5, maxCount: 1 }), StreamNotFound, 'backwards from a revision');
   });
 
   t.test('expected revision: every case', async (t) => {

@@ -362,7 +362,10 @@ export class EmbeddedEventStore implements EventStore, LiveFeed {
     const rows = options.direction === 'backwards'
       ? this.statements.readStreamBackwards.all(streamId, options.fromRevision ?? Number.MAX_SAFE_INTEGER, maxCount)
       : this.statements.readStreamForwards.all(streamId, options.fromRevision ?? 0, maxCount);
-    if (rows.length === 0 && this.statements.streamRevision.get(streamId) === undefined) {
+    // Revisions start at 0 and none is ever removed: nothing read backwards, or forwards from
+    // 0, means no stream; forwards from a later revision, the stream may just be shorter.
+    const noStream = options.direction === 'backwards' || (options.fromRevision ?? 0) === 0;
+    if (rows.length === 0 && (noStream || this.statements.streamRevision.get(streamId) === undefined)) {
       throw new StreamNotFound(streamId);
     }
     return rows.map(toRecordedEvent);
