@@ -8,7 +8,7 @@
  * members. Everything else it reads from the live state, which has not changed. Copies are
  * taken only of what changes while the read is open, so a read costs little more than the
  * events that arrive during it. The statistics are not frozen: their queries read a few cube
- * nodes in one turn.
+ * nodes in one turn (a snapshot writes the cube out at once: all-read-models.ts).
  */
 import type { AllReadModelsState } from './all-read-models.js';
 import type { BatchesState } from './batches/projection.js';
@@ -66,9 +66,10 @@ export function freezeReadModels(state: AllReadModelsState, position: number): F
   const release = watchFacts(live.projects, beforeChange);
 
   const projects = kept(live.projects, facts);
-  // The registration order only grows, and what it gains is hidden above. The region index's
-  // lists are replaced, never changed in place, while a read is frozen (project-facts.ts): a
-  // copy of the map (one entry a region) keeps them as they are now.
+  // The registration order only grows, and what it gains is hidden above. While a read is
+  // frozen, the region index's lists change in place only by a registration's append (hidden
+  // too); a move replaces the lists it changes (project-facts.ts), so a copy of the map (one
+  // entry a region) keeps them as they are now.
   const order = live.order;
   const byRegion: RegionIndex = new Map(live.byRegion);
   // Each view keeps its own model's position, as the live states do (each counts the events it takes).
