@@ -63,17 +63,27 @@ async function foldedTo(store: EventStore, position: number) {
   return foldAll(allReadModels, (await store.readAll({ maxCount: 1_000_000 })).filter((event) => event.position <= position));
 }
 
-t.test('the CSV streamed while commands are answered is the ledger at its X-Position, every row once', async (t) => {
-  const { app, store } = await seededApp(t);
-
-  const today = chinaDateOf(new Date());
-  const download = app.inject({ url: '/v1/projects', headers: { accept: 'text/csv' } });
+/**
+ * Downloads the whole ledger as `accept` while commands are answered beside it; the answer, the
+ * position it says it is of, and the positions of the commands (some of them after it).
+ */
+async function downloadDuringCommands(t: Tap.Test, app: ZodApp, accept: string) {
+  const download = app.inject({ url: '/v1/projects', headers: { accept } });
   const answered = await commandsDuring(t, app, download);
   const res = await download;
   t.equal(res.statusCode, 200);
   const position = Number(res.headers['x-position']);
+  const after = answered.filter((p) => p > position).length;
+  t.ok(after > 0, `commands were folded while the download was made (${answered.length} answered, ${after} after its X-Position ${position})`);
+  return { res, position, answered };
+}
+
+t.test('the CSV streamed while commands are answered is the ledger at its X-Position, every row once', async (t) => {
+  const { app, store } = await seededApp(t);
+
+  const today = chinaDateOf(new Date());
+  const { res, position, answered } = await downloadDuringCommands(t, app, 'text/csv');
   t.ok(position >= SEEDED, `X-Position ${position}`);
-  t.ok(answered.some((p) => p > position), `commands were folded while the CSV streamed (${answered.length} answered, ${answered.filter((p) => p > position).length} after its position)`);
 
   const then = await foldedTo(store, position);
   const expected = ledgerCsv(then.compliance, complianceFlags(then.compliance, today), {});
@@ -89,12 +99,7 @@ t.test('the workbook made while commands are answered is the ledger at its X-Pos
   const { app, store } = await seededApp(t);
 
   const today = chinaDateOf(new Date());
-  const download = app.inject({ url: '/v1/projects', headers: { accept: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } });
-  const answered = await commandsDuring(t, app, download);
-  const res = await download;
-  t.equal(res.statusCode, 200);
-  const position = Number(res.headers['x-position']);
-  t.ok(answered.some((p) => p > position), `commands were folded while the rows were made (${answered.filter((p) => p > position).length} after its position)`);
+  const { res, position } = await downloadDuringCommands(t, app, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
 
   const then = await foldedTo(store, position);
   const expected = [...ledgerCells(then.compliance, complianceFlags(then.compliance, today), {})];

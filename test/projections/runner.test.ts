@@ -235,22 +235,25 @@ t.test('a snapshot that cannot be written is logged, and the read model carries 
   t.ok(errors.some((m) => /snapshot failed/.test(m)), 'the failure is logged');
 });
 
+/** A big state's snapshot, slowed down: 40 chunks of 6 ms each (240 ms in all), `first` then placeholders; `seen` runs before each. */
+const SLOW_CHUNKS = 40;
+function* slowChunks(first: string, seen: () => void): Generator<string> {
+  for (let i = 0; i < SLOW_CHUNKS; i++) {
+    const until = performance.now() + 6;
+    while (performance.now() < until);
+    seen();
+    yield i === 0 ? first : '""';
+  }
+}
+
 t.test('a large snapshot is written over many turns: the loop keeps turning, the state holds still, nothing is lost', async (t) => {
   const store = openEmbeddedStore({ path: ':memory:' });
   const snapshots = openSnapshotStore(':memory:');
-  const CHUNKS = 40;
-  const busy = (ms: number) => { const until = performance.now() + ms; while (performance.now() < until); };
   const counted: number[] = [];
-  // A snapshot of 40 chunks, each taking 6 ms to make: 240 ms in all, as a big state's would.
+  // The chunks read the state as they are made: held still, it is the same in every one.
   const slow: Projection<Tally> = {
     ...tally(),
-    serialise: function* (state) {
-      for (let i = 0; i < CHUNKS; i++) {
-        busy(6);
-        counted.push(state.counts['Signed'] ?? 0);
-        yield i === 0 ? JSON.stringify(state) : '""';
-      }
-    },
+    serialise: (state) => slowChunks(JSON.stringify(state), () => counted.push(state.counts['Signed'] ?? 0)),
   };
   const runner = new ProjectionRunner({ store, projection: slow, snapshots, snapshotEvery: 1, snapshotIntervalMs: 60_000 });
   t.teardown(async () => { await runner.stop(); await store.close(); });
@@ -262,7 +265,7 @@ t.test('a large snapshot is written over many turns: the loop keeps turning, the
   let ticks = 0;
   const ticker = setInterval(() => { ticks += 1; }, 1);
   const more = append(store, 20);
-  while (counted.length < CHUNKS) await new Promise((resolve) => setTimeout(resolve, 5));
+  while (counted.length < SLOW_CHUNKS) await new Promise((resolve) => setTimeout(resolve, 5));
   clearInterval(ticker);
   await more;
   t.ok(ticks >= 5, `timers ran while the snapshot was written (${ticks} ticks)`);
@@ -277,26 +280,15 @@ t.test('a large snapshot is written over many turns: the loop keeps turning, the
 t.test('a projection that can freeze its state is snapshotted while the fold goes on, of the position it was taken at', async (t) => {
   const store = openEmbeddedStore({ path: ':memory:' });
   const snapshots = openSnapshotStore(':memory:');
-  const CHUNKS = 40;
-  const busy = (ms: number) => { const until = performance.now() + ms; while (performance.now() < until); };
   const liveWhileWriting: number[] = [];
   let runner: ProjectionRunner<Tally> | undefined;
-  // The state as it is when frozen, then 40 slow chunks: 240 ms of writing, as a big state's.
+  // The state as it is when frozen, then slow chunks, each noting the live state meanwhile.
   const frozen: Projection<Tally> = {
     ...tally(),
-    serialiseFrozen: (state) => {
-      const now = JSON.stringify(state);
-      return {
-        chunks: (function* () {
-          for (let i = 0; i < CHUNKS; i++) {
-            busy(6);
-            liveWhileWriting.push(runner?.state.counts['Signed'] ?? 0);
-            yield i === 0 ? now : '""';
-          }
-        })(),
-        release: () => undefined,
-      };
-    },
+    serialiseFrozen: (state) => ({
+      chunks: slowChunks(JSON.stringify(state), () => liveWhileWriting.push(runner?.state.counts['Signed'] ?? 0)),
+      release: () => undefined,
+    }),
   };
   runner = new ProjectionRunner({ store, projection: frozen, snapshots, snapshotEvery: 1, snapshotIntervalMs: 60_000 });
   t.teardown(async () => { await runner?.stop(); await store.close(); });
@@ -304,7 +296,7 @@ t.test('a projection that can freeze its state is snapshotted while the fold goe
   await runner.start();
   await runner.caughtUp();
   const more = append(store, 20);
-  while (liveWhileWriting.length < CHUNKS) await new Promise((resolve) => setTimeout(resolve, 5));
+  while (liveWhileWriting.length < SLOW_CHUNKS) await new Promise((resolve) => setTimeout(resolve, 5));
   await more;
   t.ok(Math.max(...liveWhileWriting) > 30, `events were applied while the snapshot was written (the live count reached ${Math.max(...liveWhileWriting)} during it)`);
   t.ok(await runner.waitFor(await store.headPosition(), 2000));
