@@ -57,13 +57,56 @@ export function nodesFor(cube: Cube, regionCode: RegionCode, category: string): 
 const nodeLists = new WeakMap<Cube, Map<RegionCode, Map<string, readonly CubeNode[]>>>();
 
 function makeNodes(cube: Cube, regionCode: RegionCode, category: string): readonly CubeNode[] {
-  return rollUpChain(regionCode).map((code) => {
+  const recorder = recorders.get(cube);
+  const nodes = rollUpChain(regionCode).map((code) => {
     const byCategory = (cube[code] ??= idRecord());
-    return (byCategory[category] ??= { pipeByMonth: {}, flowByMonth: {}, signings: {} });
+    let node = byCategory[category];
+    if (node === undefined) {
+      byCategory[category] = node = { pipeByMonth: {}, flowByMonth: {}, signings: {} };
+      recorder?.created(code, category);
+    }
+    return node;
   });
+  if (recorder !== undefined) leaves.set(nodes, { regionCode, category, recorder });
+  return nodes;
+}
+
+/** A cell of a node: the pipe or flow cell of a month, or the month's signings. */
+export type CellKind = 'pipe' | 'flow' | 'signings';
+
+/**
+ * Told every change made to a cube (statistics-history.ts keeps them, stamped with the record
+ * position, for "as of" answers that are an indexed read instead of a replay). A change is told
+ * once, for the project's own node: the same change goes to every ancestor in `rollUpChain`.
+ */
+export interface CubeRecorder {
+  /** A node appeared (a query lists the regions holding one). */
+  created(regionCode: RegionCode, category: string): void;
+  /** `delta` added to `field` of a month's pipe or flow cell; a signing's contract added (+) or taken out (−). */
+  changed(regionCode: RegionCode, category: string, kind: CellKind, period: Period, field: number, delta: number): void;
+}
+
+interface Leaf {
+  readonly regionCode: RegionCode;
+  readonly category: string;
+  readonly recorder: CubeRecorder;
+}
+
+const recorders = new WeakMap<Cube, CubeRecorder>();
+/** The project's own node of each chain nodesFor made while a recorder was attached. */
+const leaves = new WeakMap<readonly CubeNode[], Leaf>();
+
+/** From now on, every change to `cube` is told to `recorder` (none: no longer). */
+export function recordCube(cube: Cube, recorder: CubeRecorder | undefined): void {
+  if (recorder === undefined) recorders.delete(cube);
+  else recorders.set(cube, recorder);
+  // Chains made before carry no leaf (or an old one): made again on next use.
+  nodeLists.delete(cube);
 }
 
 export function addPipe(nodes: readonly CubeNode[], period: Period, field: number, delta: number): void {
+  const leaf = leaves.get(nodes);
+  if (leaf !== undefined && delta !== 0) leaf.recorder.changed(leaf.regionCode, leaf.category, 'pipe', period, field, delta);
   for (const node of nodes) bump(node.pipeByMonth[period] ??= emptyCell(PIPE_WIDTH), field, delta);
 }
 
@@ -72,6 +115,14 @@ export function addPipeGroup(
   nodes: readonly CubeNode[], period: Period, group: number,
   count: number, amount: number, over1e8Count: number, over1e8Amount: number, over1e9Count: number, over1e9Amount: number,
 ): void {
+  const leaf = leaves.get(nodes);
+  if (leaf !== undefined) {
+    const values = [count, amount, over1e8Count, over1e8Amount, over1e9Count, over1e9Amount];
+    for (let i = 0; i < values.length; i++) {
+      const delta = values[i] as number;
+      if (delta !== 0) leaf.recorder.changed(leaf.regionCode, leaf.category, 'pipe', period, group + i, delta);
+    }
+  }
   for (const node of nodes) {
     const cell = (node.pipeByMonth[period] ??= emptyCell(PIPE_WIDTH));
     cell[group] = (cell[group] ?? 0) + count;
@@ -85,10 +136,14 @@ export function addPipeGroup(
 
 export function addFlow(nodes: readonly CubeNode[], period: Period, field: number, delta: number): void {
   if (delta === 0) return;
+  const leaf = leaves.get(nodes);
+  if (leaf !== undefined) leaf.recorder.changed(leaf.regionCode, leaf.category, 'flow', period, field, delta);
   for (const node of nodes) bump(node.flowByMonth[period] ??= emptyCell(FLOW_WIDTH), field, delta);
 }
 
 export function addSigning(nodes: readonly CubeNode[], period: Period, contract: Amount, sign: 1 | -1): void {
+  const leaf = leaves.get(nodes);
+  if (leaf !== undefined) leaf.recorder.changed(leaf.regionCode, leaf.category, 'signings', period, 0, sign * contract);
   for (const node of nodes) {
     const list = (node.signings[period] ??= []);
     if (sign === 1) list.push(contract);

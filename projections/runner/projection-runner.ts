@@ -23,7 +23,24 @@ export interface RunnerLogger {
   error(details: object, message: string): void;
 }
 
+/**
+ * What the runner tells a history of its fold (statistics-history.ts), in the fold's own
+ * order: it sees exactly the events the state took, and is written before any snapshot.
+ */
+export interface FoldHistory<State> {
+  /** The runner folds `state` from `position` on (after loading a snapshot, or a rebuilt state swapped in). */
+  follow(state: State, position: number, recordedAt: string): void;
+  /** `event` was folded into the state (every event of the log, handled or not). */
+  applied(state: State, event: RecordedEvent): void;
+  /** The fold threw on an event: what it changed before throwing is not history. */
+  failed(): void;
+  /** Before a snapshot: everything told so far is written. */
+  flush(): void;
+}
+
 export interface RunnerOptions<State> {
+  /** Told every event folded into the live state (statistics-history.ts). */
+  readonly history?: FoldHistory<State>;
   readonly store: EventStore;
   readonly projection: Projection<State>;
   readonly snapshots: SnapshotStore;
@@ -172,6 +189,7 @@ export class ProjectionRunner<State> {
       this.appliedPosition = snapshot.position;
       this.appliedRecordedAt = snapshot.recordedAt;
     }
+    this.options.history?.follow(this.current, this.appliedPosition, this.appliedRecordedAt);
     this.targetAtStart = await store.headPosition();
     this.runnerStatus = this.appliedPosition >= this.targetAtStart ? 'live' : 'catching-up';
     this.options.logger?.info({ projection: projection.name, version: projection.version, from: this.appliedPosition, head: this.targetAtStart }, 'projection starting');
@@ -452,10 +470,12 @@ export class ProjectionRunner<State> {
       try {
         this.current = this.options.projection.evolve(this.current, event);
       } catch (error) {
+        this.options.history?.failed();
         this.halt(event, error);
         return;
       }
     }
+    this.options.history?.applied(this.current, event);
     this.appliedPosition = event.position;
     this.appliedRecordedAt = event.recordedAt;
     if (this.shadow) this.trySwap(this.shadow);
@@ -482,6 +502,7 @@ export class ProjectionRunner<State> {
     if (this.shadow !== shadow || shadow.position !== this.appliedPosition) return false;
     this.current = shadow.state;
     this.shadow = undefined;
+    this.options.history?.follow(this.current, shadow.position, shadow.recordedAt);
     this.options.logger?.info({ projection: this.name, position: shadow.position }, 'projection rebuilt and swapped in');
     this.snapshotSoon();
     return true;
@@ -522,6 +543,8 @@ export class ProjectionRunner<State> {
   private snapshotSoon(pinned = false): void {
     if (this.writing !== undefined || this.runnerStatus === 'stopped' || this.runnerStatus === 'halted') return;
     if (pinned) this.pinnedAt = this.appliedPosition;
+    // A snapshot is never ahead of the history: a start from it finds the history there.
+    this.options.history?.flush();
     const { serialiseFrozen } = this.options.projection;
     if (serialiseFrozen !== undefined) {
       // The state as it is now, written over many turns while the fold goes on.
@@ -565,6 +588,7 @@ export class ProjectionRunner<State> {
   }
 
   private async writeSnapshot(pinned = false, frozen?: FrozenSnapshot): Promise<void> {
+    this.options.history?.flush();
     if (frozen === undefined) {
       // A year end just snapshotted is written again, pinned.
       if (this.appliedPosition === 0 || (this.sinceSnapshot === 0 && !pinned)) return;

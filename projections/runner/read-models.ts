@@ -10,6 +10,8 @@ import { ProjectionRunner, type Lag, type RunnerLogger, type RunnerStatus } from
 import type { SnapshotStore } from './snapshot-store.js';
 import { freezeReadModels, type FrozenReadModels } from '../frozen-read-models.js';
 import { openWatchers } from '../shared/fact-watchers.js';
+import type { PipelineState } from '../pipeline-statistics/projection.js';
+import { StatisticsHistory } from './statistics-history.js';
 
 export type ProjectionName = ReadModelName;
 export const PROJECTION_NAMES: readonly ProjectionName[] = READ_MODEL_NAMES;
@@ -25,7 +27,12 @@ export interface ReadModelSource<State> {
 
 /** One read model of the shared runner. */
 export class ReadModelView<K extends ProjectionName> implements ReadModelSource<ReadModelStates[K]> {
-  constructor(readonly name: K, private readonly runner: ProjectionRunner<AllReadModelsState>) {}
+  constructor(
+    readonly name: K,
+    private readonly runner: ProjectionRunner<AllReadModelsState>,
+    /** An indexed answer "as of" a moment, when there is one (the statistics' history); else a replay. */
+    private readonly indexedAsOf?: (moment: string) => Promise<{ readonly state: ReadModelStates[K]; readonly position: number } | undefined>,
+  ) {}
 
   get state(): ReadModelStates[K] {
     return this.runner.state[this.name];
@@ -48,6 +55,8 @@ export class ReadModelView<K extends ProjectionName> implements ReadModelSource<
   }
 
   async stateAsOf(moment: string): Promise<{ readonly state: ReadModelStates[K]; readonly position: number }> {
+    const indexed = await this.indexedAsOf?.(moment);
+    if (indexed !== undefined) return indexed;
     const { state, position } = await this.runner.stateAsOf(moment);
     return { state: state[this.name], position };
   }
@@ -71,15 +80,33 @@ export interface ReadModelsOptions {
   readonly snapshotEvery?: number;
   readonly snapshotIntervalMs?: number;
   readonly pinYearEnds?: 'live' | 'always';
+  /**
+   * Where the statistics' history is kept (`read-models.db`, or ':memory:'): statistics "as of"
+   * a moment are then an indexed read instead of a replay. None: replays only.
+   */
+  readonly statisticsHistory?: { readonly path: string; readonly checkpointEvery?: number };
 }
+
+/** How long an "as of" answer about a moment not yet folded waits for the fold to reach the log's head. */
+const AS_OF_CATCH_UP_MS = 5_000;
 
 export class ReadModels {
   /** The one runner folding every read model. */
   readonly runner: ProjectionRunner<AllReadModelsState>;
   readonly runners: Views;
 
+  /** The statistics' history, when kept. */
+  readonly statisticsHistory: StatisticsHistory<AllReadModelsState> | undefined;
+
   constructor(options: ReadModelsOptions) {
+    this.store = options.store;
+    this.statisticsHistory = options.statisticsHistory === undefined ? undefined : new StatisticsHistory<AllReadModelsState>({
+      path: options.statisticsHistory.path,
+      version: allReadModels.version,
+      ...(options.statisticsHistory.checkpointEvery === undefined ? {} : { checkpointEvery: options.statisticsHistory.checkpointEvery }),
+    }, (state) => state['pipeline-statistics']);
     this.runner = new ProjectionRunner<AllReadModelsState>({
+      ...(this.statisticsHistory === undefined ? {} : { history: this.statisticsHistory }),
       store: options.store,
       projection: allReadModels,
       snapshots: options.snapshots,
@@ -91,7 +118,7 @@ export class ReadModels {
     });
     this.runners = {
       'project-ledger': new ReadModelView('project-ledger', this.runner),
-      'pipeline-statistics': new ReadModelView('pipeline-statistics', this.runner),
+      'pipeline-statistics': new ReadModelView('pipeline-statistics', this.runner, (moment) => this.statisticsAsOf(moment)),
       compliance: new ReadModelView('compliance', this.runner),
       batches: new ReadModelView('batches', this.runner),
     };
@@ -99,6 +126,26 @@ export class ReadModels {
   }
 
   private readonly snapshots: SnapshotStore;
+  private readonly store: EventStore;
+
+  /**
+   * The statistics as they stood when `moment` was recorded, from their history; undefined
+   * when it does not cover the moment (before it began, or a fold that has not reached the
+   * log's head within a few seconds): the caller replays instead.
+   */
+  private async statisticsAsOf(moment: string): Promise<{ readonly state: PipelineState; readonly position: number } | undefined> {
+    const history = this.statisticsHistory;
+    if (history === undefined || this.runner.status === 'stopped') return undefined;
+    const cutoff = Date.parse(new Date(moment).toISOString());
+    if (history.head.recordedMs <= cutoff) {
+      // Events recorded by then may still be on their way to the fold: it reaches the head first.
+      const head = await this.store.headPosition();
+      if (this.runner.position < head && !(await this.runner.waitFor(head, AS_OF_CATCH_UP_MS))) return undefined;
+    }
+    const position = history.positionRecordedBy(cutoff);
+    if (position === undefined) return undefined;
+    return { state: history.stateAt(position), position };
+  }
 
   /** Loads the latest snapshot and follows the log from it; does not wait to catch up. */
   async start(): Promise<void> {
@@ -107,6 +154,7 @@ export class ReadModels {
 
   async stop(): Promise<void> {
     await this.runner.stop();
+    this.statisticsHistory?.close();
     this.snapshots.close();
   }
 

@@ -62,6 +62,8 @@ export interface AppDeps {
   readonly logger?: FastifyBaseLogger;
   /** Where projection snapshots are kept; in memory when absent (tests). */
   readonly snapshots?: SnapshotStore;
+  /** The read-model file the statistics' history is kept in (`DATA_DIR/read-models.db`); in memory when absent (tests). */
+  readonly readModelsPath?: string;
   /** GET /v1/live's timings (heartbeat, coalescing window, slow-client limits); tests shorten them. */
   readonly live?: Partial<LiveSettings>;
 }
@@ -144,7 +146,10 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
 
   await installOpenApi(app);
 
-  const readModels = new ReadModels({ store, snapshots: deps.snapshots ?? openSnapshotStore(':memory:'), logger: app.log });
+  const readModels = new ReadModels({
+    store, snapshots: deps.snapshots ?? openSnapshotStore(':memory:'), logger: app.log,
+    statisticsHistory: { path: deps.readModelsPath ?? ':memory:' },
+  });
   app.decorate('readModels', readModels);
   await readModels.start();
   app.addHook('onClose', async () => { await readModels.stop(); });

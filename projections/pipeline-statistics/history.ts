@@ -1,0 +1,155 @@
+/**
+ * The statistics cube's changes, event by event, in a form that can be kept and summed later
+ * (the runner's statistics-history.ts keeps them in SQLite, stamped with each event's record
+ * position): "as of" a record time is then the cube's cells at the last checkpoint before it
+ * plus the changes recorded since, never a replay of the facts.
+ *
+ * A change is told once, for the project's own node (region, category); it applies alike to
+ * every node of `rollUpChain(region)` in that category, exactly as the fold adds it.
+ * A cell is addressed by a number: kind × 100,000 + month index (calendar.ts).
+ */
+import type { Period } from '../../commands/shared/dates.js';
+import type { RegionCode } from '../../commands/shared/region-code.js';
+import { monthIndex, periodOfIndex } from '../shared/calendar.js';
+import { emptyCell, FLOW_WIDTH, PIPE_WIDTH } from './cells.js';
+import { rollUpChain, type CellKind, type CubeNode, type CubeRecorder } from './cube.js';
+
+const KIND_CODE: Readonly<Record<CellKind, number>> = { pipe: 0, flow: 1, signings: 2 };
+const KINDS: readonly CellKind[] = ['pipe', 'flow', 'signings'];
+const KIND_SPAN = 100_000;
+const FIELD_SPAN = 32;
+const CELL_SPAN = 2 ** 18;
+
+export function cellKey(kind: CellKind, period: Period): number {
+  return KIND_CODE[kind] * KIND_SPAN + monthIndex(period);
+}
+
+export function cellOfKey(key: number): { readonly kind: CellKind; readonly period: Period } {
+  const kind = KINDS[Math.floor(key / KIND_SPAN)];
+  if (kind === undefined) throw new Error(`not a statistics cell key: ${key}`);
+  return { kind, period: periodOfIndex(key % KIND_SPAN) };
+}
+
+/** A node's cell (pipe and flow: the field values; signings: the contracts), undefined when it has none. */
+export function cellValue(node: CubeNode, kind: CellKind, period: Period): readonly number[] | undefined {
+  switch (kind) {
+    case 'pipe': return node.pipeByMonth[period];
+    case 'flow': return node.flowByMonth[period];
+    case 'signings': return node.signings[period];
+  }
+}
+
+export function setCell(node: CubeNode, kind: CellKind, period: Period, value: number[]): void {
+  switch (kind) {
+    case 'pipe': node.pipeByMonth[period] = value; return;
+    case 'flow': node.flowByMonth[period] = value; return;
+    case 'signings': node.signings[period] = value; return;
+  }
+}
+
+export function emptyNode(): CubeNode {
+  return { pipeByMonth: {}, flowByMonth: {}, signings: {} };
+}
+
+/** Applies one recorded change to a node, as cube.ts's add functions do. */
+export function applyChange(node: CubeNode, key: number, field: number, delta: number): void {
+  const { kind, period } = cellOfKey(key);
+  if (kind === 'signings') {
+    const list = (node.signings[period] ??= []);
+    if (delta > 0) list.push(delta);
+    else {
+      const at = list.indexOf(-delta);
+      if (at >= 0) list.splice(at, 1);
+    }
+    return;
+  }
+  const cell = kind === 'pipe' ? (node.pipeByMonth[period] ??= emptyCell(PIPE_WIDTH)) : (node.flowByMonth[period] ??= emptyCell(FLOW_WIDTH));
+  cell[field] = (cell[field] ?? 0) + delta;
+}
+
+/** One event's changes: [leaf node id, cell key, field, delta] × n. */
+export type EncodedChanges = Float64Array;
+export const CHANGE_WIDTH = 4;
+
+/**
+ * Gathers the changes of the event being folded (the cube's recorder): the pipe and flow
+ * changes summed per cell field (a retraction and its re-application cancel out), signings in
+ * order (a list, not a sum). `take` hands them over once the event is folded.
+ */
+export class EventChanges implements CubeRecorder {
+  private readonly sums = new Map<number, number>();
+  private readonly signings: number[] = [];
+
+  /** `idOf` names a node (region, category) by a number, the same for good. */
+  constructor(private readonly idOf: (regionCode: RegionCode, category: string) => number) {}
+
+  created(regionCode: RegionCode, category: string): void {
+    this.idOf(regionCode, category);
+  }
+
+  changed(regionCode: RegionCode, category: string, kind: CellKind, period: Period, field: number, delta: number): void {
+    const leaf = this.idOf(regionCode, category);
+    const key = cellKey(kind, period);
+    if (kind === 'signings') {
+      this.signings.push(leaf, key, 0, delta);
+      return;
+    }
+    const combined = (leaf * CELL_SPAN + key) * FIELD_SPAN + field;
+    this.sums.set(combined, (this.sums.get(combined) ?? 0) + delta);
+  }
+
+  /** The event's changes (undefined: none); the recorder starts afresh. */
+  take(): EncodedChanges | undefined {
+    cancelOut(this.signings);
+    let count = this.signings.length / CHANGE_WIDTH;
+    for (const delta of this.sums.values()) if (delta !== 0) count++;
+    if (count === 0) {
+      this.sums.clear();
+      this.signings.length = 0;
+      return undefined;
+    }
+    const changes = new Float64Array(count * CHANGE_WIDTH);
+    let at = 0;
+    for (const [combined, delta] of this.sums) {
+      if (delta === 0) continue;
+      const field = combined % FIELD_SPAN;
+      const rest = (combined - field) / FIELD_SPAN;
+      const key = rest % CELL_SPAN;
+      changes[at++] = (rest - key) / CELL_SPAN;
+      changes[at++] = key;
+      changes[at++] = field;
+      changes[at++] = delta;
+    }
+    changes.set(this.signings, at);
+    this.sums.clear();
+    this.signings.length = 0;
+    return changes;
+  }
+
+  /** Forgets a half-folded event's changes (its fold threw). */
+  discard(): void {
+    this.sums.clear();
+    this.signings.length = 0;
+  }
+}
+
+/** A signing taken out again in the same event (a retraction re-applied) leaves nothing to keep. */
+function cancelOut(signings: number[]): void {
+  for (let i = 0; i < signings.length; i += CHANGE_WIDTH) {
+    const delta = signings[i + 3] as number;
+    if (delta <= 0) continue;
+    for (let j = i + CHANGE_WIDTH; j < signings.length; j += CHANGE_WIDTH) {
+      if (signings[j] === signings[i] && signings[j + 1] === signings[i + 1] && signings[j + 3] === -delta) {
+        signings.splice(j, CHANGE_WIDTH);
+        signings.splice(i, CHANGE_WIDTH);
+        i -= CHANGE_WIDTH;
+        break;
+      }
+    }
+  }
+}
+
+/** Whether a change to `leafRegion`'s node is also a change to `regionCode`'s (its own, or an ancestor's). */
+export function rollsUpTo(leafRegion: RegionCode, regionCode: RegionCode): boolean {
+  return rollUpChain(leafRegion).includes(regionCode);
+}

@@ -1,0 +1,198 @@
+/**
+ * The statistics' history (projections/runner/statistics-history.ts): statistics and rankings
+ * "as of" any record position, read from the checkpointed cells and the changes kept since,
+ * equal the statistics folded from the events recorded by then; also after a restart from a
+ * snapshot older than the history (what was written after it is folded again), after a
+ * history lost (it covers from the snapshot on, earlier moments are replayed), and when the
+ * fold stops at an event it cannot fold (nothing after it is kept).
+ */
+import t from 'tap';
+import fc from 'fast-check';
+import { deepStrictEqual } from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openEmbeddedStore } from '../../src/event-store/embedded/sqlite-store.js';
+import type { EventStore, RecordedEvent } from '../../src/event-store/port.js';
+import { foldAll } from '../../projections/projection.js';
+import { allReadModels } from '../../projections/all-read-models.js';
+import { ReadModels } from '../../projections/runner/read-models.js';
+import { openSnapshotStore, type SnapshotStore } from '../../projections/runner/snapshot-store.js';
+import { queryPipelineStatistics, MEASURE_KEYS, type PipelineState } from '../../projections/pipeline-statistics/index.js';
+import { rankChildRegions } from '../../projections/rankings/index.js';
+import { CATEGORIES } from '../../commands/project/events.js';
+import { generateHistory } from './support/generate-history.js';
+
+/** What the statistics routes answer of a state, for several regions, periods, categories and rankings. */
+function answers(state: PipelineState, asOfDate: string): unknown {
+  const year = Number(asOfDate.slice(0, 4));
+  const rows: unknown[] = [];
+  for (const regionCode of ['000000', '130000', '131100', '131121', '131121001', '131121-KFQ', '520500']) {
+    rows.push(queryPipelineStatistics(state, { regionCode, year, asOfDate }));
+    rows.push(queryPipelineStatistics(state, { regionCode, year: year - 1, quarter: 4, asOfDate }));
+    rows.push(queryPipelineStatistics(state, { regionCode, year, month: 1 + (year % 12), asOfDate }));
+  }
+  for (const category of CATEGORIES) rows.push(queryPipelineStatistics(state, { regionCode: '131100', year, category, asOfDate }));
+  for (const measure of MEASURE_KEYS.slice(0, 6)) {
+    rows.push(rankChildRegions(state, { regionCode: '130000', measure, year, asOfDate }, (code) => code));
+    rows.push(rankChildRegions(state, { regionCode: '000000', measure, year, asOfDate }, (code) => code));
+  }
+  return JSON.parse(JSON.stringify(rows));
+}
+
+const events = generateHistory({ seed: 20261203, projects: 90, years: 3 });
+
+async function recordedStore(upTo = events.length): Promise<{
+  store: EventStore; recorded: RecordedEvent[]; append: (from: number, to: number) => Promise<void>; later: (ms: number) => void;
+}> {
+  let now = 0;
+  const store = openEmbeddedStore({ path: ':memory:', clock: () => new Date(now) });
+  const append = async (from: number, to: number) => {
+    for (const event of events.slice(from, to)) {
+      now = Date.parse(event.recordedAt);
+      await store.appendToStream(event.streamId, [{ type: event.type, data: event.data, metadata: event.metadata }]);
+    }
+  };
+  await append(0, upTo);
+  return { store, recorded: await store.readAll({ maxCount: 1_000_000 }), append, later: (ms) => { now += ms; } };
+}
+
+/** A snapshot store that stops writing when told (a full disk): the history goes on past the last snapshot. */
+function stoppable(snapshots: SnapshotStore): SnapshotStore & { stopWriting(): void } {
+  let writing = true;
+  return {
+    ...snapshots,
+    latest: (...args) => snapshots.latest(...args),
+    latestRecordedBy: (...args) => snapshots.latestRecordedBy(...args),
+    save: (...args) => snapshots.save(...args),
+    prune: (...args) => snapshots.prune(...args),
+    close: () => snapshots.close(),
+    begin: (...args) => {
+      if (!writing) throw new Error('disk full');
+      return snapshots.begin(...args);
+    },
+    stopWriting: () => { writing = false; },
+  };
+}
+
+/** Checks `runs` random moments: the history's answer equals the fold of what was recorded by then. */
+async function checkAsOf(readModels: ReadModels, recorded: readonly RecordedEvent[], runs: number, minIndex = -1): Promise<number> {
+  const history = readModels.statisticsHistory;
+  if (history === undefined) throw new Error('no history');
+  const recordedMs = (index: number) => Date.parse(recorded[index]?.recordedAt ?? '');
+  let indexed = 0;
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: minIndex, max: recorded.length - 1 }), fc.integer({ min: 0, max: 999 }), async (index, permille) => {
+      const from = index < 0 ? recordedMs(0) - 86_400_000 : recordedMs(index);
+      const to = index + 1 < recorded.length ? recordedMs(index + 1) - 1 : from + 86_400_000;
+      const ms = from + Math.floor(((to - from) * permille) / 1000);
+      const moment = new Date(ms).toISOString();
+      const asOfDate = new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
+      const upTo = recorded.filter((event) => Date.parse(event.recordedAt) <= ms);
+      const expected = foldAll(allReadModels, upTo)['pipeline-statistics'];
+      if (history.positionRecordedBy(ms) !== undefined) indexed++;
+      const answer = await readModels.runners['pipeline-statistics'].stateAsOf(moment);
+      if (answer.position !== (upTo.at(-1)?.position ?? 0)) throw new Error(`as of ${moment}: position ${answer.position}, not ${upTo.at(-1)?.position ?? 0}`);
+      deepStrictEqual(answers(answer.state, asOfDate), answers(expected, asOfDate), `as of ${moment} (position ${answer.position})`);
+    }),
+    { numRuns: runs },
+  );
+  return indexed;
+}
+
+t.test('as of any record position: the history\'s statistics and rankings equal the fold of what was recorded by then', async (t) => {
+  const { store, recorded } = await recordedStore();
+  const readModels = new ReadModels({ store, snapshots: openSnapshotStore(':memory:'), statisticsHistory: { path: ':memory:', checkpointEvery: 37 } });
+  t.teardown(async () => { await readModels.stop(); await store.close(); });
+  await readModels.start();
+  t.ok(await readModels.caughtUp(20_000), 'caught up');
+  t.ok(recorded.length > 1_000, `${recorded.length} events`);
+  const indexed = await checkAsOf(readModels, recorded, 120);
+  t.equal(indexed, 120, 'every moment answered from the history, none replayed');
+  // Asked of a state, the history reads only the nodes asked for.
+  const history = readModels.statisticsHistory;
+  const position = history?.positionRecordedBy(Date.parse(recorded.at(-1)?.recordedAt ?? ''));
+  t.equal(position, recorded.at(-1)?.position, 'the last moment is the head');
+  t.same(
+    answers(history?.stateAt(position ?? 0) as PipelineState, '2026-12-31'),
+    answers(readModels.runners['pipeline-statistics'].state, '2026-12-31'),
+    'the history at the head answers as the live statistics do',
+  );
+});
+
+t.test('a restart from a snapshot older than the history folds the rest again and keeps answering exactly', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'statistics-history-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'read-models.db');
+  const half = Math.floor(events.length / 2);
+  const { store, recorded: firstHalf, append } = await recordedStore(half);
+  t.teardown(() => store.close());
+
+  const snapshots = stoppable(openSnapshotStore(path));
+  const first = new ReadModels({ store, snapshots, snapshotEvery: 200, snapshotIntervalMs: 0, statisticsHistory: { path, checkpointEvery: 53 } });
+  await first.start();
+  t.ok(await first.caughtUp(20_000), 'the first run caught up');
+  for (let i = 0; i < 100 && snapshots.latest(allReadModels.name, allReadModels.version) === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  snapshots.stopWriting();
+  await append(half, half + 300);
+  t.ok(await first.waitFor(firstHalf.length + 300, 10_000), 'the first run folded 300 more events, with no snapshot of them', { position: first.position, status: first.runner.status });
+  const snapshotAt = snapshots.latest(allReadModels.name, allReadModels.version)?.position ?? 0;
+  await first.stop(); // its final snapshot fails: the history is ahead of every snapshot
+  t.ok(snapshotAt > 0 && snapshotAt < firstHalf.length + 300, `the last snapshot (${snapshotAt}) is behind the history`);
+
+  await append(half + 300, events.length);
+  const recorded = await store.readAll({ maxCount: 1_000_000 });
+  const second = new ReadModels({ store, snapshots: openSnapshotStore(path), statisticsHistory: { path, checkpointEvery: 53 } });
+  t.teardown(() => second.stop());
+  await second.start();
+  t.ok(await second.caughtUp(20_000), 'the second run caught up');
+  const indexed = await checkAsOf(second, recorded, 60);
+  t.equal(indexed, 60, 'the history covers the whole log after the restart');
+});
+
+t.test('a history lost: it covers from the snapshot on, and earlier moments are replayed, the same answers', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'statistics-history-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const { store, recorded } = await recordedStore();
+  t.teardown(() => store.close());
+  const snapshotsPath = join(dir, 'read-models.db');
+  const first = new ReadModels({ store, snapshots: openSnapshotStore(snapshotsPath), snapshotIntervalMs: 0, pinYearEnds: 'always' });
+  await first.start();
+  t.ok(await first.caughtUp(20_000));
+  await first.stop();
+  const snapshotAt = recorded.at(-1)?.position ?? 0;
+
+  const second = new ReadModels({ store, snapshots: openSnapshotStore(snapshotsPath), statisticsHistory: { path: join(dir, 'new-history.db'), checkpointEvery: 41 } });
+  t.teardown(() => second.stop());
+  await second.start();
+  t.ok(await second.caughtUp(20_000));
+  const history = second.statisticsHistory;
+  t.equal(history?.positionRecordedBy(Date.parse(recorded[10]?.recordedAt ?? '')), undefined, 'a moment before the snapshot is not the history\'s');
+  t.equal(history?.positionRecordedBy(Date.parse(recorded.at(-1)?.recordedAt ?? '')), snapshotAt, 'the snapshot\'s moment is');
+  await checkAsOf(second, recorded, 25);
+  t.same(
+    answers(history?.stateAt(snapshotAt) as PipelineState, '2026-12-31'),
+    answers(second.runners['pipeline-statistics'].state, '2026-12-31'),
+    'the history started from the snapshot\'s cells answers as the live statistics',
+  );
+});
+
+t.test('an event the fold cannot fold: the history stops before it with the fold', async (t) => {
+  const { store, recorded, later } = await recordedStore(200);
+  t.teardown(() => store.close());
+  later(60_000);
+  // A registration whose data the facts cannot take (no regionCode): the fold throws on it.
+  await store.appendToStream('project-poison', [{ type: 'ProjectRegistered', data: { projectId: 'poison' }, metadata: {} }]);
+  const readModels = new ReadModels({ store, snapshots: openSnapshotStore(':memory:'), statisticsHistory: { path: ':memory:', checkpointEvery: 16 } });
+  t.teardown(() => readModels.stop());
+  await readModels.start();
+  for (let i = 0; i < 200 && readModels.runner.status !== 'halted'; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  t.equal(readModels.runner.status, 'halted', 'the fold stopped');
+  const last = recorded.at(-1);
+  t.equal(readModels.statisticsHistory?.head.position, last?.position, 'the history ends at the last event folded');
+  const before = await readModels.runners['pipeline-statistics'].stateAsOf(last?.recordedAt ?? '');
+  t.equal(before.position, last?.position, 'moments before the event are still answered');
+  t.same(answers(before.state, '2026-12-31'), answers(foldAll(allReadModels, recorded)['pipeline-statistics'], '2026-12-31'));
+  await t.rejects(readModels.runners['pipeline-statistics'].stateAsOf(new Date(Date.now() + 86_400_000).toISOString()), { name: 'ReadModelHalted' },
+    'a moment after it is refused as the live read models are');
+});
