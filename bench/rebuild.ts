@@ -18,6 +18,7 @@
  *                  feed of its own (snapshot every 100,000 events), with the time its snapshots took
  *   read-models    ReadModels from scratch with the server's defaults (the four over shared
  *                  facts, one runner, its snapshot policy): the server's first start
+ *   read-models-no-history     the same without the statistics' history (as before it was kept)
  *   read-models-no-snapshots   the same with no periodic snapshot (only the one on catching up)
  *   cli:all        the CLI's rebuild all (ReadModels, snapshot every head ÷ 8)
  *   shared-fold    one read of the log folded into the four over shared facts, no runner: the floor
@@ -203,8 +204,9 @@ if (await wanted('cli:all')) {
   snapshots.close();
   collectGarbage();
 }
-if (await wanted('read-models')) await readModelsFromScratch('read-models', undefined);
-if (await wanted('read-models-no-snapshots')) await readModelsFromScratch('read-models-no-snapshots', Number.MAX_SAFE_INTEGER);
+if (await wanted('read-models')) await readModelsFromScratch('read-models', undefined, true);
+if (await wanted('read-models-no-history')) await readModelsFromScratch('read-models-no-history', undefined, false);
+if (await wanted('read-models-no-snapshots')) await readModelsFromScratch('read-models-no-snapshots', Number.MAX_SAFE_INTEGER, true);
 if (await wanted('shared-fold')) await sharedFold();
 
 raw.close();
@@ -334,10 +336,15 @@ async function runnerFromScratch<K extends ProjectionName>(name: K): Promise<voi
 }
 
 /** ReadModels from an empty read-model file, as the server's first start runs them (its defaults, unless told). */
-async function readModelsFromScratch(key: string, snapshotEvery: number | undefined): Promise<void> {
+async function readModelsFromScratch(key: string, snapshotEvery: number | undefined, history: boolean): Promise<void> {
   const snapshots = freshSnapshots();
   const timing: SnapshotTiming = { serialiseMs: 0, saveMs: 0, saves: 0, bytes: 0 };
-  const readModels = new ReadModels({ store, snapshots: timedSaves(snapshots, timing), ...(snapshotEvery === undefined ? {} : { snapshotEvery }) });
+  // The statistics' history in a file of its own, as the server keeps it in read-models.db.
+  const historyDir = mkdtempSync(join(tmpdir(), 'rebuild-history-'));
+  const readModels = new ReadModels({
+    store, snapshots: timedSaves(snapshots, timing), ...(snapshotEvery === undefined ? {} : { snapshotEvery }),
+    ...(history ? { statisticsHistory: { path: join(historyDir, 'read-models.db') } } : {}),
+  });
   const measured = await measure(async () => {
     await readModels.start();
     const reached = await readModels.caughtUp(maxSeconds * 1000);
@@ -345,7 +352,9 @@ async function readModelsFromScratch(key: string, snapshotEvery: number | undefi
   });
   const during = { ...timing };
   await readModels.stop();
-  const label = snapshotEvery === undefined ? 'ReadModels from scratch (server first start)' : 'ReadModels from scratch, no periodic snapshot';
+  rmSync(historyDir, { recursive: true, force: true });
+  const label = (snapshotEvery === undefined ? 'ReadModels from scratch (server first start)' : 'ReadModels from scratch, no periodic snapshot')
+    + (history ? '' : ', no statistics history');
   record(key, label, measured, during.saves === 0 ? 'no snapshot while catching up' : `snapshots: ${during.saves} saves, SQLite ${(during.saveMs / 1000).toFixed(1)} s (+ serialising each state)`);
   collectGarbage();
 }

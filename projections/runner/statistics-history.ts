@@ -80,6 +80,8 @@ export class StatisticsHistory<State> implements FoldHistory<State> {
   private lastRecordedMs = -Infinity;
   private flushScheduled = false;
   private readonly statements;
+  /** The states last asked for, by position: what is past never changes. */
+  private readonly recentStates = new Map<number, PipelineState>();
 
   constructor(private readonly options: StatisticsHistoryOptions, private readonly select: (state: State) => PipelineState) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -120,6 +122,7 @@ export class StatisticsHistory<State> implements FoldHistory<State> {
   follow(state: State, position: number, recordedAt: string): void {
     this.flush();
     if (this.cube !== undefined) recordCube(this.cube, undefined);
+    this.recentStates.clear();
     const statistics = this.select(state);
     const meta = this.statements.meta.get();
     const continues = meta !== undefined && meta.version === this.options.version
@@ -229,6 +232,16 @@ export class StatisticsHistory<State> implements FoldHistory<State> {
    */
   stateAt(position: number): PipelineState {
     this.flush();
+    const recent = this.recentStates.get(position);
+    if (recent !== undefined) return recent;
+    const state = this.readStateAt(position);
+    // A report asks the same moment once per region: the nodes read stay read.
+    this.recentStates.set(position, state);
+    if (this.recentStates.size > 4) this.recentStates.delete(this.recentStates.keys().next().value as number);
+    return state;
+  }
+
+  private readStateAt(position: number): PipelineState {
     const checkpoint = this.statements.checkpointAt.get(position) ?? 0;
     const changesByLeaf = new Map<number, number[]>();
     for (const blob of this.statements.changesBetween.iterate(checkpoint, position)) {

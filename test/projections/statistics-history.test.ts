@@ -37,7 +37,8 @@ function answers(state: PipelineState, asOfDate: string): unknown {
     rows.push(rankChildRegions(state, { regionCode: '130000', measure, year, asOfDate }, (code) => code));
     rows.push(rankChildRegions(state, { regionCode: '000000', measure, year, asOfDate }, (code) => code));
   }
-  return JSON.parse(JSON.stringify(rows));
+  // The routes answer the position the state was read at (a statistics state keeps the last it handled).
+  return JSON.parse(JSON.stringify(rows, (key, value: unknown) => (key === 'position' ? undefined : value)));
 }
 
 const events = generateHistory({ seed: 20261203, projects: 90, years: 3 });
