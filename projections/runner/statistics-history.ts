@@ -15,7 +15,7 @@
  * as it stands, and covers moments from S on; earlier moments are the runner's replay.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RecordedEvent } from '../../src/event-store/port.js';
 import type { FoldHistory } from './projection-runner.js';
@@ -57,50 +57,22 @@ interface Meta {
 type LogRow = [position: number, recordedMs: number, changes: Buffer | null];
 const FLUSH_ROWS = 4_096;
 
-export class StatisticsHistory<State> implements FoldHistory<State> {
-  private readonly db: Database.Database;
-  private readonly checkpointEvery: number;
-  private readonly nodes: NodeEntry[] = [];
-  private readonly nodeIds = new Map<string, number>();
-  private readonly nodesByRegion = new Map<RegionCode, NodeEntry[]>();
-  private readonly changes = new EventChanges((regionCode, category) => this.idOf(regionCode, category));
-  private cube: Cube | undefined;
-  private meta: Meta | undefined;
-  /** (leaf node id, cell key) changed since the last checkpoint. */
-  private dirty = new Map<number, Set<number>>();
-  private sinceCheckpoint = 0;
-  private pendingNodes: NodeEntry[] = [];
-  /** Nodes made by the event being folded. */
-  private fresh: NodeEntry[] = [];
-  private pendingLog: LogRow[] = [];
-  private pendingCells: Array<[node: number, key: number, position: number, value: string]> = [];
-  private pendingCheckpoints: number[] = [];
-  private pendingTargets: Array<[region: string, year: string, position: number, targets: string]> = [];
-  private lastPosition = 0;
-  private lastRecordedMs = -Infinity;
-  private flushScheduled = false;
-  private readonly statements;
+/**
+ * Reads a statistics history: the server's (the writer below, on its own connection) or, in
+ * the CLI, the file's as the server last wrote it (`openStatisticsHistory`).
+ */
+export class StatisticsHistoryReader {
+  protected readonly nodes: NodeEntry[] = [];
+  protected readonly nodeIds = new Map<string, number>();
+  protected readonly nodesByRegion = new Map<RegionCode, NodeEntry[]>();
+  protected meta: Meta | undefined;
+  protected readonly reads;
   /** The states last asked for, by position: what is past never changes. */
-  private readonly recentStates = new Map<number, PipelineState>();
+  protected readonly recentStates = new Map<number, PipelineState>();
 
-  constructor(private readonly options: StatisticsHistoryOptions, private readonly select: (state: State) => PipelineState) {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    this.db = new Database(options.path);
-    this.db.pragma('journal_mode = WAL');
-    // Lost to a power cut, it is written again from the snapshot before it: never a wrong answer.
-    this.db.pragma('synchronous = NORMAL');
-    applyStoreSchema(this.db, readModelSchemaVersions);
-    this.checkpointEvery = options.checkpointEvery ?? 8_192;
-    const db = this.db;
-    this.statements = {
+  constructor(protected readonly db: Database.Database) {
+    this.reads = {
       meta: db.prepare<[], Meta>('SELECT version, covers_from, covers_from_ms, position FROM statistics_history WHERE id = 1'),
-      setMeta: db.prepare('INSERT OR REPLACE INTO statistics_history (id, version, covers_from, covers_from_ms, position) VALUES (1, ?, ?, ?, ?)'),
-      setPosition: db.prepare('UPDATE statistics_history SET position = ? WHERE id = 1'),
-      insertLog: db.prepare('INSERT INTO statistics_log (position, recorded_ms, changes) VALUES (?, ?, ?)'),
-      insertNode: db.prepare('INSERT INTO statistics_nodes (id, region, category, first_position) VALUES (?, ?, ?, ?)'),
-      insertCell: db.prepare('INSERT OR REPLACE INTO statistics_cells (node, key, position, value) VALUES (?, ?, ?, ?)'),
-      insertCheckpoint: db.prepare('INSERT OR IGNORE INTO statistics_checkpoints (position) VALUES (?)'),
-      insertTargets: db.prepare('INSERT OR REPLACE INTO statistics_targets (region, year, position, targets) VALUES (?, ?, ?, ?)'),
       allNodes: db.prepare<[], { id: number; region: string; category: string; first_position: number }>(
         'SELECT id, region, category, first_position FROM statistics_nodes ORDER BY id'),
       checkpointAt: db.prepare<[number], number | null>('SELECT max(position) FROM statistics_checkpoints WHERE position <= ?').pluck(),
@@ -117,6 +89,180 @@ export class StatisticsHistory<State> implements FoldHistory<State> {
     };
   }
 
+  /** The last position written, and the record time of its event. */
+  get head(): { readonly position: number; readonly recordedMs: number } {
+    const last = this.reads.lastRow.get();
+    return last === undefined
+      ? { position: this.meta?.covers_from ?? 0, recordedMs: this.meta?.covers_from_ms ?? -Infinity }
+      : { position: last.position, recordedMs: last.recorded_ms };
+  }
+
+  /** What a read must see first (the writer: what it holds unwritten). */
+  protected beforeRead(): void {}
+
+  /** Reads the history as written, if it is of this read-model version. */
+  open(version: number): boolean {
+    const meta = this.reads.meta.get();
+    if (meta === undefined || meta.version !== version) return false;
+    this.meta = meta;
+    this.loadNodes();
+    return true;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  // ---- answering "as of" --------------------------------------------------------------------
+
+  /**
+   * The position of the last event recorded at or before `moment` (ms), when the history
+   * covers it; undefined when the moment is before what it covers.
+   */
+  positionRecordedBy(moment: number): number | undefined {
+    this.beforeRead();
+    const meta = this.meta;
+    if (meta === undefined) return undefined;
+    const first = this.reads.firstRow.get();
+    if (first === undefined || first.recorded_ms > moment) return moment >= meta.covers_from_ms ? meta.covers_from : undefined;
+    const last = this.reads.lastRow.get() as { position: number; recorded_ms: number };
+    if (last.recorded_ms <= moment) return last.position;
+    // Record times never go backwards: rows at or after `high` are all recorded after the moment.
+    let low = first.position;
+    let high = last.position;
+    while (high - low > 1) {
+      const middle = Math.floor((low + high) / 2);
+      const row = this.reads.rowFrom.get(middle);
+      if (row === undefined || row.position >= high || row.recorded_ms > moment) high = middle;
+      else low = row.position;
+    }
+    return low;
+  }
+
+  /**
+   * The statistics state as it stood at `position` (a position this history covers): its cube
+   * is read node by node as queries ask for regions, each node the cells at the checkpoint
+   * before the position plus the changes after it.
+   */
+  stateAt(position: number): PipelineState {
+    this.beforeRead();
+    const recent = this.recentStates.get(position);
+    if (recent !== undefined) return recent;
+    const state = this.readStateAt(position);
+    // A report asks the same moment once per region: the nodes read stay read.
+    this.recentStates.set(position, state);
+    if (this.recentStates.size > 4) this.recentStates.delete(this.recentStates.keys().next().value as number);
+    return state;
+  }
+
+  private readStateAt(position: number): PipelineState {
+    const checkpoint = this.reads.checkpointAt.get(position) ?? 0;
+    const changesByLeaf = new Map<number, number[]>();
+    for (const blob of this.reads.changesBetween.iterate(checkpoint, position)) {
+      const changes = new Float64Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
+      for (let i = 0; i < changes.length; i += CHANGE_WIDTH) {
+        const leaf = changes[i] as number;
+        let list = changesByLeaf.get(leaf);
+        if (list === undefined) changesByLeaf.set(leaf, (list = []));
+        list.push(changes[i + 1] as number, changes[i + 2] as number, changes[i + 3] as number);
+      }
+    }
+    const regions = new Set<RegionCode>();
+    for (const node of this.nodes) if (node.firstPosition <= position) regions.add(node.regionCode);
+    const loaded = new Map<RegionCode, Record<string, CubeNode>>();
+    const loadRegion = (regionCode: RegionCode): Record<string, CubeNode> => {
+      const byCategory: Record<string, CubeNode> = idRecord();
+      for (const entry of this.nodesByRegion.get(regionCode) ?? []) {
+        if (entry.firstPosition > position) continue;
+        byCategory[entry.category] = this.nodeAt(entry, checkpoint, changesByLeaf);
+      }
+      return byCategory;
+    };
+    const cube = new Proxy(idRecord() as Cube, {
+      get: (_target, code) => {
+        if (typeof code !== 'string' || !regions.has(code)) return undefined;
+        let byCategory = loaded.get(code);
+        if (byCategory === undefined) loaded.set(code, (byCategory = loadRegion(code)));
+        return byCategory;
+      },
+      has: (_target, code) => typeof code === 'string' && regions.has(code),
+      ownKeys: () => [...regions],
+      getOwnPropertyDescriptor: (_target, code) =>
+        typeof code === 'string' && regions.has(code) ? { configurable: true, enumerable: true, writable: false, value: undefined } : undefined,
+    });
+    const targets: Record<RegionCode, Record<string, Targets>> = idRecord();
+    for (const row of this.reads.targetsBy.iterate(position)) (targets[row.region] ??= idRecord())[row.year] = JSON.parse(row.targets) as Targets;
+    return { position, projects: idRecord(), cube, targets };
+  }
+
+  private nodeAt(entry: NodeEntry, checkpoint: number, changesByLeaf: ReadonlyMap<number, readonly number[]>): CubeNode {
+    const node = emptyNode();
+    for (const [key, value] of this.reads.cellsOf.iterate(entry.id, checkpoint)) {
+      const { kind, period } = cellOfKey(key);
+      setCell(node, kind, period, JSON.parse(value) as number[]);
+    }
+    for (const [leaf, changes] of changesByLeaf) {
+      const leafEntry = this.nodes[leaf];
+      if (leafEntry === undefined || leafEntry.category !== entry.category) continue;
+      if (!rollUpChain(leafEntry.regionCode).includes(entry.regionCode)) continue;
+      for (let i = 0; i < changes.length; i += 3) applyChange(node, changes[i] as number, changes[i + 1] as number, changes[i + 2] as number);
+    }
+    return node;
+  }
+
+  protected remember(entry: NodeEntry): void {
+    this.nodes[entry.id] = entry;
+    this.nodeIds.set(nodeName(entry.regionCode, entry.category), entry.id);
+    let inRegion = this.nodesByRegion.get(entry.regionCode);
+    if (inRegion === undefined) this.nodesByRegion.set(entry.regionCode, (inRegion = []));
+    inRegion.push(entry);
+  }
+
+  protected loadNodes(): void {
+    this.nodes.length = 0;
+    this.nodeIds.clear();
+    this.nodesByRegion.clear();
+    for (const row of this.reads.allNodes.iterate()) {
+      this.remember({ id: row.id, regionCode: row.region, category: row.category, firstPosition: row.first_position });
+    }
+  }
+}
+
+/** The server's history: written as the runner folds (FoldHistory), read as it goes. */
+export class StatisticsHistory<State> extends StatisticsHistoryReader implements FoldHistory<State> {
+  private readonly checkpointEvery: number;
+  private readonly changes = new EventChanges((regionCode, category) => this.idOf(regionCode, category));
+  private cube: Cube | undefined;
+  /** (leaf node id, cell key) changed since the last checkpoint. */
+  private dirty = new Map<number, Set<number>>();
+  private sinceCheckpoint = 0;
+  private pendingNodes: NodeEntry[] = [];
+  /** Nodes made by the event being folded. */
+  private fresh: NodeEntry[] = [];
+  private pendingLog: LogRow[] = [];
+  private pendingCells: Array<[node: number, key: number, position: number, value: string]> = [];
+  private pendingCheckpoints: number[] = [];
+  private pendingTargets: Array<[region: string, year: string, position: number, targets: string]> = [];
+  private lastPosition = 0;
+  private lastRecordedMs = -Infinity;
+  private flushScheduled = false;
+  private readonly statements;
+
+  constructor(private readonly options: StatisticsHistoryOptions, private readonly select: (state: State) => PipelineState) {
+    super(openWritable(options.path));
+    this.checkpointEvery = options.checkpointEvery ?? 8_192;
+    const db = this.db;
+    this.statements = {
+      setMeta: db.prepare('INSERT OR REPLACE INTO statistics_history (id, version, covers_from, covers_from_ms, position) VALUES (1, ?, ?, ?, ?)'),
+      setPosition: db.prepare('UPDATE statistics_history SET position = ? WHERE id = 1'),
+      insertLog: db.prepare('INSERT INTO statistics_log (position, recorded_ms, changes) VALUES (?, ?, ?)'),
+      insertNode: db.prepare('INSERT INTO statistics_nodes (id, region, category, first_position) VALUES (?, ?, ?, ?)'),
+      insertCell: db.prepare('INSERT OR REPLACE INTO statistics_cells (node, key, position, value) VALUES (?, ?, ?, ?)'),
+      insertCheckpoint: db.prepare('INSERT OR IGNORE INTO statistics_checkpoints (position) VALUES (?)'),
+      insertTargets: db.prepare('INSERT OR REPLACE INTO statistics_targets (region, year, position, targets) VALUES (?, ?, ?, ?)'),
+    };
+  }
+
   // ---- following the fold -------------------------------------------------------------------
 
   follow(state: State, position: number, recordedAt: string): void {
@@ -124,7 +270,7 @@ export class StatisticsHistory<State> implements FoldHistory<State> {
     if (this.cube !== undefined) recordCube(this.cube, undefined);
     this.recentStates.clear();
     const statistics = this.select(state);
-    const meta = this.statements.meta.get();
+    const meta = this.reads.meta.get();
     const continues = meta !== undefined && meta.version === this.options.version
       && meta.covers_from <= position && meta.position >= position;
     if (continues) this.resumeAt(meta, position);
@@ -161,6 +307,15 @@ export class StatisticsHistory<State> implements FoldHistory<State> {
     this.changes.discard();
   }
 
+  /** The last position folded (written or about to be), and the record time of its event. */
+  override get head(): { readonly position: number; readonly recordedMs: number } {
+    return { position: this.lastPosition, recordedMs: this.lastRecordedMs };
+  }
+
+  protected override beforeRead(): void {
+    this.flush();
+  }
+
   flush(): void {
     this.flushScheduled = false;
     if (this.pendingLog.length === 0 && this.pendingNodes.length === 0 && this.pendingCells.length === 0 && this.pendingCheckpoints.length === 0) return;
@@ -185,115 +340,13 @@ export class StatisticsHistory<State> implements FoldHistory<State> {
     })();
   }
 
-  close(): void {
+  override close(): void {
     if (this.db.open) {
       this.flush();
       this.db.close();
     }
     if (this.cube !== undefined) recordCube(this.cube, undefined);
     this.cube = undefined;
-  }
-
-  // ---- answering "as of" --------------------------------------------------------------------
-
-  /** The last position written, and the record time of its event. */
-  get head(): { readonly position: number; readonly recordedMs: number } {
-    return { position: this.lastPosition, recordedMs: this.lastRecordedMs };
-  }
-
-  /**
-   * The position of the last event recorded at or before `moment` (ms), when the history
-   * covers it; undefined when the moment is before what it covers.
-   */
-  positionRecordedBy(moment: number): number | undefined {
-    this.flush();
-    const meta = this.meta;
-    if (meta === undefined) return undefined;
-    const first = this.statements.firstRow.get();
-    if (first === undefined || first.recorded_ms > moment) return moment >= meta.covers_from_ms ? meta.covers_from : undefined;
-    const last = this.statements.lastRow.get() as { position: number; recorded_ms: number };
-    if (last.recorded_ms <= moment) return last.position;
-    // Record times never go backwards: rows at or after `high` are all recorded after the moment.
-    let low = first.position;
-    let high = last.position;
-    while (high - low > 1) {
-      const middle = Math.floor((low + high) / 2);
-      const row = this.statements.rowFrom.get(middle);
-      if (row === undefined || row.position >= high || row.recorded_ms > moment) high = middle;
-      else low = row.position;
-    }
-    return low;
-  }
-
-  /**
-   * The statistics state as it stood at `position` (a position this history covers): its cube
-   * is read node by node as queries ask for regions, each node the cells at the checkpoint
-   * before the position plus the changes after it.
-   */
-  stateAt(position: number): PipelineState {
-    this.flush();
-    const recent = this.recentStates.get(position);
-    if (recent !== undefined) return recent;
-    const state = this.readStateAt(position);
-    // A report asks the same moment once per region: the nodes read stay read.
-    this.recentStates.set(position, state);
-    if (this.recentStates.size > 4) this.recentStates.delete(this.recentStates.keys().next().value as number);
-    return state;
-  }
-
-  private readStateAt(position: number): PipelineState {
-    const checkpoint = this.statements.checkpointAt.get(position) ?? 0;
-    const changesByLeaf = new Map<number, number[]>();
-    for (const blob of this.statements.changesBetween.iterate(checkpoint, position)) {
-      const changes = new Float64Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
-      for (let i = 0; i < changes.length; i += CHANGE_WIDTH) {
-        const leaf = changes[i] as number;
-        let list = changesByLeaf.get(leaf);
-        if (list === undefined) changesByLeaf.set(leaf, (list = []));
-        list.push(changes[i + 1] as number, changes[i + 2] as number, changes[i + 3] as number);
-      }
-    }
-    const regions = new Set<RegionCode>();
-    for (const node of this.nodes) if (node.firstPosition <= position) regions.add(node.regionCode);
-    const loaded = new Map<RegionCode, Record<string, CubeNode>>();
-    const loadRegion = (regionCode: RegionCode): Record<string, CubeNode> => {
-      const byCategory: Record<string, CubeNode> = idRecord();
-      for (const entry of this.nodesByRegion.get(regionCode) ?? []) {
-        if (entry.firstPosition > position) continue;
-        byCategory[entry.category] = this.nodeAt(entry, checkpoint, changesByLeaf);
-      }
-      return byCategory;
-    };
-    const cube = new Proxy(idRecord() as Cube, {
-      get: (_target, code) => {
-        if (typeof code !== 'string' || !regions.has(code)) return undefined;
-        let byCategory = loaded.get(code);
-        if (byCategory === undefined) loaded.set(code, (byCategory = loadRegion(code)));
-        return byCategory;
-      },
-      has: (_target, code) => typeof code === 'string' && regions.has(code),
-      ownKeys: () => [...regions],
-      getOwnPropertyDescriptor: (_target, code) =>
-        typeof code === 'string' && regions.has(code) ? { configurable: true, enumerable: true, writable: false, value: undefined } : undefined,
-    });
-    const targets: Record<RegionCode, Record<string, Targets>> = idRecord();
-    for (const row of this.statements.targetsBy.iterate(position)) (targets[row.region] ??= idRecord())[row.year] = JSON.parse(row.targets) as Targets;
-    return { position, projects: idRecord(), cube, targets };
-  }
-
-  private nodeAt(entry: NodeEntry, checkpoint: number, changesByLeaf: ReadonlyMap<number, readonly number[]>): CubeNode {
-    const node = emptyNode();
-    for (const [key, value] of this.statements.cellsOf.iterate(entry.id, checkpoint)) {
-      const { kind, period } = cellOfKey(key);
-      setCell(node, kind, period, JSON.parse(value) as number[]);
-    }
-    for (const [leaf, changes] of changesByLeaf) {
-      const leafEntry = this.nodes[leaf];
-      if (leafEntry === undefined || leafEntry.category !== entry.category) continue;
-      if (!rollUpChain(leafEntry.regionCode).includes(entry.regionCode)) continue;
-      for (let i = 0; i < changes.length; i += 3) applyChange(node, changes[i] as number, changes[i + 1] as number, changes[i + 2] as number);
-    }
-    return node;
   }
 
   // ---- internals ------------------------------------------------------------------------------
@@ -306,14 +359,6 @@ export class StatisticsHistory<State> implements FoldHistory<State> {
     this.remember(entry);
     this.fresh.push(entry);
     return entry.id;
-  }
-
-  private remember(entry: NodeEntry): void {
-    this.nodes[entry.id] = entry;
-    this.nodeIds.set(nodeName(entry.regionCode, entry.category), entry.id);
-    let inRegion = this.nodesByRegion.get(entry.regionCode);
-    if (inRegion === undefined) this.nodesByRegion.set(entry.regionCode, (inRegion = []));
-    inRegion.push(entry);
   }
 
   private markDirty(changes: Float64Array): void {
@@ -365,14 +410,14 @@ export class StatisticsHistory<State> implements FoldHistory<State> {
     this.loadNodes();
     // Cells changed between the last checkpoint and the snapshot are written at the next one.
     this.dirty = new Map();
-    const checkpoint = this.statements.checkpointAt.get(position) ?? meta.covers_from;
+    const checkpoint = this.reads.checkpointAt.get(position) ?? meta.covers_from;
     let since = 0;
-    for (const blob of this.statements.changesBetween.iterate(checkpoint, position)) {
+    for (const blob of this.reads.changesBetween.iterate(checkpoint, position)) {
       this.markDirty(new Float64Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength)));
       since++;
     }
     this.sinceCheckpoint = since;
-    const last = this.statements.lastRow.get();
+    const last = this.reads.lastRow.get();
     this.lastPosition = position;
     this.lastRecordedMs = last?.recorded_ms ?? meta.covers_from_ms;
   }
@@ -418,16 +463,34 @@ export class StatisticsHistory<State> implements FoldHistory<State> {
     this.lastRecordedMs = recordedMs;
   }
 
-  private loadNodes(): void {
-    this.nodes.length = 0;
-    this.nodeIds.clear();
-    this.nodesByRegion.clear();
-    for (const row of this.statements.allNodes.iterate()) {
-      this.remember({ id: row.id, regionCode: row.region, category: row.category, firstPosition: row.first_position });
-    }
-  }
 }
 
 function nodeName(regionCode: RegionCode, category: string): string {
   return `${regionCode}\u0000${category}`;
+}
+
+function openWritable(path: string): Database.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  // Lost to a power cut, it is written again from the snapshot before it: never a wrong answer.
+  db.pragma('synchronous = NORMAL');
+  applyStoreSchema(db, readModelSchemaVersions);
+  return db;
+}
+
+/**
+ * The history in `read-models.db` as last written, read only (the CLI, beside a running
+ * server); undefined when the file keeps none of this read-model version.
+ */
+export function openStatisticsHistory(path: string, version: number): StatisticsHistoryReader | undefined {
+  if (path === ':memory:' || !existsSync(path)) return undefined;
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const hasHistory = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'statistics_history'").get() !== undefined;
+  const reader = hasHistory ? new StatisticsHistoryReader(db) : undefined;
+  if (reader === undefined || !reader.open(version)) {
+    db.close();
+    return undefined;
+  }
+  return reader;
 }

@@ -83,7 +83,9 @@ async function execute(command: Exclude<CliCommand, { kind: 'help' }>, config: C
       return EXIT_OK;
     }
     case 'stats': {
-      const stats = await pipelineStats(command.query, { store, snapshots, progress, logger, now: () => new Date() });
+      const stats = await pipelineStats(command.query, {
+        store, snapshots, progress, logger, now: () => new Date(), readModelsPath: readModelsPath(config), note: err,
+      });
       out(command.json ? JSON.stringify(stats, null, 2) : statsTable(stats, officialRegions().get(stats.regionCode)?.name));
       return EXIT_OK;
     }

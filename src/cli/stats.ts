@@ -1,7 +1,8 @@
 /**
  * `stats`: the pipeline statistics of GET /v1/stats/pipeline, computed the same way: the
  * server's read models resumed from its newest snapshot and caught up with the log
- * (or, with --as-of, replayed to the moment from the newest snapshot recorded before it), then
+ * (or, with --as-of, read from the statistics' history the server keeps in read-models.db when it
+ * covers the moment, else replayed to the moment from the newest snapshot recorded before it), then
  * queried at the business date of that moment (today, China time, without --as-of).
  * The read-model file is only read: a query writes no snapshot.
  */
@@ -13,6 +14,7 @@ import { queryPipelineStatistics, type PipelineStatistics } from '../../projecti
 import { allReadModels, type AllReadModelsState } from '../../projections/index.js';
 import { ProjectionRunner, type RunnerLogger } from '../../projections/runner/projection-runner.js';
 import type { SnapshotStore } from '../../projections/runner/snapshot-store.js';
+import { openStatisticsHistory } from '../../projections/runner/statistics-history.js';
 import type { StatsArguments } from './arguments.js';
 import { createProgress, type ProgressMode } from './progress.js';
 import { CliFailure, readOnly } from './read-side.js';
@@ -23,6 +25,10 @@ export interface StatsDeps {
   readonly progress: ProgressMode;
   readonly logger: RunnerLogger;
   readonly now: () => Date;
+  /** `read-models.db`: its statistics' history answers --as-of when it covers the moment. */
+  readonly readModelsPath?: string;
+  /** Where a line for the operator goes (stderr). */
+  readonly note?: (line: string) => void;
 }
 
 /** A region the statistics cannot be of: the CLI refuses it as HTTP does (409 region-unknown). */
@@ -55,19 +61,36 @@ export async function pipelineStats(query: StatsArguments, deps: StatsDeps): Pro
   if (!regions.isKnown(query.regionCode)) {
     throw new UnknownRegionArgument(`--region ${query.regionCode} is not known: it is neither a GB/T 2260 code nor a custom region registered in this log`);
   }
-  // The server's own read models (the statistics are folded over the facts they share), so its snapshots serve.
-  const runner = new ProjectionRunner({ store: deps.store, projection: allReadModels, snapshots: readOnly(deps.snapshots), logger: deps.logger });
-  const all = query.asOf === undefined ? await caughtUp(runner, deps) : await runner.stateAsOf(query.asOf);
-  const { state, position } = { state: all.state['pipeline-statistics'], position: all.position };
-  const asOfDate = chinaDateOf(query.asOf === undefined ? deps.now() : new Date(query.asOf));
-  const statistics = queryPipelineStatistics(state, {
+  const asked = {
     regionCode: query.regionCode,
     year: query.year,
     ...(query.quarter === undefined ? {} : { quarter: query.quarter }),
     ...(query.month === undefined ? {} : { month: query.month }),
     ...(query.category === undefined ? {} : { category: query.category }),
-    asOfDate,
-  });
+  };
+  if (query.asOf !== undefined && deps.readModelsPath !== undefined) {
+    const history = openStatisticsHistory(deps.readModelsPath, allReadModels.version);
+    if (history !== undefined) {
+      try {
+        const moment = Date.parse(query.asOf);
+        // Only a moment the history has passed: later events may be in the log and not in it yet.
+        const position = moment < history.head.recordedMs ? history.positionRecordedBy(moment) : undefined;
+        if (position !== undefined) {
+          deps.note?.(`as of ${query.asOf}: read from the statistics' history in ${deps.readModelsPath} (position ${position})`);
+          const statistics = queryPipelineStatistics(history.stateAt(position), { ...asked, asOfDate: chinaDateOf(new Date(query.asOf)) });
+          return { ...statistics, position };
+        }
+      } finally {
+        history.close();
+      }
+    }
+  }
+  // The server's own read models (the statistics are folded over the facts they share), so its snapshots serve.
+  const runner = new ProjectionRunner({ store: deps.store, projection: allReadModels, snapshots: readOnly(deps.snapshots), logger: deps.logger });
+  const all = query.asOf === undefined ? await caughtUp(runner, deps) : await runner.stateAsOf(query.asOf);
+  const { state, position } = { state: all.state['pipeline-statistics'], position: all.position };
+  const asOfDate = chinaDateOf(query.asOf === undefined ? deps.now() : new Date(query.asOf));
+  const statistics = queryPipelineStatistics(state, { ...asked, asOfDate });
   return { ...statistics, position };
 }
 

@@ -6,7 +6,11 @@
  */
 import t from 'tap';
 import { runCli, tempDataDir } from './support/run-cli.js';
+import { join } from 'node:path';
 import { LANKAO, writeHistory } from './support/lankao-history.js';
+import { openEmbeddedStore } from '../../src/event-store/embedded/sqlite-store.js';
+import { ReadModels } from '../../projections/runner/read-models.js';
+import { openSnapshotStore } from '../../projections/runner/snapshot-store.js';
 
 interface StatusJson {
   head: number;
@@ -102,4 +106,32 @@ t.test('stats reads the read-model file but never writes it', async (t) => {
   t.equal((await runCli(dir, ['stats', '--region', LANKAO, '--year', '2025', '--json'])).code, 0);
   const status = JSON.parse((await runCli(dir, ['status', '--json'])).stdout) as StatusJson;
   t.same(status.projections.map((p) => p.snapshotPosition), [null, null, null, null]);
+});
+
+t.test('stats --as-of reads the statistics\' history the server keeps, and replays where it does not reach', async (t) => {
+  const { dir, remove } = tempDataDir();
+  t.teardown(remove);
+  await writeHistory(dir);
+  const replayed = await runCli(dir, ['stats', '--region', LANKAO, '--year', '2025', '--as-of', '2025-04-06T00:00:00Z', '--json']);
+  t.equal(replayed.code, 0, replayed.stderr);
+  t.notMatch(replayed.stderr, /statistics' history/, 'no history yet: replayed');
+
+  // The server's read models, with their history in read-models.db, fold the log and stop.
+  const store = openEmbeddedStore({ path: join(dir, 'events.db') });
+  const path = join(dir, 'read-models.db');
+  const readModels = new ReadModels({ store, snapshots: openSnapshotStore(path), statisticsHistory: { path } });
+  await readModels.start();
+  t.ok(await readModels.caughtUp(10_000));
+  await readModels.stop();
+  await store.close();
+
+  const indexed = await runCli(dir, ['stats', '--region', LANKAO, '--year', '2025', '--as-of', '2025-04-06T00:00:00Z', '--json']);
+  t.equal(indexed.code, 0, indexed.stderr);
+  t.match(indexed.stderr, /as of 2025-04-06T00:00:00.000Z: read from the statistics' history in .*read-models\.db \(position 6\)/);
+  t.same(JSON.parse(indexed.stdout), JSON.parse(replayed.stdout), 'the same answer as the replay');
+  // After the last event the history holds, the log may have more: replayed.
+  const later = await runCli(dir, ['stats', '--region', LANKAO, '--year', '2025', '--as-of', '2025-06-01T00:00:00Z', '--json']);
+  t.equal(later.code, 0, later.stderr);
+  t.notMatch(later.stderr, /statistics' history/);
+  t.match(JSON.parse(later.stdout), { position: 9, started: { count: 2 } });
 });
