@@ -67,7 +67,7 @@ function makeNodes(cube: Cube, regionCode: RegionCode, category: string): readon
     }
     return node;
   });
-  if (recorder !== undefined) leaves.set(nodes, { regionCode, category, recorder });
+  if (recorder !== undefined) leaves.set(nodes, { id: recorder.leafId(regionCode, category), recorder });
   return nodes;
 }
 
@@ -82,13 +82,14 @@ export type CellKind = 'pipe' | 'flow' | 'signings';
 export interface CubeRecorder {
   /** A node appeared (a query lists the regions holding one). */
   created(regionCode: RegionCode, category: string): void;
+  /** The number the recorder names a project's own node (region, category) by: asked once per chain. */
+  leafId(regionCode: RegionCode, category: string): number;
   /** `delta` added to `field` of a month's pipe or flow cell; a signing's contract added (+) or taken out (−). */
-  changed(regionCode: RegionCode, category: string, kind: CellKind, period: Period, field: number, delta: number): void;
+  changed(leaf: number, kind: CellKind, period: Period, field: number, delta: number): void;
 }
 
 interface Leaf {
-  readonly regionCode: RegionCode;
-  readonly category: string;
+  readonly id: number;
   readonly recorder: CubeRecorder;
 }
 
@@ -106,7 +107,7 @@ export function recordCube(cube: Cube, recorder: CubeRecorder | undefined): void
 
 export function addPipe(nodes: readonly CubeNode[], period: Period, field: number, delta: number): void {
   const leaf = leaves.get(nodes);
-  if (leaf !== undefined && delta !== 0) leaf.recorder.changed(leaf.regionCode, leaf.category, 'pipe', period, field, delta);
+  if (leaf !== undefined && delta !== 0) leaf.recorder.changed(leaf.id, 'pipe', period, field, delta);
   for (const node of nodes) bump(node.pipeByMonth[period] ??= emptyCell(PIPE_WIDTH), field, delta);
 }
 
@@ -120,7 +121,7 @@ export function addPipeGroup(
     const values = [count, amount, over1e8Count, over1e8Amount, over1e9Count, over1e9Amount];
     for (let i = 0; i < values.length; i++) {
       const delta = values[i] as number;
-      if (delta !== 0) leaf.recorder.changed(leaf.regionCode, leaf.category, 'pipe', period, group + i, delta);
+      if (delta !== 0) leaf.recorder.changed(leaf.id, 'pipe', period, group + i, delta);
     }
   }
   for (const node of nodes) {
@@ -137,13 +138,13 @@ export function addPipeGroup(
 export function addFlow(nodes: readonly CubeNode[], period: Period, field: number, delta: number): void {
   if (delta === 0) return;
   const leaf = leaves.get(nodes);
-  if (leaf !== undefined) leaf.recorder.changed(leaf.regionCode, leaf.category, 'flow', period, field, delta);
+  if (leaf !== undefined) leaf.recorder.changed(leaf.id, 'flow', period, field, delta);
   for (const node of nodes) bump(node.flowByMonth[period] ??= emptyCell(FLOW_WIDTH), field, delta);
 }
 
 export function addSigning(nodes: readonly CubeNode[], period: Period, contract: Amount, sign: 1 | -1): void {
   const leaf = leaves.get(nodes);
-  if (leaf !== undefined) leaf.recorder.changed(leaf.regionCode, leaf.category, 'signings', period, 0, sign * contract);
+  if (leaf !== undefined) leaf.recorder.changed(leaf.id, 'signings', period, 0, sign * contract);
   for (const node of nodes) {
     const list = (node.signings[period] ??= []);
     if (sign === 1) list.push(contract);

@@ -17,8 +17,6 @@ import { rollUpChain, type CellKind, type CubeNode, type CubeRecorder } from './
 const KIND_CODE: Readonly<Record<CellKind, number>> = { pipe: 0, flow: 1, signings: 2 };
 const KINDS: readonly CellKind[] = ['pipe', 'flow', 'signings'];
 const KIND_SPAN = 100_000;
-const FIELD_SPAN = 32;
-const CELL_SPAN = 2 ** 18;
 
 export function cellKey(kind: CellKind, period: Period): number {
   return KIND_CODE[kind] * KIND_SPAN + monthIndex(period);
@@ -77,7 +75,8 @@ export const CHANGE_WIDTH = 4;
  * order (a list, not a sum). `take` hands them over once the event is folded.
  */
 export class EventChanges implements CubeRecorder {
-  private readonly sums = new Map<number, number>();
+  /** Pipe and flow changes as told, summed per cell field when taken. */
+  private readonly sums: number[] = [];
   private readonly signings: number[] = [];
 
   /** `idOf` names a node (region, category) by a number, the same for good. */
@@ -87,48 +86,64 @@ export class EventChanges implements CubeRecorder {
     this.idOf(regionCode, category);
   }
 
-  changed(regionCode: RegionCode, category: string, kind: CellKind, period: Period, field: number, delta: number): void {
-    const leaf = this.idOf(regionCode, category);
+  leafId(regionCode: RegionCode, category: string): number {
+    return this.idOf(regionCode, category);
+  }
+
+  changed(leaf: number, kind: CellKind, period: Period, field: number, delta: number): void {
     const key = cellKey(kind, period);
-    if (kind === 'signings') {
-      this.signings.push(leaf, key, 0, delta);
-      return;
-    }
-    const combined = (leaf * CELL_SPAN + key) * FIELD_SPAN + field;
-    this.sums.set(combined, (this.sums.get(combined) ?? 0) + delta);
+    if (kind === 'signings') this.signings.push(leaf, key, 0, delta);
+    else this.sums.push(leaf, key, field, delta);
   }
 
   /** The event's changes (undefined: none); the recorder starts afresh. */
   take(): EncodedChanges | undefined {
     cancelOut(this.signings);
-    let count = this.signings.length / CHANGE_WIDTH;
-    for (const delta of this.sums.values()) if (delta !== 0) count++;
+    const sums = this.sums;
+    // Summed per cell field in place: an event tells a few dozen changes at most.
+    let kept = 0;
+    for (let i = 0; i < sums.length; i += CHANGE_WIDTH) {
+      const leaf = sums[i] as number;
+      const key = sums[i + 1] as number;
+      const field = sums[i + 2] as number;
+      let j = 0;
+      while (j < kept && !(sums[j] === leaf && sums[j + 1] === key && sums[j + 2] === field)) j += CHANGE_WIDTH;
+      if (j < kept) sums[j + 3] = (sums[j + 3] as number) + (sums[i + 3] as number);
+      else {
+        if (kept !== i) {
+          sums[kept] = leaf;
+          sums[kept + 1] = key;
+          sums[kept + 2] = field;
+          sums[kept + 3] = sums[i + 3] as number;
+        }
+        kept += CHANGE_WIDTH;
+      }
+    }
+    let count = this.signings.length;
+    for (let j = 0; j < kept; j += CHANGE_WIDTH) if (sums[j + 3] !== 0) count += CHANGE_WIDTH;
     if (count === 0) {
-      this.sums.clear();
+      sums.length = 0;
       this.signings.length = 0;
       return undefined;
     }
-    const changes = new Float64Array(count * CHANGE_WIDTH);
+    const changes = new Float64Array(count);
     let at = 0;
-    for (const [combined, delta] of this.sums) {
-      if (delta === 0) continue;
-      const field = combined % FIELD_SPAN;
-      const rest = (combined - field) / FIELD_SPAN;
-      const key = rest % CELL_SPAN;
-      changes[at++] = (rest - key) / CELL_SPAN;
-      changes[at++] = key;
-      changes[at++] = field;
-      changes[at++] = delta;
+    for (let j = 0; j < kept; j += CHANGE_WIDTH) {
+      if (sums[j + 3] === 0) continue;
+      changes[at++] = sums[j] as number;
+      changes[at++] = sums[j + 1] as number;
+      changes[at++] = sums[j + 2] as number;
+      changes[at++] = sums[j + 3] as number;
     }
     changes.set(this.signings, at);
-    this.sums.clear();
+    sums.length = 0;
     this.signings.length = 0;
     return changes;
   }
 
   /** Forgets a half-folded event's changes (its fold threw). */
   discard(): void {
-    this.sums.clear();
+    this.sums.length = 0;
     this.signings.length = 0;
   }
 }

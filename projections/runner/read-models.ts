@@ -104,6 +104,7 @@ export class ReadModels {
       path: options.statisticsHistory.path,
       version: allReadModels.version,
       ...(options.statisticsHistory.checkpointEvery === undefined ? {} : { checkpointEvery: options.statisticsHistory.checkpointEvery }),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
     }, (state) => state['pipeline-statistics']);
     this.runner = new ProjectionRunner<AllReadModelsState>({
       ...(this.statisticsHistory === undefined ? {} : { history: this.statisticsHistory }),

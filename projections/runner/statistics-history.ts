@@ -8,6 +8,8 @@
  * node's cells at the checkpoint before it (one indexed read per node), plus the changes
  * recorded since (at most `checkpointEvery` rows). Nothing is replayed and no state is held.
  *
+ * The rows are written by a thread of its own (statistics-history-writer-thread.ts; in memory,
+ * in tests, on this one): the fold hands each batch over and goes on.
  * It follows the runner exactly: rows are written in batched transactions, always before the
  * snapshot of a position is taken, and a start from a snapshot at position S first drops what
  * was written after S (the runner folds it again). A history that does not reach back to a
@@ -29,6 +31,9 @@ import {
   applyChange, cellKey, cellOfKey, cellValue, CHANGE_WIDTH, emptyNode, EventChanges, setCell,
 } from '../pipeline-statistics/history.js';
 import type { PipelineState, Targets } from '../pipeline-statistics/projection.js';
+import { Worker } from 'node:worker_threads';
+import { batchWriter, tuneForHistory, type HistoryBatch } from './statistics-history-batch.js';
+import type { FromHistoryWriter, HistoryWriterData, ToHistoryWriter } from './statistics-history-writer-thread.js';
 
 export interface StatisticsHistoryOptions {
   /** `read-models.db`'s path, or ':memory:' (tests). */
@@ -37,6 +42,7 @@ export interface StatisticsHistoryOptions {
   readonly version: number;
   /** Events between checkpoints (default 8,192): an "as of" answer reads at most this many rows of changes. */
   readonly checkpointEvery?: number;
+  readonly logger?: { error(details: object, message: string): void };
 }
 
 interface NodeEntry {
@@ -54,8 +60,8 @@ interface Meta {
   readonly position: number;
 }
 
-type LogRow = [position: number, recordedMs: number, changes: Buffer | null];
-const FLUSH_ROWS = 4_096;
+const FLUSH_ROWS = 16_384;
+const FLUSH_AFTER_MS = 1_000;
 
 /**
  * Reads a statistics history: the server's (the writer below, on its own connection) or, in
@@ -236,31 +242,39 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
   /** (leaf node id, cell key) changed since the last checkpoint. */
   private dirty = new Map<number, Set<number>>();
   private sinceCheckpoint = 0;
-  private pendingNodes: NodeEntry[] = [];
   /** Nodes made by the event being folded. */
   private fresh: NodeEntry[] = [];
-  private pendingLog: LogRow[] = [];
-  private pendingCells: Array<[node: number, key: number, position: number, value: string]> = [];
-  private pendingCheckpoints: number[] = [];
-  private pendingTargets: Array<[region: string, year: string, position: number, targets: string]> = [];
+  private pending = emptyPending();
   private lastPosition = 0;
   private lastRecordedMs = -Infinity;
-  private flushScheduled = false;
-  private readonly statements;
+  private flushTimer: NodeJS.Timeout | undefined;
+  /** Writes a batch on this thread's connection (a memory file, and the seed of a fresh history). */
+  private readonly writeHere: (batch: HistoryBatch) => void;
+  /** The writer thread (a file), the batches sent to it and its count of those written (−1: failed). */
+  private readonly writer: Worker | undefined;
+  private readonly written = new Int32Array(new SharedArrayBuffer(4));
+  private sent = 0;
 
   constructor(private readonly options: StatisticsHistoryOptions, private readonly select: (state: State) => PipelineState) {
     super(openWritable(options.path));
     this.checkpointEvery = options.checkpointEvery ?? 8_192;
-    const db = this.db;
-    this.statements = {
-      setMeta: db.prepare('INSERT OR REPLACE INTO statistics_history (id, version, covers_from, covers_from_ms, position) VALUES (1, ?, ?, ?, ?)'),
-      setPosition: db.prepare('UPDATE statistics_history SET position = ? WHERE id = 1'),
-      insertLog: db.prepare('INSERT INTO statistics_log (position, recorded_ms, changes) VALUES (?, ?, ?)'),
-      insertNode: db.prepare('INSERT INTO statistics_nodes (id, region, category, first_position) VALUES (?, ?, ?, ?)'),
-      insertCell: db.prepare('INSERT OR REPLACE INTO statistics_cells (node, key, position, value) VALUES (?, ?, ?, ?)'),
-      insertCheckpoint: db.prepare('INSERT OR IGNORE INTO statistics_checkpoints (position) VALUES (?)'),
-      insertTargets: db.prepare('INSERT OR REPLACE INTO statistics_targets (region, year, position, targets) VALUES (?, ?, ?, ?)'),
-    };
+    this.writeHere = batchWriter(this.db);
+    if (options.path !== ':memory:') {
+      const data: HistoryWriterData = { path: options.path, written: this.written.buffer as SharedArrayBuffer };
+      const writer = new Worker(new URL('./statistics-history-writer.mjs', import.meta.url), { workerData: data });
+      writer.on('message', (message: FromHistoryWriter) => {
+        if (message.type === 'failed') {
+          options.logger?.error({ problem: message.message }, 'the statistics history could not be written: "as of" statistics replay the log until the next start');
+        }
+      });
+      writer.on('error', (error) => {
+        Atomics.store(this.written, 0, -1);
+        Atomics.notify(this.written, 0);
+        options.logger?.error({ err: error }, 'the statistics history\'s writer failed: "as of" statistics replay the log until the next start');
+      });
+      writer.unref();
+      this.writer = writer;
+    }
   }
 
   // ---- following the fold -------------------------------------------------------------------
@@ -276,35 +290,52 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
     if (continues) this.resumeAt(meta, position);
     else this.startAfresh(statistics, position, recordedAt);
     this.cube = statistics.cube;
-    recordCube(this.cube, this.changes);
+    if (!this.broken) recordCube(this.cube, this.changes);
   }
 
   applied(state: State, event: RecordedEvent): void {
     if (this.cube === undefined || event.position <= this.lastPosition) return;
     const changes = this.changes.take();
-    for (const entry of this.fresh) entry.firstPosition = event.position;
-    this.pendingNodes.push(...this.fresh);
+    const pending = this.pending;
+    for (const entry of this.fresh) {
+      entry.firstPosition = event.position;
+      pending.nodes.push([entry.id, entry.regionCode, entry.category, entry.firstPosition]);
+    }
     this.fresh = [];
-    if (changes !== undefined) this.markDirty(changes);
     const recordedMs = Date.parse(event.recordedAt);
-    this.pendingLog.push([event.position, recordedMs, changes === undefined ? null : Buffer.from(changes.buffer, changes.byteOffset, changes.byteLength)]);
+    pending.positions.push(event.position);
+    pending.recordedMs.push(recordedMs);
+    if (changes !== undefined) {
+      this.markDirty(changes);
+      pending.parts.push(changes);
+      pending.changesLength += changes.length;
+    }
+    pending.changeEnds.push(pending.changesLength);
     if (event.type === 'AnnualTargetsSet') {
       const data = event.data as AnnualTargetsSetData;
       const targets = this.select(state).targets[data.regionCode]?.[String(data.year)];
-      this.pendingTargets.push([data.regionCode, String(data.year), event.position, JSON.stringify(targets ?? {})]);
+      pending.targets.push([data.regionCode, String(data.year), event.position, JSON.stringify(targets ?? {})]);
     }
     this.lastPosition = event.position;
     this.lastRecordedMs = recordedMs;
     if (++this.sinceCheckpoint >= this.checkpointEvery) this.checkpoint(event.position);
-    if (this.pendingLog.length >= FLUSH_ROWS) this.flush();
-    else if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
+    // Sent in large batches (each commit costs more than thousands of rows), before any snapshot
+    // and any read, and within a second of being folded.
+    if (pending.positions.length >= FLUSH_ROWS) this.send();
+    else if (this.flushTimer === undefined) {
+      this.flushTimer = setTimeout(() => this.send(), FLUSH_AFTER_MS);
+      this.flushTimer.unref();
     }
   }
 
   failed(): void {
     this.changes.discard();
+  }
+
+  /** Everything told so far is written (the runner asks before a snapshot). */
+  flush(): void {
+    this.send();
+    this.waitWritten();
   }
 
   /** The last position folded (written or about to be), and the record time of its event. */
@@ -316,37 +347,56 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
     this.flush();
   }
 
-  flush(): void {
-    this.flushScheduled = false;
-    if (this.pendingLog.length === 0 && this.pendingNodes.length === 0 && this.pendingCells.length === 0 && this.pendingCheckpoints.length === 0) return;
-    const { insertLog, insertNode, insertCell, insertCheckpoint, insertTargets, setPosition } = this.statements;
-    const nodes = this.pendingNodes;
-    const log = this.pendingLog;
-    const cells = this.pendingCells;
-    const checkpoints = this.pendingCheckpoints;
-    const targets = this.pendingTargets;
-    this.pendingNodes = [];
-    this.pendingLog = [];
-    this.pendingCells = [];
-    this.pendingCheckpoints = [];
-    this.pendingTargets = [];
-    this.db.transaction(() => {
-      for (const node of nodes) insertNode.run(node.id, node.regionCode, node.category, node.firstPosition);
-      for (const row of log) insertLog.run(row[0], row[1], row[2]);
-      for (const row of cells) insertCell.run(row[0], row[1], row[2], row[3]);
-      for (const position of checkpoints) insertCheckpoint.run(position);
-      for (const row of targets) insertTargets.run(row[0], row[1], row[2], row[3]);
-      setPosition.run(this.lastPosition);
-    })();
-  }
-
   override close(): void {
     if (this.db.open) {
       this.flush();
       this.db.close();
     }
+    this.writer?.postMessage({ type: 'stop' } satisfies ToHistoryWriter);
     if (this.cube !== undefined) recordCube(this.cube, undefined);
     this.cube = undefined;
+  }
+
+  /** Hands what is pending to the writer (or writes it here), without waiting. */
+  private send(): void {
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const pending = this.pending;
+    if (pending.positions.length === 0 && pending.nodes.length === 0 && pending.cells.length === 0 && pending.checkpoints.length === 0) return;
+    this.pending = emptyPending();
+    if (this.broken) return;
+    const batch = pack(pending, this.lastPosition);
+    if (this.writer === undefined) {
+      this.writeHere(batch);
+      return;
+    }
+    this.sent += 1;
+    const transfer = [batch.positions.buffer, batch.recordedMs.buffer, batch.changeEnds.buffer, batch.changes.buffer] as ArrayBuffer[];
+    this.writer.postMessage({ type: 'write', id: this.sent, batch } satisfies ToHistoryWriter, transfer);
+  }
+
+  /** Blocks until the writer has committed every batch sent (a few ms; longer only while catching up). */
+  private waitWritten(): void {
+    if (this.writer === undefined) return;
+    for (;;) {
+      const written = Atomics.load(this.written, 0);
+      if (written < 0) {
+        this.abandon();
+        return;
+      }
+      if (written >= this.sent) return;
+      Atomics.wait(this.written, 0, written, 1_000);
+    }
+  }
+
+  private get broken(): boolean {
+    return Atomics.load(this.written, 0) < 0;
+  }
+
+  /** A batch failed to write: the history answers nothing more (replays do) and records nothing. */
+  private abandon(): void {
+    this.meta = undefined;
+    if (this.cube !== undefined) recordCube(this.cube, undefined);
   }
 
   // ---- internals ------------------------------------------------------------------------------
@@ -387,29 +437,29 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
           if (written.has(combined)) continue;
           written.add(combined);
           const { kind, period } = cellOfKey(key);
-          this.pendingCells.push([id, key, position, JSON.stringify(cellValue(node, kind, period) ?? [])]);
+          this.pending.cells.push([id, key, position, JSON.stringify(cellValue(node, kind, period) ?? [])]);
         }
       }
     }
     this.dirty = new Map();
     this.sinceCheckpoint = 0;
-    this.pendingCheckpoints.push(position);
+    this.pending.checkpoints.push(position);
   }
 
   /** Continues the history written up to `meta.position` from the snapshot at `position`. */
   private resumeAt(meta: Meta, position: number): void {
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM statistics_log WHERE position > ?').run(position);
-      this.db.prepare('DELETE FROM statistics_cells WHERE position > ?').run(position);
-      this.db.prepare('DELETE FROM statistics_checkpoints WHERE position > ?').run(position);
+      for (const table of ['statistics_log', 'statistics_cells', 'statistics_checkpoints', 'statistics_targets']) {
+        this.db.prepare(`DELETE FROM ${table} WHERE position > ?`).run(position);
+      }
       this.db.prepare('DELETE FROM statistics_nodes WHERE first_position > ?').run(position);
-      this.db.prepare('DELETE FROM statistics_targets WHERE position > ?').run(position);
-      this.statements.setPosition.run(position);
+      this.db.prepare('UPDATE statistics_history SET position = ? WHERE id = 1').run(position);
     })();
     this.meta = { ...meta, position };
     this.loadNodes();
     // Cells changed between the last checkpoint and the snapshot are written at the next one.
     this.dirty = new Map();
+    this.fresh = [];
     const checkpoint = this.reads.checkpointAt.get(position) ?? meta.covers_from;
     let since = 0;
     for (const blob of this.reads.changesBetween.iterate(checkpoint, position)) {
@@ -430,39 +480,73 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
     this.nodesByRegion.clear();
     this.dirty = new Map();
     this.sinceCheckpoint = 0;
-    this.pendingNodes = [];
     this.fresh = [];
-    this.pendingLog = [];
-    this.pendingCells = [];
-    this.pendingCheckpoints = [];
-    this.pendingTargets = [];
-    const { insertNode, insertCell, insertCheckpoint, insertTargets, setMeta } = this.statements;
-    this.db.transaction(() => {
-      for (const table of ['statistics_log', 'statistics_cells', 'statistics_checkpoints', 'statistics_nodes', 'statistics_targets']) {
-        this.db.prepare(`DELETE FROM ${table}`).run();
-      }
-      setMeta.run(this.options.version, position, recordedMs, position);
-      if (position === 0) return;
+    this.pending = emptyPending();
+    const seed = emptyPending();
+    if (position > 0) {
       for (const [code, byCategory] of Object.entries(statistics.cube)) {
         for (const [category, node] of Object.entries(byCategory)) {
           const entry: NodeEntry = { id: this.nodes.length, regionCode: code, category, firstPosition: position };
           this.remember(entry);
-          insertNode.run(entry.id, code, category, position);
-          for (const [period, cell] of Object.entries(node.pipeByMonth)) insertCell.run(entry.id, cellKey('pipe', period), position, JSON.stringify(cell));
-          for (const [period, cell] of Object.entries(node.flowByMonth)) insertCell.run(entry.id, cellKey('flow', period), position, JSON.stringify(cell));
-          for (const [period, list] of Object.entries(node.signings)) insertCell.run(entry.id, cellKey('signings', period), position, JSON.stringify(list));
+          seed.nodes.push([entry.id, code, category, position]);
+          for (const [period, cell] of Object.entries(node.pipeByMonth)) seed.cells.push([entry.id, cellKey('pipe', period), position, JSON.stringify(cell)]);
+          for (const [period, cell] of Object.entries(node.flowByMonth)) seed.cells.push([entry.id, cellKey('flow', period), position, JSON.stringify(cell)]);
+          for (const [period, list] of Object.entries(node.signings)) seed.cells.push([entry.id, cellKey('signings', period), position, JSON.stringify(list)]);
         }
       }
-      insertCheckpoint.run(position);
+      seed.checkpoints.push(position);
       for (const [code, byYear] of Object.entries(statistics.targets)) {
-        for (const [year, targets] of Object.entries(byYear)) insertTargets.run(code, year, position, JSON.stringify(targets));
+        for (const [year, targets] of Object.entries(byYear)) seed.targets.push([code, year, position, JSON.stringify(targets)]);
       }
+    }
+    this.db.transaction(() => {
+      for (const table of ['statistics_log', 'statistics_cells', 'statistics_checkpoints', 'statistics_nodes', 'statistics_targets']) {
+        this.db.prepare(`DELETE FROM ${table}`).run();
+      }
+      this.db.prepare('INSERT OR REPLACE INTO statistics_history (id, version, covers_from, covers_from_ms, position) VALUES (1, ?, ?, ?, ?)')
+        .run(this.options.version, position, recordedMs, position);
+      this.writeHere(pack(seed, position));
     })();
     this.meta = { version: this.options.version, covers_from: position, covers_from_ms: recordedMs, position };
     this.lastPosition = position;
     this.lastRecordedMs = recordedMs;
   }
+}
 
+interface Pending {
+  readonly nodes: Array<[number, string, string, number]>;
+  readonly positions: number[];
+  readonly recordedMs: number[];
+  readonly changeEnds: number[];
+  readonly parts: Float64Array[];
+  changesLength: number;
+  readonly cells: Array<[number, number, number, string]>;
+  readonly checkpoints: number[];
+  readonly targets: Array<[string, string, number, string]>;
+}
+
+function emptyPending(): Pending {
+  return { nodes: [], positions: [], recordedMs: [], changeEnds: [], parts: [], changesLength: 0, cells: [], checkpoints: [], targets: [] };
+}
+
+function pack(pending: Pending, position: number): HistoryBatch {
+  const changes = new Float64Array(pending.changesLength);
+  let at = 0;
+  for (const part of pending.parts) {
+    changes.set(part, at);
+    at += part.length;
+  }
+  return {
+    nodes: pending.nodes,
+    positions: Float64Array.from(pending.positions),
+    recordedMs: Float64Array.from(pending.recordedMs),
+    changeEnds: Float64Array.from(pending.changeEnds),
+    changes,
+    cells: pending.cells,
+    checkpoints: pending.checkpoints,
+    targets: pending.targets,
+    position,
+  };
 }
 
 function nodeName(regionCode: RegionCode, category: string): string {
@@ -472,9 +556,7 @@ function nodeName(regionCode: RegionCode, category: string): string {
 function openWritable(path: string): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  // Lost to a power cut, it is written again from the snapshot before it: never a wrong answer.
-  db.pragma('synchronous = NORMAL');
+  tuneForHistory(db);
   applyStoreSchema(db, readModelSchemaVersions);
   return db;
 }
