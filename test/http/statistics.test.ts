@@ -6,6 +6,13 @@
 import t from 'tap';
 import type { ZodApp } from '../../src/http/zod-app.js';
 import { buildTestApp } from './build-test-app.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config.js';
+import { buildApp } from '../../src/http/app.js';
+import { openEmbeddedStore } from '../../src/event-store/embedded/sqlite-store.js';
+import { openSnapshotStore } from '../../projections/runner/snapshot-store.js';
 import { bearer, buildAuthApp, issue } from '../auth/auth-test-app.js';
 
 const FAST = { RATE_LIMIT_PER_MINUTE: '100000' };
@@ -192,6 +199,40 @@ t.test('asOf answers as the data stood then; minPosition reads your writes, or 5
   t.match(behind.json(), { code: 'PIPELINE_NOT_READY', detail: /read models are behind/ });
   t.equal(behind.headers['retry-after'], '1');
   t.equal((await app.inject({ url: `/v1/stats/pipeline?regionCode=131121&year=2025&minPosition=${corrected}` })).statusCode, 200, 'an older position is there');
+});
+
+t.test('asOf after a restart: the statistics\' history in read-models.db answers the same, without a replay', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'statistics-as-of-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const store = openEmbeddedStore({ path: join(dir, 'events.db') });
+  t.teardown(() => store.close());
+  const readModelsPath = join(dir, 'read-models.db');
+  const start = async () => {
+    const app = await buildApp({ store, config: loadConfig({ AUTH: 'off', ...FAST }), snapshots: openSnapshotStore(readModelsPath), readModelsPath });
+    await app.ready();
+    return app;
+  };
+  const first = await start();
+  await countyScenario(first);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const before = new Date().toISOString();
+  const headBefore = await store.headPosition();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const corrected = await milestone(first, 'P1', { type: 'InvestmentCorrected', occurredOn: '2025-06-20', period: '2025-05', amount: 4000, reason: '再次核定' });
+  const ask = (app: ZodApp, url: string) => app.inject({ url: `${url}&asOf=${encodeURIComponent(before)}&minPosition=${corrected}` });
+  const urls = ['/v1/stats/pipeline?regionCode=131121&year=2025&month=5', '/v1/stats/pipeline?regionCode=131100&year=2025', '/v1/stats/rankings?regionCode=131100&year=2025&measure=signedCount'];
+  const answers = await Promise.all(urls.map(async (url) => (await ask(first, url)).json()));
+  t.match(answers[0], { position: headBefore, completedInvestment: { period: 4150.2 } }, 'the correction was not yet recorded');
+  await first.close();
+
+  const second = await start();
+  t.teardown(() => second.close());
+  t.equal(second.readModels.statisticsHistory?.positionRecordedBy(Date.parse(before)), headBefore, 'the moment is the history\'s, kept across the restart');
+  for (const [i, url] of urls.entries()) {
+    const again = await ask(second, url);
+    t.equal(again.statusCode, 200);
+    t.same(again.json(), answers[i], `${url}: the same answer after the restart`);
+  }
 });
 
 t.test('rankings: the counties of 衡水 ranked, red and black with N = 1', async (t) => {
