@@ -65,9 +65,24 @@ export function applyChange(node: CubeNode, key: number, field: number, delta: n
   cell[field] = (cell[field] ?? 0) + delta;
 }
 
-/** One event's changes: [leaf node id, cell key, field, delta] × n. */
-export type EncodedChanges = Float64Array;
+/** Changes are kept as [leaf node id, cell key, field, delta] × n. */
 export const CHANGE_WIDTH = 4;
+
+/** Where events' changes are appended, one after the other (one allocation per many events). */
+export class ChangeBuffer {
+  array = new Float64Array(1 << 16);
+  length = 0;
+
+  /** The array, with room for `count` more numbers after `length`. */
+  room(count: number): Float64Array {
+    if (this.length + count > this.array.length) {
+      const grown = new Float64Array(Math.max(this.array.length * 2, this.length + count));
+      grown.set(this.array.subarray(0, this.length));
+      this.array = grown;
+    }
+    return this.array;
+  }
+}
 
 /**
  * Gathers the changes of the event being folded (the cube's recorder): the pipe and flow
@@ -96,8 +111,11 @@ export class EventChanges implements CubeRecorder {
     else this.sums.push(leaf, key, field, delta);
   }
 
-  /** The event's changes (undefined: none); the recorder starts afresh. */
-  take(): EncodedChanges | undefined {
+  /**
+   * Appends the event's changes to `into` and answers how many numbers that is (0: none); the
+   * recorder starts afresh.
+   */
+  take(into: ChangeBuffer): number {
     cancelOut(this.signings);
     const sums = this.sums;
     // Summed per cell field in place: an event tells a few dozen changes at most.
@@ -124,10 +142,11 @@ export class EventChanges implements CubeRecorder {
     if (count === 0) {
       sums.length = 0;
       this.signings.length = 0;
-      return undefined;
+      return 0;
     }
-    const changes = new Float64Array(count);
-    let at = 0;
+    const changes = into.room(count);
+    const start = into.length;
+    let at = start;
     for (let j = 0; j < kept; j += CHANGE_WIDTH) {
       if (sums[j + 3] === 0) continue;
       changes[at++] = sums[j] as number;
@@ -136,9 +155,10 @@ export class EventChanges implements CubeRecorder {
       changes[at++] = sums[j + 3] as number;
     }
     changes.set(this.signings, at);
+    into.length = start + count;
     sums.length = 0;
     this.signings.length = 0;
-    return changes;
+    return count;
   }
 
   /** Forgets a half-folded event's changes (its fold threw). */

@@ -28,7 +28,7 @@ import { readModelSchemaVersions } from '../../migrations/read-models/schema-ver
 import { idRecord } from '../shared/id-record.js';
 import { recordCube, rollUpChain, type Cube, type CubeNode } from '../pipeline-statistics/cube.js';
 import {
-  applyChange, cellKey, cellOfKey, cellValue, CHANGE_WIDTH, emptyNode, EventChanges, setCell,
+  applyChange, cellKey, cellOfKey, cellValue, CHANGE_WIDTH, ChangeBuffer, emptyNode, EventChanges, setCell,
 } from '../pipeline-statistics/history.js';
 import type { PipelineState, Targets } from '../pipeline-statistics/projection.js';
 import { Worker } from 'node:worker_threads';
@@ -295,22 +295,20 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
 
   applied(state: State, event: RecordedEvent): void {
     if (this.cube === undefined || event.position <= this.lastPosition) return;
-    const changes = this.changes.take();
     const pending = this.pending;
+    const start = pending.changes.length;
+    const count = this.changes.take(pending.changes);
     for (const entry of this.fresh) {
       entry.firstPosition = event.position;
       pending.nodes.push([entry.id, entry.regionCode, entry.category, entry.firstPosition]);
     }
     this.fresh = [];
     const recordedMs = Date.parse(event.recordedAt);
-    pending.positions.push(event.position);
-    pending.recordedMs.push(recordedMs);
-    if (changes !== undefined) {
-      this.markDirty(changes);
-      pending.parts.push(changes);
-      pending.changesLength += changes.length;
-    }
-    pending.changeEnds.push(pending.changesLength);
+    if (count > 0) this.markDirty(pending.changes.array, start, start + count);
+    const row = pending.rows++;
+    pending.positions[row] = event.position;
+    pending.recordedMs[row] = recordedMs;
+    pending.changeEnds[row] = pending.changes.length;
     if (event.type === 'AnnualTargetsSet') {
       const data = event.data as AnnualTargetsSetData;
       const targets = this.select(state).targets[data.regionCode]?.[String(data.year)];
@@ -321,7 +319,7 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
     if (++this.sinceCheckpoint >= this.checkpointEvery) this.checkpoint(event.position);
     // Sent in large batches (each commit costs more than thousands of rows), before any snapshot
     // and any read, and within a second of being folded.
-    if (pending.positions.length >= FLUSH_ROWS) this.send();
+    if (pending.rows >= FLUSH_ROWS) this.send();
     else if (this.flushTimer === undefined) {
       this.flushTimer = setTimeout(() => this.send(), FLUSH_AFTER_MS);
       this.flushTimer.unref();
@@ -362,7 +360,7 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
     if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     const pending = this.pending;
-    if (pending.positions.length === 0 && pending.nodes.length === 0 && pending.cells.length === 0 && pending.checkpoints.length === 0) return;
+    if (pending.rows === 0 && pending.nodes.length === 0 && pending.cells.length === 0 && pending.checkpoints.length === 0) return;
     this.pending = emptyPending();
     if (this.broken) return;
     const batch = pack(pending, this.lastPosition);
@@ -411,8 +409,8 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
     return entry.id;
   }
 
-  private markDirty(changes: Float64Array): void {
-    for (let i = 0; i < changes.length; i += CHANGE_WIDTH) {
+  private markDirty(changes: Float64Array, from = 0, to = changes.length): void {
+    for (let i = from; i < to; i += CHANGE_WIDTH) {
       const leaf = changes[i] as number;
       let keys = this.dirty.get(leaf);
       if (keys === undefined) this.dirty.set(leaf, (keys = new Set()));
@@ -513,35 +511,33 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
   }
 }
 
+/** What was told since the last batch: rows in arrays made once per batch. */
 interface Pending {
+  rows: number;
+  readonly positions: Float64Array;
+  readonly recordedMs: Float64Array;
+  readonly changeEnds: Float64Array;
+  readonly changes: ChangeBuffer;
   readonly nodes: Array<[number, string, string, number]>;
-  readonly positions: number[];
-  readonly recordedMs: number[];
-  readonly changeEnds: number[];
-  readonly parts: Float64Array[];
-  changesLength: number;
   readonly cells: Array<[number, number, number, string]>;
   readonly checkpoints: number[];
   readonly targets: Array<[string, string, number, string]>;
 }
 
 function emptyPending(): Pending {
-  return { nodes: [], positions: [], recordedMs: [], changeEnds: [], parts: [], changesLength: 0, cells: [], checkpoints: [], targets: [] };
+  return {
+    rows: 0, positions: new Float64Array(FLUSH_ROWS), recordedMs: new Float64Array(FLUSH_ROWS), changeEnds: new Float64Array(FLUSH_ROWS),
+    changes: new ChangeBuffer(), nodes: [], cells: [], checkpoints: [], targets: [],
+  };
 }
 
 function pack(pending: Pending, position: number): HistoryBatch {
-  const changes = new Float64Array(pending.changesLength);
-  let at = 0;
-  for (const part of pending.parts) {
-    changes.set(part, at);
-    at += part.length;
-  }
   return {
     nodes: pending.nodes,
-    positions: Float64Array.from(pending.positions),
-    recordedMs: Float64Array.from(pending.recordedMs),
-    changeEnds: Float64Array.from(pending.changeEnds),
-    changes,
+    positions: pending.positions.subarray(0, pending.rows),
+    recordedMs: pending.recordedMs.subarray(0, pending.rows),
+    changeEnds: pending.changeEnds.subarray(0, pending.rows),
+    changes: pending.changes.array.subarray(0, pending.changes.length),
     cells: pending.cells,
     checkpoints: pending.checkpoints,
     targets: pending.targets,
