@@ -28,8 +28,8 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'pipeline' } });
   const store = await openStore(config);
   logger.info({ store: store.kind, dataDir: config.DATA_DIR }, 'event store open');
-  const readModelsPath = join(config.DATA_DIR, 'read-models.db');
-  const snapshots = openSnapshotStore(readModelsPath);
+  const snapshots = openSnapshotStore(join(config.DATA_DIR, 'read-models.db'));
+  const statisticsHistoryPath = join(config.DATA_DIR, 'statistics-history.db');
   const keys = loadSigningKeys({
     dataDir: config.DATA_DIR, origin: config.LOG_ORIGIN, signingKey: config.LOG_SIGNING_KEY, previousSigningKey: config.LOG_PREVIOUS_SIGNING_KEY,
   });
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     // The embedded store's file is read by the tree's worker thread directly.
     ...(config.EVENT_STORE === 'embedded' ? { eventsPath: join(config.DATA_DIR, 'events.db') } : {}),
   });
-  const app = await buildApp({ store, config, logger, snapshots, readModelsPath, logTree });
+  const app = await buildApp({ store, config, logger, snapshots, statisticsHistoryPath, logTree });
 
   let closing = false;
   const shutdown = (signal: string) => {

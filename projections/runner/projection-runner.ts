@@ -34,8 +34,8 @@ export interface FoldHistory<State> {
   applied(state: State, event: RecordedEvent): void;
   /** The fold threw on an event: what it changed before throwing is not history. */
   failed(): void;
-  /** Before a snapshot: everything told so far is written. */
-  flush(): void;
+  /** Before a snapshot: resolves once everything told so far is written. */
+  flush(): Promise<void>;
 }
 
 export interface RunnerOptions<State> {
@@ -543,8 +543,6 @@ export class ProjectionRunner<State> {
   private snapshotSoon(pinned = false): void {
     if (this.writing !== undefined || this.runnerStatus === 'stopped' || this.runnerStatus === 'halted') return;
     if (pinned) this.pinnedAt = this.appliedPosition;
-    // A snapshot is never ahead of the history: a start from it finds the history there.
-    this.options.history?.flush();
     const { serialiseFrozen } = this.options.projection;
     if (serialiseFrozen !== undefined) {
       // The state as it is now, written over many turns while the fold goes on.
@@ -588,7 +586,8 @@ export class ProjectionRunner<State> {
   }
 
   private async writeSnapshot(pinned = false, frozen?: FrozenSnapshot): Promise<void> {
-    this.options.history?.flush();
+    // A snapshot is never ahead of the history: a start from it finds the history there.
+    await this.options.history?.flush();
     if (frozen === undefined) {
       // A year end just snapshotted is written again, pinned.
       if (this.appliedPosition === 0 || (this.sinceSnapshot === 0 && !pinned)) return;

@@ -81,7 +81,7 @@ export interface ReadModelsOptions {
   readonly snapshotIntervalMs?: number;
   readonly pinYearEnds?: 'live' | 'always';
   /**
-   * Where the statistics' history is kept (`read-models.db`, or ':memory:'): statistics "as of"
+   * Where the statistics' history is kept (`statistics-history.db`, or ':memory:'): statistics "as of"
    * a moment are then an indexed read instead of a replay. None: replays only.
    */
   readonly statisticsHistory?: { readonly path: string; readonly checkpointEvery?: number };
@@ -138,10 +138,18 @@ export class ReadModels {
     const history = this.statisticsHistory;
     if (history === undefined || this.runner.status === 'stopped') return undefined;
     const cutoff = Date.parse(new Date(moment).toISOString());
-    if (history.head.recordedMs <= cutoff) {
+    if (history.folded.recordedMs <= cutoff) {
       // Events recorded by then may still be on their way to the fold: it reaches the head first.
       const head = await this.store.headPosition();
       if (this.runner.position < head && !(await this.runner.waitFor(head, AS_OF_CATCH_UP_MS))) return undefined;
+    }
+    if (history.head.recordedMs <= cutoff && history.head.position < history.folded.position) {
+      // The newest rows are with the writer: wait for them, a few seconds at most.
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), AS_OF_CATCH_UP_MS); });
+      const outcome = await Promise.race([history.flush(), timedOut]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') return undefined;
     }
     const position = history.positionRecordedBy(cutoff);
     if (position === undefined) return undefined;
@@ -155,7 +163,7 @@ export class ReadModels {
 
   async stop(): Promise<void> {
     await this.runner.stop();
-    this.statisticsHistory?.close();
+    await this.statisticsHistory?.stop();
     this.snapshots.close();
   }
 

@@ -1,10 +1,10 @@
 /**
  * The statistics' history written on a thread of its own (statistics-history.ts): the fold
  * hands each batch over and goes on, and SQLite's inserts and commits (several µs per event
- * folded) run on another core. After each commit the thread raises the shared count of
- * batches written, which the fold's thread waits on before it reads the history or takes a
- * snapshot. A batch that fails to write sets the count to −1: the history is then abandoned
- * (answers replay) and the next start begins it afresh.
+ * folded) run on another core. After each commit the thread says which batch it wrote: the
+ * fold's thread awaits that before a snapshot, and an "as of" answer about the newest moments
+ * before it reads them. A batch that fails to write stops the writing: the history is then
+ * abandoned (answers replay) and the next start begins it afresh.
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -12,18 +12,19 @@ import { batchWriter, tuneForHistory, type HistoryBatch } from './statistics-his
 
 export interface HistoryWriterData {
   readonly path: string;
-  /** [0]: batches written (−1: failed). */
-  readonly written: SharedArrayBuffer;
 }
 
 export type ToHistoryWriter =
   | { readonly type: 'write'; readonly id: number; readonly batch: HistoryBatch }
   | { readonly type: 'stop' };
 
-export type FromHistoryWriter = { readonly type: 'failed'; readonly message: string } | { readonly type: 'stopped' };
+export type FromHistoryWriter =
+  | { readonly type: 'written'; readonly id: number }
+  | { readonly type: 'failed'; readonly message: string }
+  | { readonly type: 'stopped' };
 
 function run(port: NonNullable<typeof parentPort>, settings: HistoryWriterData): void {
-  const written = new Int32Array(settings.written);
+  let failed = false;
   const db = new Database(settings.path);
   tuneForHistory(db);
   const write = batchWriter(db);
@@ -34,15 +35,14 @@ function run(port: NonNullable<typeof parentPort>, settings: HistoryWriterData):
       port.close();
       return;
     }
-    if (Atomics.load(written, 0) < 0) return;
+    if (failed) return;
     try {
       write(message.batch);
-      Atomics.store(written, 0, message.id);
+      port.postMessage({ type: 'written', id: message.id } satisfies FromHistoryWriter);
     } catch (error) {
-      Atomics.store(written, 0, -1);
+      failed = true;
       port.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) } satisfies FromHistoryWriter);
     }
-    Atomics.notify(written, 0);
   });
 }
 

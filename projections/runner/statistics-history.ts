@@ -1,5 +1,5 @@
 /**
- * The statistics' history, beside the snapshots in `DATA_DIR/read-models.db`: bitemporal
+ * The statistics' history, in `DATA_DIR/statistics-history.db` beside the snapshots: bitemporal
  * statistics without replays. While the runner folds, every change the fold makes to the
  * statistics cube is kept with its event's record position (pipeline-statistics/history.ts
  * gathers them), and every `checkpointEvery` events the cells changed since the last
@@ -24,7 +24,7 @@ import type { FoldHistory } from './projection-runner.js';
 import type { RegionCode } from '../../commands/shared/region-code.js';
 import type { AnnualTargetsSetData } from '../../commands/targets/events.js';
 import { applyStoreSchema } from '../../migrations/store/apply.js';
-import { readModelSchemaVersions } from '../../migrations/read-models/schema-versions.js';
+import { statisticsHistorySchemaVersions } from '../../migrations/read-models/statistics-history-schema.js';
 import { idRecord } from '../shared/id-record.js';
 import { recordCube, rollUpChain, type Cube, type CubeNode } from '../pipeline-statistics/cube.js';
 import {
@@ -36,7 +36,7 @@ import { batchWriter, tuneForHistory, type HistoryBatch } from './statistics-his
 import type { FromHistoryWriter, HistoryWriterData, ToHistoryWriter } from './statistics-history-writer-thread.js';
 
 export interface StatisticsHistoryOptions {
-  /** `read-models.db`'s path, or ':memory:' (tests). */
+  /** `DATA_DIR/statistics-history.db`, or ':memory:' (tests). */
   readonly path: string;
   /** The read models' version: a new one starts the history afresh with the fold. */
   readonly version: number;
@@ -250,27 +250,43 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
   private flushTimer: NodeJS.Timeout | undefined;
   /** Writes a batch on this thread's connection (a memory file, and the seed of a fresh history). */
   private readonly writeHere: (batch: HistoryBatch) => void;
-  /** The writer thread (a file), the batches sent to it and its count of those written (−1: failed). */
+  /** The writer thread (a file), the batches sent to it, those it has written, and who waits for them. */
   private readonly writer: Worker | undefined;
-  private readonly written = new Int32Array(new SharedArrayBuffer(4));
   private sent = 0;
+  private written = 0;
+  private broken = false;
+  private waiters: Array<{ readonly id: number; readonly resolve: () => void }> = [];
+  private writerStopped: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: StatisticsHistoryOptions, private readonly select: (state: State) => PipelineState) {
     super(openWritable(options.path));
     this.checkpointEvery = options.checkpointEvery ?? 8_192;
     this.writeHere = batchWriter(this.db);
     if (options.path !== ':memory:') {
-      const data: HistoryWriterData = { path: options.path, written: this.written.buffer as SharedArrayBuffer };
+      const data: HistoryWriterData = { path: options.path };
       const writer = new Worker(new URL('./statistics-history-writer.mjs', import.meta.url), { workerData: data });
-      writer.on('message', (message: FromHistoryWriter) => {
-        if (message.type === 'failed') {
-          options.logger?.error({ problem: message.message }, 'the statistics history could not be written: "as of" statistics replay the log until the next start');
-        }
-      });
-      writer.on('error', (error) => {
-        Atomics.store(this.written, 0, -1);
-        Atomics.notify(this.written, 0);
-        options.logger?.error({ err: error }, 'the statistics history\'s writer failed: "as of" statistics replay the log until the next start');
+      this.writerStopped = new Promise((resolve) => {
+        writer.on('message', (message: FromHistoryWriter) => {
+          switch (message.type) {
+            case 'written':
+              this.written = message.id;
+              this.releaseWaiters();
+              return;
+            case 'failed':
+              options.logger?.error({ problem: message.message }, 'the statistics history could not be written: "as of" statistics replay the log until the next start');
+              this.abandon();
+              return;
+            case 'stopped':
+              resolve();
+              return;
+          }
+        });
+        writer.on('error', (error) => {
+          options.logger?.error({ err: error }, 'the statistics history\'s writer failed: "as of" statistics replay the log until the next start');
+          this.abandon();
+          resolve();
+        });
+        writer.on('exit', () => resolve());
       });
       writer.unref();
       this.writer = writer;
@@ -280,10 +296,15 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
   // ---- following the fold -------------------------------------------------------------------
 
   follow(state: State, position: number, recordedAt: string): void {
-    this.flush();
-    if (this.cube !== undefined) recordCube(this.cube, undefined);
-    this.recentStates.clear();
     const statistics = this.select(state);
+    if (this.cube !== undefined) {
+      // A rebuilt state swapped in where the live one stood: the same figures, recorded on.
+      recordCube(this.cube, undefined);
+      this.cube = statistics.cube;
+      if (!this.broken) recordCube(this.cube, this.changes);
+      return;
+    }
+    this.recentStates.clear();
     const meta = this.reads.meta.get();
     const continues = meta !== undefined && meta.version === this.options.version
       && meta.covers_from <= position && meta.position >= position;
@@ -330,27 +351,33 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
     this.changes.discard();
   }
 
-  /** Everything told so far is written (the runner asks before a snapshot). */
-  flush(): void {
+  /** Resolves once everything told so far is written (the runner awaits it before a snapshot). */
+  flush(): Promise<void> {
     this.send();
-    this.waitWritten();
+    if (this.writer === undefined || this.broken || this.written >= this.sent) return Promise.resolve();
+    const id = this.sent;
+    // Someone waits for the writer: it keeps the process alive until it answers.
+    this.writer.ref();
+    return new Promise((resolve) => { this.waiters.push({ id, resolve }); });
   }
 
-  /** The last position folded (written or about to be), and the record time of its event. */
-  override get head(): { readonly position: number; readonly recordedMs: number } {
+  /** The last position folded (written, or on its way to the writer), and the record time of its event. */
+  get folded(): { readonly position: number; readonly recordedMs: number } {
     return { position: this.lastPosition, recordedMs: this.lastRecordedMs };
   }
 
+  /** Reads see what is written: what is pending goes to the writer now (written here, in memory). */
   protected override beforeRead(): void {
-    this.flush();
+    this.send();
   }
 
-  override close(): void {
-    if (this.db.open) {
-      this.flush();
-      this.db.close();
-    }
+  /** Writes what is left and stops the writer. */
+  async stop(): Promise<void> {
+    await this.flush();
+    this.writer?.ref();
     this.writer?.postMessage({ type: 'stop' } satisfies ToHistoryWriter);
+    await this.writerStopped;
+    this.close();
     if (this.cube !== undefined) recordCube(this.cube, undefined);
     this.cube = undefined;
   }
@@ -373,28 +400,24 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
     this.writer.postMessage({ type: 'write', id: this.sent, batch } satisfies ToHistoryWriter, transfer);
   }
 
-  /** Blocks until the writer has committed every batch sent (a few ms; longer only while catching up). */
-  private waitWritten(): void {
-    if (this.writer === undefined) return;
-    for (;;) {
-      const written = Atomics.load(this.written, 0);
-      if (written < 0) {
-        this.abandon();
-        return;
-      }
-      if (written >= this.sent) return;
-      Atomics.wait(this.written, 0, written, 1_000);
-    }
-  }
-
-  private get broken(): boolean {
-    return Atomics.load(this.written, 0) < 0;
-  }
-
   /** A batch failed to write: the history answers nothing more (replays do) and records nothing. */
   private abandon(): void {
+    this.broken = true;
     this.meta = undefined;
+    this.pending = emptyPending();
     if (this.cube !== undefined) recordCube(this.cube, undefined);
+    this.written = this.sent;
+    this.releaseWaiters();
+  }
+
+  private releaseWaiters(): void {
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiting) {
+      if (waiter.id <= this.written) waiter.resolve();
+      else this.waiters.push(waiter);
+    }
+    if (this.waiters.length === 0) this.writer?.unref();
   }
 
   // ---- internals ------------------------------------------------------------------------------
@@ -553,12 +576,12 @@ function openWritable(path: string): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   tuneForHistory(db);
-  applyStoreSchema(db, readModelSchemaVersions);
+  applyStoreSchema(db, statisticsHistorySchemaVersions);
   return db;
 }
 
 /**
- * The history in `read-models.db` as last written, read only (the CLI, beside a running
+ * The history in `statistics-history.db` as last written, read only (the CLI, beside a running
  * server); undefined when the file keeps none of this read-model version.
  */
 export function openStatisticsHistory(path: string, version: number): StatisticsHistoryReader | undefined {

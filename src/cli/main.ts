@@ -10,7 +10,7 @@ import type { RunnerLogger } from '../../projections/runner/projection-runner.js
 import type { SnapshotStore } from '../../projections/runner/snapshot-store.js';
 import { USAGE, UsageError, parseCommandLine, type CliCommand } from './arguments.js';
 import { formatCount, formatDuration, progressModeFor } from './progress.js';
-import { openConfiguredStore, openSnapshots, readModelsPath } from './read-side.js';
+import { openConfiguredStore, openSnapshots, readModelsPath, statisticsHistoryPath } from './read-side.js';
 import { rebuild } from './rebuild.js';
 import { UnknownRegionArgument, pipelineStats } from './stats.js';
 import { statsTable } from './stats-table.js';
@@ -84,7 +84,7 @@ async function execute(command: Exclude<CliCommand, { kind: 'help' }>, config: C
     }
     case 'stats': {
       const stats = await pipelineStats(command.query, {
-        store, snapshots, progress, logger, now: () => new Date(), readModelsPath: readModelsPath(config), note: err,
+        store, snapshots, progress, logger, now: () => new Date(), statisticsHistoryPath: statisticsHistoryPath(config), note: err,
       });
       out(command.json ? JSON.stringify(stats, null, 2) : statsTable(stats, officialRegions().get(stats.regionCode)?.name));
       return EXIT_OK;

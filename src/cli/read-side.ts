@@ -23,6 +23,11 @@ export function readModelsPath(config: Config): string {
   return resolve(join(config.DATA_DIR, 'read-models.db'));
 }
 
+/** The statistics' history the server keeps beside the read models. */
+export function statisticsHistoryPath(config: Config): string {
+  return resolve(join(config.DATA_DIR, 'statistics-history.db'));
+}
+
 /** The server's store, read through the upcasters as the server reads it. */
 export async function openConfiguredStore(config: Config, access: 'writer' | 'reader' = 'reader'): Promise<EventStore> {
   if (config.EVENT_STORE === 'embedded') {

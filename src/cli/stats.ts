@@ -1,7 +1,7 @@
 /**
  * `stats`: the pipeline statistics of GET /v1/stats/pipeline, computed the same way: the
  * server's read models resumed from its newest snapshot and caught up with the log
- * (or, with --as-of, read from the statistics' history the server keeps in read-models.db when it
+ * (or, with --as-of, read from the statistics' history the server keeps in statistics-history.db when it
  * covers the moment, else replayed to the moment from the newest snapshot recorded before it), then
  * queried at the business date of that moment (today, China time, without --as-of).
  * The read-model file is only read: a query writes no snapshot.
@@ -25,8 +25,8 @@ export interface StatsDeps {
   readonly progress: ProgressMode;
   readonly logger: RunnerLogger;
   readonly now: () => Date;
-  /** `read-models.db`: its statistics' history answers --as-of when it covers the moment. */
-  readonly readModelsPath?: string;
+  /** `statistics-history.db`: the server's statistics' history answers --as-of when it covers the moment. */
+  readonly statisticsHistoryPath?: string;
   /** Where a line for the operator goes (stderr). */
   readonly note?: (line: string) => void;
 }
@@ -68,15 +68,15 @@ export async function pipelineStats(query: StatsArguments, deps: StatsDeps): Pro
     ...(query.month === undefined ? {} : { month: query.month }),
     ...(query.category === undefined ? {} : { category: query.category }),
   };
-  if (query.asOf !== undefined && deps.readModelsPath !== undefined) {
-    const history = openStatisticsHistory(deps.readModelsPath, allReadModels.version);
+  if (query.asOf !== undefined && deps.statisticsHistoryPath !== undefined) {
+    const history = openStatisticsHistory(deps.statisticsHistoryPath, allReadModels.version);
     if (history !== undefined) {
       try {
         const moment = Date.parse(query.asOf);
         // Only a moment the history has passed: later events may be in the log and not in it yet.
         const position = moment < history.head.recordedMs ? history.positionRecordedBy(moment) : undefined;
         if (position !== undefined) {
-          deps.note?.(`as of ${query.asOf}: read from the statistics' history in ${deps.readModelsPath} (position ${position})`);
+          deps.note?.(`as of ${query.asOf}: read from the statistics' history in ${deps.statisticsHistoryPath} (position ${position})`);
           const statistics = queryPipelineStatistics(history.stateAt(position), { ...asked, asOfDate: chinaDateOf(new Date(query.asOf)) });
           return { ...statistics, position };
         }

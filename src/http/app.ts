@@ -62,8 +62,8 @@ export interface AppDeps {
   readonly logger?: FastifyBaseLogger;
   /** Where projection snapshots are kept; in memory when absent (tests). */
   readonly snapshots?: SnapshotStore;
-  /** The read-model file the statistics' history is kept in (`DATA_DIR/read-models.db`); in memory when absent (tests). */
-  readonly readModelsPath?: string;
+  /** Where the statistics' history is kept (`DATA_DIR/statistics-history.db`); in memory when absent (tests). */
+  readonly statisticsHistoryPath?: string;
   /** GET /v1/live's timings (heartbeat, coalescing window, slow-client limits); tests shorten them. */
   readonly live?: Partial<LiveSettings>;
 }
@@ -148,7 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
 
   const readModels = new ReadModels({
     store, snapshots: deps.snapshots ?? openSnapshotStore(':memory:'), logger: app.log,
-    statisticsHistory: { path: deps.readModelsPath ?? ':memory:' },
+    statisticsHistory: { path: deps.statisticsHistoryPath ?? ':memory:' },
   });
   app.decorate('readModels', readModels);
   await readModels.start();

@@ -116,10 +116,9 @@ t.test('stats --as-of reads the statistics\' history the server keeps, and repla
   t.equal(replayed.code, 0, replayed.stderr);
   t.notMatch(replayed.stderr, /statistics' history/, 'no history yet: replayed');
 
-  // The server's read models, with their history in read-models.db, fold the log and stop.
+  // The server's read models, with their history in statistics-history.db, fold the log and stop.
   const store = openEmbeddedStore({ path: join(dir, 'events.db') });
-  const path = join(dir, 'read-models.db');
-  const readModels = new ReadModels({ store, snapshots: openSnapshotStore(path), statisticsHistory: { path } });
+  const readModels = new ReadModels({ store, snapshots: openSnapshotStore(join(dir, 'read-models.db')), statisticsHistory: { path: join(dir, 'statistics-history.db') } });
   await readModels.start();
   t.ok(await readModels.caughtUp(10_000));
   await readModels.stop();
@@ -127,7 +126,7 @@ t.test('stats --as-of reads the statistics\' history the server keeps, and repla
 
   const indexed = await runCli(dir, ['stats', '--region', LANKAO, '--year', '2025', '--as-of', '2025-04-06T00:00:00Z', '--json']);
   t.equal(indexed.code, 0, indexed.stderr);
-  t.match(indexed.stderr, /as of 2025-04-06T00:00:00.000Z: read from the statistics' history in .*read-models\.db \(position 6\)/);
+  t.match(indexed.stderr, /as of 2025-04-06T00:00:00.000Z: read from the statistics' history in .*statistics-history\.db \(position 6\)/);
   t.same(JSON.parse(indexed.stdout), JSON.parse(replayed.stdout), 'the same answer as the replay');
   // After the last event the history holds, the log may have more: replayed.
   const later = await runCli(dir, ['stats', '--region', LANKAO, '--year', '2025', '--as-of', '2025-06-01T00:00:00Z', '--json']);

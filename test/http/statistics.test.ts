@@ -201,14 +201,15 @@ t.test('asOf answers as the data stood then; minPosition reads your writes, or 5
   t.equal((await app.inject({ url: `/v1/stats/pipeline?regionCode=131121&year=2025&minPosition=${corrected}` })).statusCode, 200, 'an older position is there');
 });
 
-t.test('asOf after a restart: the statistics\' history in read-models.db answers the same, without a replay', async (t) => {
+t.test('asOf after a restart: the statistics\' history in statistics-history.db answers the same, without a replay', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'statistics-as-of-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const store = openEmbeddedStore({ path: join(dir, 'events.db') });
   t.teardown(() => store.close());
   const readModelsPath = join(dir, 'read-models.db');
+  const statisticsHistoryPath = join(dir, 'statistics-history.db');
   const start = async () => {
-    const app = await buildApp({ store, config: loadConfig({ AUTH: 'off', ...FAST }), snapshots: openSnapshotStore(readModelsPath), readModelsPath });
+    const app = await buildApp({ store, config: loadConfig({ AUTH: 'off', ...FAST }), snapshots: openSnapshotStore(readModelsPath), statisticsHistoryPath });
     await app.ready();
     return app;
   };

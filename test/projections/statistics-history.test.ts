@@ -125,15 +125,16 @@ t.test('a restart from a snapshot older than the history folds the rest again an
   const dir = mkdtempSync(join(tmpdir(), 'statistics-history-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'read-models.db');
+  const historyPath = join(dir, 'statistics-history.db');
   const half = Math.floor(events.length / 2);
   const { store, recorded: firstHalf, append } = await recordedStore(half);
   t.teardown(() => store.close());
 
   const snapshots = stoppable(openSnapshotStore(path));
-  const first = new ReadModels({ store, snapshots, snapshotEvery: 200, snapshotIntervalMs: 0, statisticsHistory: { path, checkpointEvery: 53 } });
+  const first = new ReadModels({ store, snapshots, snapshotEvery: 200, snapshotIntervalMs: 0, statisticsHistory: { path: historyPath, checkpointEvery: 53 } });
   await first.start();
   t.ok(await first.caughtUp(20_000), 'the first run caught up');
-  for (let i = 0; i < 100 && snapshots.latest(allReadModels.name, allReadModels.version) === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (let i = 0; i < 1_000 && snapshots.latest(allReadModels.name, allReadModels.version) === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 10));
   snapshots.stopWriting();
   await append(half, half + 300);
   t.ok(await first.waitFor(firstHalf.length + 300, 10_000), 'the first run folded 300 more events, with no snapshot of them', { position: first.position, status: first.runner.status });
@@ -143,7 +144,7 @@ t.test('a restart from a snapshot older than the history folds the rest again an
 
   await append(half + 300, events.length);
   const recorded = await store.readAll({ maxCount: 1_000_000 });
-  const second = new ReadModels({ store, snapshots: openSnapshotStore(path), statisticsHistory: { path, checkpointEvery: 53 } });
+  const second = new ReadModels({ store, snapshots: openSnapshotStore(path), statisticsHistory: { path: historyPath, checkpointEvery: 53 } });
   t.teardown(() => second.stop());
   await second.start();
   t.ok(await second.caughtUp(20_000), 'the second run caught up');
@@ -190,6 +191,7 @@ t.test('an event the fold cannot fold: the history stops before it with the fold
   for (let i = 0; i < 200 && readModels.runner.status !== 'halted'; i++) await new Promise((resolve) => setTimeout(resolve, 10));
   t.equal(readModels.runner.status, 'halted', 'the fold stopped');
   const last = recorded.at(-1);
+  await readModels.statisticsHistory?.flush();
   t.equal(readModels.statisticsHistory?.head.position, last?.position, 'the history ends at the last event folded');
   const before = await readModels.runners['pipeline-statistics'].stateAsOf(last?.recordedAt ?? '');
   t.equal(before.position, last?.position, 'moments before the event are still answered');

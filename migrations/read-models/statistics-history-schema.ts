@@ -1,0 +1,49 @@
+/**
+ * Schema versions of the statistics' history (`DATA_DIR/statistics-history.db`,
+ * projections/runner/statistics-history.ts). A file of its own: its writer thread commits a
+ * batch every second or so and must never wait behind a snapshot's long transaction in
+ * read-models.db. It holds nothing that cannot be rebuilt from the event log.
+ */
+import type { StoreSchemaVersion } from '../store/schema-versions.js';
+
+export const statisticsHistorySchemaVersions: readonly StoreSchemaVersion[] = [
+  {
+    version: 1,
+    why: 'Every change to the statistics cube kept with the record position of its event, and the cube\'s cells at checkpoints, so that statistics "as of" a record time are an indexed read (the cells at the checkpoint before it plus the changes since) instead of a replay of up to a year of the log.',
+    sql: `
+      CREATE TABLE statistics_history (
+        id             INTEGER PRIMARY KEY CHECK (id = 1),
+        version        INTEGER NOT NULL,
+        covers_from    INTEGER NOT NULL,
+        covers_from_ms INTEGER NOT NULL,
+        position       INTEGER NOT NULL
+      );
+      CREATE TABLE statistics_log (
+        position    INTEGER PRIMARY KEY,
+        recorded_ms INTEGER NOT NULL,
+        changes     BLOB
+      );
+      CREATE TABLE statistics_nodes (
+        id             INTEGER PRIMARY KEY,
+        region         TEXT    NOT NULL,
+        category       TEXT    NOT NULL,
+        first_position INTEGER NOT NULL
+      );
+      CREATE TABLE statistics_checkpoints (position INTEGER PRIMARY KEY);
+      CREATE TABLE statistics_cells (
+        node     INTEGER NOT NULL,
+        key      INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        value    TEXT    NOT NULL,
+        PRIMARY KEY (node, key, position)
+      ) WITHOUT ROWID;
+      CREATE TABLE statistics_targets (
+        region   TEXT    NOT NULL,
+        year     TEXT    NOT NULL,
+        position INTEGER NOT NULL,
+        targets  TEXT    NOT NULL,
+        PRIMARY KEY (region, year, position)
+      ) WITHOUT ROWID;
+    `,
+  },
+];
