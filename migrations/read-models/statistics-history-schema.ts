@@ -30,13 +30,15 @@ export const statisticsHistorySchemaVersions: readonly StoreSchemaVersion[] = [
         first_position INTEGER NOT NULL
       );
       CREATE TABLE statistics_checkpoints (position INTEGER PRIMARY KEY);
+      -- A rowid table and an index, not WITHOUT ROWID: a cell's value is hundreds of bytes, and
+      -- in a WITHOUT ROWID table whole rows fill the interior pages (a seek read ~6 pages).
       CREATE TABLE statistics_cells (
         node     INTEGER NOT NULL,
         key      INTEGER NOT NULL,
         position INTEGER NOT NULL,
-        value    TEXT    NOT NULL,
-        PRIMARY KEY (node, key, position)
-      ) WITHOUT ROWID;
+        value    TEXT    NOT NULL
+      );
+      CREATE UNIQUE INDEX statistics_cells_at ON statistics_cells (node, key, position);
       CREATE TABLE statistics_targets (
         region   TEXT    NOT NULL,
         year     TEXT    NOT NULL,

@@ -32,7 +32,7 @@ import {
 } from '../pipeline-statistics/history.js';
 import type { PipelineState, Targets } from '../pipeline-statistics/projection.js';
 import { Worker } from 'node:worker_threads';
-import { batchWriter, tuneForHistory, type HistoryBatch } from './statistics-history-batch.js';
+import { batchWriter, mapForReads, tuneForHistory, type HistoryBatch } from './statistics-history-batch.js';
 import type { FromHistoryWriter, HistoryWriterData, ToHistoryWriter } from './statistics-history-writer-thread.js';
 
 export interface StatisticsHistoryOptions {
@@ -82,8 +82,11 @@ export class StatisticsHistoryReader {
       allNodes: db.prepare<[], { id: number; region: string; category: string; first_position: number }>(
         'SELECT id, region, category, first_position FROM statistics_nodes ORDER BY id'),
       checkpointAt: db.prepare<[number], number | null>('SELECT max(position) FROM statistics_checkpoints WHERE position <= ?').pluck(),
-      cellsOf: db.prepare<[number, number], [number, string, number]>(
-        'SELECT key, value, max(position) FROM statistics_cells WHERE node = ? AND position <= ? GROUP BY key').raw(),
+      // A node's cells at a checkpoint, one key at a time: a seek for the next key, then one for
+      // its last value by then (a province's node has ~300 keys over ~40,000 rows).
+      nextKey: db.prepare<[number, number], number>('SELECT key FROM statistics_cells WHERE node = ? AND key > ? ORDER BY key LIMIT 1').pluck(),
+      cellAt: db.prepare<[number, number, number], string>(
+        'SELECT value FROM statistics_cells WHERE node = ? AND key = ? AND position <= ? ORDER BY position DESC LIMIT 1').pluck(),
       changesBetween: db.prepare<[number, number], Buffer>(
         'SELECT changes FROM statistics_log WHERE position > ? AND position <= ? AND changes IS NOT NULL ORDER BY position').pluck(),
       rowFrom: db.prepare<[number], { position: number; recorded_ms: number }>(
@@ -203,7 +206,10 @@ export class StatisticsHistoryReader {
 
   private nodeAt(entry: NodeEntry, checkpoint: number, changesByLeaf: ReadonlyMap<number, readonly number[]>): CubeNode {
     const node = emptyNode();
-    for (const [key, value] of this.reads.cellsOf.iterate(entry.id, checkpoint)) {
+    const { nextKey, cellAt } = this.reads;
+    for (let key = nextKey.get(entry.id, -1); key !== undefined; key = nextKey.get(entry.id, key)) {
+      const value = cellAt.get(entry.id, key, checkpoint);
+      if (value === undefined) continue;
       const { kind, period } = cellOfKey(key);
       setCell(node, kind, period, JSON.parse(value) as number[]);
     }
@@ -587,6 +593,7 @@ function openWritable(path: string): Database.Database {
 export function openStatisticsHistory(path: string, version: number): StatisticsHistoryReader | undefined {
   if (path === ':memory:' || !existsSync(path)) return undefined;
   const db = new Database(path, { readonly: true, fileMustExist: true });
+  mapForReads(db);
   const hasHistory = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'statistics_history'").get() !== undefined;
   const reader = hasHistory ? new StatisticsHistoryReader(db) : undefined;
   if (reader === undefined || !reader.open(version)) {
