@@ -11,12 +11,11 @@
  * Without --file it uses data/bench/history-10000000-s1/events.db (make it with
  * `npm run bench:generate -- --events 10000000`; restarts are quick once its read-models.db exists).
  */
-import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort } from './history/server-process.js';
+import { startServer } from './history/server-process.js';
 import { machine, sleep } from './history/measure.js';
 
 const { values } = parseArgs({ options: { file: { type: 'string' }, reps: { type: 'string', default: '20' } } });
@@ -42,20 +41,12 @@ const QUERIES: readonly { readonly label: string; readonly path: string; readonl
   { label: 'statistics as of 2024-07-01, county', path: '/v1/stats/pipeline?regionCode=410225&year=2024&asOf=2024-07-01T00:00:00Z', reps: 3 },
 ];
 
-const port = await freePort();
-const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-  env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', DATA_DIR: dirname(file), AUTH: 'off', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
-const started = performance.now();
+const server = await startServer(dirname(file), 900_000);
+const { port } = server;
+const readySeconds = (server.readyMs / 1000).toFixed(1);
 try {
-  while ((await get(port, '/readyz')).status !== 200) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
-    if (performance.now() - started > 900_000) throw new Error('not ready after 900 s');
-    await sleep(200);
-  }
   console.log(`query latency, ${new Date().toISOString()}, ${machine()}`);
-  console.log(`file ${file}; server ready in ${((performance.now() - started) / 1000).toFixed(1)} s; ${reps} requests each, one at a time\n`);
+  console.log(`file ${file}; server ready in ${readySeconds} s; ${reps} requests each, one at a time\n`);
   console.log(`${'query'.padEnd(40)} ${'status'.padStart(6)} ${'bytes'.padStart(11)} ${'p50'.padStart(9)} ${'max'.padStart(9)} ${'× healthz'.padStart(10)} ${'others wait ≤'.padStart(14)}`);
   let baseline = 0;
   for (const query of QUERIES) {
@@ -84,7 +75,7 @@ try {
     console.log(`${query.label.padEnd(40)} ${String(last.status).padStart(6)} ${last.bytes.toLocaleString('en-US').padStart(11)} ${`${p50.toFixed(1)} ms`.padStart(9)} ${`${(times.at(-1) ?? 0).toFixed(1)} ms`.padStart(9)} ${`${(p50 / baseline).toFixed(0)}×`.padStart(10)} ${(query.path === '/healthz' ? '-' : `${slowestProbe.toFixed(1)} ms`).padStart(14)}`);
   }
 } finally {
-  child.kill('SIGTERM');
+  server.stop();
 }
 
 function get(port: number, path: string, accept = 'application/json'): Promise<{ status: number; bytes: number }> {

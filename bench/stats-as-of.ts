@@ -12,13 +12,12 @@
  * Without --file it uses data/bench/history-10000000-s1/events.db. The first start on a file
  * folds the log (with the statistics' history); later ones resume from read-models.db.
  */
-import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { freePort } from './history/server-process.js';
+import { startServer } from './history/server-process.js';
 import { machine, sleep } from './history/measure.js';
 
 const { values } = parseArgs({ options: { file: { type: 'string' }, moments: { type: 'string', default: '20' }, reps: { type: 'string', default: '20' } } });
@@ -46,20 +45,12 @@ const QUERIES = [
   { label: 'rankings of the province\'s cities', path: (year: number) => `/v1/stats/rankings?regionCode=410000&year=${year}&measure=startedInvestment` },
 ];
 
-const port = await freePort();
-const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-  env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', DATA_DIR: dirname(file), AUTH: 'off', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
-const started = performance.now();
+const server = await startServer(dirname(file), 1_800_000);
+const { port } = server;
+const readySeconds = (server.readyMs / 1000).toFixed(1);
 try {
-  while ((await get(port, '/readyz')).status !== 200) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
-    if (performance.now() - started > 1_800_000) throw new Error('not ready after 1,800 s');
-    await sleep(200);
-  }
   console.log(`statistics as of, ${new Date().toISOString()}, ${machine()}`);
-  console.log(`file ${file} (${head.toLocaleString('en-US')} events); server ready in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  console.log(`file ${file} (${head.toLocaleString('en-US')} events); server ready in ${readySeconds} s\n`);
 
   const healthz = await timed(reps, () => '/healthz');
   console.log(`baseline /healthz: p50 ${healthz.p50.toFixed(2)} ms\n`);
@@ -96,7 +87,7 @@ try {
   }
   console.log(`\nthe province's statistics, each moment asked once:\n${perMoment.join('\n')}`);
 } finally {
-  child.kill('SIGTERM');
+  server.stop();
 }
 
 async function timed(count: number, path: () => string): Promise<{ p50: number }> {

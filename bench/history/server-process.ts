@@ -169,3 +169,35 @@ function logEntry(line: string, epoch: number, receivedMs: number): { ms: number
   }
   return { ms: receivedMs, msg: line.slice(0, 120), detail: '' };
 }
+
+export interface RunningServer {
+  readonly port: number;
+  /** Spawn to the first 200 of /readyz, ms. */
+  readonly readyMs: number;
+  stop(): void;
+}
+
+/**
+ * The server as `npm start` runs it on DATA_DIR (embedded store, AUTH=off, warnings only on
+ * stderr), left running once /readyz answers 200; throws if it exits or is not ready in time.
+ */
+export async function startServer(dataDir: string, timeoutMs: number): Promise<RunningServer> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', DATA_DIR: dataDir, AUTH: 'off', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const started = performance.now();
+  const stop = () => { child.kill('SIGTERM'); };
+  try {
+    while ((await getReadyz(port))?.status !== 200) {
+      if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
+      if (performance.now() - started > timeoutMs) throw new Error(`not ready after ${timeoutMs / 1000} s`);
+      await sleep(200);
+    }
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  return { port, readyMs: performance.now() - started, stop };
+}
