@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startServer } from './history/server-process.js';
-import { machine, sleep } from './history/measure.js';
+import { machine, probe } from './history/measure.js';
 
 const { values } = parseArgs({ options: { file: { type: 'string' }, reps: { type: 'string', default: '20' } } });
 const file = resolve(values.file ?? 'data/bench/history-10000000-s1/events.db');
@@ -52,23 +52,13 @@ try {
   for (const query of QUERIES) {
     const times: number[] = [];
     let last = { status: 0, bytes: 0 };
-    let probing = query.path !== '/healthz';
-    let slowestProbe = 0;
-    const probe = (async () => {
-      while (probing) {
-        const t0 = performance.now();
-        await get(port, '/healthz');
-        slowestProbe = Math.max(slowestProbe, performance.now() - t0);
-        await sleep(5);
-      }
-    })();
+    const probing = query.path === '/healthz' ? undefined : probe(() => get(port, '/healthz'));
     for (let i = 0; i < (query.reps ?? reps); i++) {
       const t0 = performance.now();
       last = await get(port, query.path, query.accept);
       times.push(performance.now() - t0);
     }
-    probing = false;
-    await probe;
+    const slowestProbe = (await probing?.stop()) ?? 0;
     times.sort((a, b) => a - b);
     const p50 = times[Math.floor(times.length / 2)] ?? 0;
     if (baseline === 0) baseline = p50;

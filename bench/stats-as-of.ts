@@ -18,7 +18,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { startServer } from './history/server-process.js';
-import { machine, sleep } from './history/measure.js';
+import { machine, probe } from './history/measure.js';
 
 const { values } = parseArgs({ options: { file: { type: 'string' }, moments: { type: 'string', default: '20' }, reps: { type: 'string', default: '20' } } });
 const file = resolve(values.file ?? 'data/bench/history-10000000-s1/events.db');
@@ -58,16 +58,7 @@ try {
   const perMoment: string[] = [];
   for (const query of QUERIES) {
     const live = await timed(reps, () => query.path(chinaYear(moments.at(-1) as string)));
-    let probing = true;
-    let slowestProbe = 0;
-    const probe = (async () => {
-      while (probing) {
-        const t0 = performance.now();
-        await get(port, '/healthz');
-        slowestProbe = Math.max(slowestProbe, performance.now() - t0);
-        await sleep(5);
-      }
-    })();
+    const probing = probe(() => get(port, '/healthz'));
     const times: number[] = [];
     let failed = 0;
     for (const moment of moments) {
@@ -78,8 +69,7 @@ try {
       if (answer.status !== 200) failed++;
       if (query === QUERIES[0]) perMoment.push(`${moment}  ${ms.toFixed(1)} ms  position ${answer.position}`);
     }
-    probing = false;
-    await probe;
+    const slowestProbe = await probing.stop();
     const sorted = [...times].sort((a, b) => a - b);
     const p50 = sorted[Math.floor(sorted.length / 2)] ?? 0;
     const max = sorted.at(-1) ?? 0;

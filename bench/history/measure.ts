@@ -41,3 +41,21 @@ export function rate(n: number): string {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Asks `ask` every 5 ms until stopped: the slowest answer (ms) is how long everything else
+ * (commands, SSE, other queries) waited behind what ran meanwhile.
+ */
+export function probe(ask: () => Promise<unknown>): { stop(): Promise<number> } {
+  let probing = true;
+  let slowest = 0;
+  const running = (async () => {
+    while (probing) {
+      const t0 = performance.now();
+      await ask();
+      slowest = Math.max(slowest, performance.now() - t0);
+      await sleep(5);
+    }
+  })();
+  return { stop: async () => { probing = false; await running; return slowest; } };
+}
