@@ -15,6 +15,8 @@ export interface HistoryBatch {
   readonly changes: Float64Array;
   /** [node, cell key, position, value] written at checkpoints. */
   readonly cells: ReadonlyArray<readonly [number, number, number, string]>;
+  /** [node, cell key] of the cells a node has for the first time. */
+  readonly newKeys: ReadonlyArray<readonly [number, number]>;
   readonly checkpoints: readonly number[];
   /** [region, year, position, targets] of each AnnualTargetsSet. */
   readonly targets: ReadonlyArray<readonly [string, string, number, string]>;
@@ -49,6 +51,7 @@ export function batchWriter(db: Database.Database): (batch: HistoryBatch) => voi
   const insertLogRows = db.prepare(`INSERT INTO statistics_log (position, recorded_ms, changes) VALUES ${Array.from({ length: LOG_ROWS }, () => '(?, ?, ?)').join(', ')}`);
   const insertNode = db.prepare('INSERT INTO statistics_nodes (id, region, category, first_position) VALUES (?, ?, ?, ?)');
   const insertCell = db.prepare('INSERT OR REPLACE INTO statistics_cells (node, key, position, value) VALUES (?, ?, ?, ?)');
+  const insertKey = db.prepare('INSERT OR IGNORE INTO statistics_cell_keys (node, key) VALUES (?, ?)');
   const insertCheckpoint = db.prepare('INSERT OR IGNORE INTO statistics_checkpoints (position) VALUES (?)');
   const insertTargets = db.prepare('INSERT OR REPLACE INTO statistics_targets (region, year, position, targets) VALUES (?, ?, ?, ?)');
   const setPosition = db.prepare('UPDATE statistics_history SET position = ? WHERE id = 1');
@@ -70,6 +73,7 @@ export function batchWriter(db: Database.Database): (batch: HistoryBatch) => voi
     }
     for (; i < positions.length; i++) insertLog.run(...row(i));
     for (const cell of batch.cells) insertCell.run(cell[0], cell[1], cell[2], cell[3]);
+    for (const key of batch.newKeys) insertKey.run(key[0], key[1]);
     for (const position of batch.checkpoints) insertCheckpoint.run(position);
     for (const targets of batch.targets) insertTargets.run(targets[0], targets[1], targets[2], targets[3]);
     setPosition.run(batch.position);

@@ -82,9 +82,9 @@ export class StatisticsHistoryReader {
       allNodes: db.prepare<[], { id: number; region: string; category: string; first_position: number }>(
         'SELECT id, region, category, first_position FROM statistics_nodes ORDER BY id'),
       checkpointAt: db.prepare<[number], number | null>('SELECT max(position) FROM statistics_checkpoints WHERE position <= ?').pluck(),
-      // A node's cells at a checkpoint, one key at a time: a seek for the next key, then one for
-      // its last value by then (a province's node has ~300 keys over ~40,000 rows).
-      nextKey: db.prepare<[number, number], number>('SELECT key FROM statistics_cells WHERE node = ? AND key > ? ORDER BY key LIMIT 1').pluck(),
+      // A node's cells at a checkpoint: its keys, then a seek for each key's last value by then
+      // (a province's node has ~300 keys over ~40,000 rows).
+      keysOf: db.prepare<[number], number>('SELECT key FROM statistics_cell_keys WHERE node = ?').pluck(),
       cellAt: db.prepare<[number, number, number], string>(
         'SELECT value FROM statistics_cells WHERE node = ? AND key = ? AND position <= ? ORDER BY position DESC LIMIT 1').pluck(),
       changesBetween: db.prepare<[number, number], Buffer>(
@@ -206,8 +206,8 @@ export class StatisticsHistoryReader {
 
   private nodeAt(entry: NodeEntry, checkpoint: number, changesByLeaf: ReadonlyMap<number, readonly number[]>): CubeNode {
     const node = emptyNode();
-    const { nextKey, cellAt } = this.reads;
-    for (let key = nextKey.get(entry.id, -1); key !== undefined; key = nextKey.get(entry.id, key)) {
+    const { keysOf, cellAt } = this.reads;
+    for (const key of keysOf.all(entry.id)) {
       const value = cellAt.get(entry.id, key, checkpoint);
       if (value === undefined) continue;
       const { kind, period } = cellOfKey(key);
@@ -393,7 +393,7 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
     if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     const pending = this.pending;
-    if (pending.rows === 0 && pending.nodes.length === 0 && pending.cells.length === 0 && pending.checkpoints.length === 0) return;
+    if (pending.rows === 0 && pending.nodes.length === 0 && pending.cells.length === 0 && pending.checkpoints.length === 0 && pending.targets.length === 0) return;
     this.pending = emptyPending();
     if (this.broken) return;
     const batch = pack(pending, this.lastPosition);
@@ -447,6 +447,20 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
     }
   }
 
+  /** Keys each node has cells for (statistics_cell_keys), known to this process. */
+  private readonly knownKeys = new Map<number, Set<number>>();
+
+  private noteKey(node: number, key: number): void {
+    let keys = this.knownKeys.get(node);
+    if (keys === undefined) {
+      keys = new Set(this.reads.keysOf.all(node));
+      this.knownKeys.set(node, keys);
+    }
+    if (keys.has(key)) return;
+    keys.add(key);
+    this.pending.newKeys.push([node, key]);
+  }
+
   /** Writes every cell changed since the last checkpoint (in every node the change rolls up to) as it stands now. */
   private checkpoint(position: number): void {
     const cube = this.cube;
@@ -465,6 +479,7 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
           written.add(combined);
           const { kind, period } = cellOfKey(key);
           this.pending.cells.push([id, key, position, JSON.stringify(cellValue(node, kind, period) ?? [])]);
+          this.noteKey(id, key);
         }
       }
     }
@@ -475,7 +490,9 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
 
   /** Continues the history written up to `meta.position` from the snapshot at `position`. */
   private resumeAt(meta: Meta, position: number): void {
-    this.db.transaction(() => {
+    // After a clean stop the history ends where the snapshot is: nothing to drop (the cells
+    // have no index by position, and a scan of them is seconds at 10M events).
+    if (meta.position > position) this.db.transaction(() => {
       for (const table of ['statistics_log', 'statistics_cells', 'statistics_checkpoints', 'statistics_targets']) {
         this.db.prepare(`DELETE FROM ${table} WHERE position > ?`).run(position);
       }
@@ -483,6 +500,7 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
       this.db.prepare('UPDATE statistics_history SET position = ? WHERE id = 1').run(position);
     })();
     this.meta = { ...meta, position };
+    this.knownKeys.clear();
     this.loadNodes();
     // Cells changed between the last checkpoint and the snapshot are written at the next one.
     this.dirty = new Map();
@@ -508,6 +526,7 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
     this.dirty = new Map();
     this.sinceCheckpoint = 0;
     this.fresh = [];
+    this.knownKeys.clear();
     this.pending = emptyPending();
     const seed = emptyPending();
     if (position > 0) {
@@ -516,9 +535,15 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
           const entry: NodeEntry = { id: this.nodes.length, regionCode: code, category, firstPosition: position };
           this.remember(entry);
           seed.nodes.push([entry.id, code, category, position]);
-          for (const [period, cell] of Object.entries(node.pipeByMonth)) seed.cells.push([entry.id, cellKey('pipe', period), position, JSON.stringify(cell)]);
-          for (const [period, cell] of Object.entries(node.flowByMonth)) seed.cells.push([entry.id, cellKey('flow', period), position, JSON.stringify(cell)]);
-          for (const [period, list] of Object.entries(node.signings)) seed.cells.push([entry.id, cellKey('signings', period), position, JSON.stringify(list)]);
+          const cells: Array<[number, readonly number[]]> = [
+            ...Object.entries(node.pipeByMonth).map(([period, cell]) => [cellKey('pipe', period), cell] as [number, readonly number[]]),
+            ...Object.entries(node.flowByMonth).map(([period, cell]) => [cellKey('flow', period), cell] as [number, readonly number[]]),
+            ...Object.entries(node.signings).map(([period, list]) => [cellKey('signings', period), list] as [number, readonly number[]]),
+          ];
+          for (const [key, value] of cells) {
+            seed.cells.push([entry.id, key, position, JSON.stringify(value)]);
+            seed.newKeys.push([entry.id, key]);
+          }
         }
       }
       seed.checkpoints.push(position);
@@ -527,7 +552,7 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
       }
     }
     this.db.transaction(() => {
-      for (const table of ['statistics_log', 'statistics_cells', 'statistics_checkpoints', 'statistics_nodes', 'statistics_targets']) {
+      for (const table of ['statistics_log', 'statistics_cells', 'statistics_cell_keys', 'statistics_checkpoints', 'statistics_nodes', 'statistics_targets']) {
         this.db.prepare(`DELETE FROM ${table}`).run();
       }
       this.db.prepare('INSERT OR REPLACE INTO statistics_history (id, version, covers_from, covers_from_ms, position) VALUES (1, ?, ?, ?, ?)')
@@ -549,6 +574,7 @@ interface Pending {
   readonly changes: ChangeBuffer;
   readonly nodes: Array<[number, string, string, number]>;
   readonly cells: Array<[number, number, number, string]>;
+  readonly newKeys: Array<[number, number]>;
   readonly checkpoints: number[];
   readonly targets: Array<[string, string, number, string]>;
 }
@@ -556,7 +582,7 @@ interface Pending {
 function emptyPending(): Pending {
   return {
     rows: 0, positions: new Float64Array(FLUSH_ROWS), recordedMs: new Float64Array(FLUSH_ROWS), changeEnds: new Float64Array(FLUSH_ROWS),
-    changes: new ChangeBuffer(), nodes: [], cells: [], checkpoints: [], targets: [],
+    changes: new ChangeBuffer(), nodes: [], cells: [], newKeys: [], checkpoints: [], targets: [],
   };
 }
 
@@ -568,6 +594,7 @@ function pack(pending: Pending, position: number): HistoryBatch {
     changeEnds: pending.changeEnds.subarray(0, pending.rows),
     changes: pending.changes.array.subarray(0, pending.changes.length),
     cells: pending.cells,
+    newKeys: pending.newKeys,
     checkpoints: pending.checkpoints,
     targets: pending.targets,
     position,
