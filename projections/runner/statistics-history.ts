@@ -5,7 +5,7 @@
  * gathers them), and every `checkpointEvery` events the cells changed since the last
  * checkpoint are written as they stand. The statistics "as of" a record time are then:
  * the position recorded by then (a binary search of the log's record times), each wanted
- * node's cells at the checkpoint before it (one indexed read per node), plus the changes
+ * node's cells at the checkpoint before it (a seek per key of the node), plus the changes
  * recorded since (at most `checkpointEvery` rows). Nothing is replayed and no state is held.
  *
  * The rows are written by a thread of its own (statistics-history-writer-thread.ts; in memory,
