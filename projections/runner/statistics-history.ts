@@ -82,11 +82,12 @@ export class StatisticsHistoryReader {
       allNodes: db.prepare<[], { id: number; region: string; category: string; first_position: number }>(
         'SELECT id, region, category, first_position FROM statistics_nodes ORDER BY id'),
       checkpointAt: db.prepare<[number], number | null>('SELECT max(position) FROM statistics_checkpoints WHERE position <= ?').pluck(),
-      // A node's cells at a checkpoint: its keys, then a seek for each key's last value by then
-      // (a province's node has ~300 keys over ~40,000 rows).
+      // A node's cells at a checkpoint: for each of its keys, a seek for the key's last value by
+      // then, in one statement (a province's node has ~300 keys over ~40,000 rows).
       keysOf: db.prepare<[number], number>('SELECT key FROM statistics_cell_keys WHERE node = ?').pluck(),
-      cellAt: db.prepare<[number, number, number], string>(
-        'SELECT value FROM statistics_cells WHERE node = ? AND key = ? AND position <= ? ORDER BY position DESC LIMIT 1').pluck(),
+      cellsAt: db.prepare<[number, number], [number, string | null]>(
+        `SELECT k.key, (SELECT c.value FROM statistics_cells c WHERE c.node = k.node AND c.key = k.key AND c.position <= ?
+           ORDER BY c.position DESC LIMIT 1) FROM statistics_cell_keys k WHERE k.node = ?`).raw(),
       changesBetween: db.prepare<[number, number], Buffer>(
         'SELECT changes FROM statistics_log WHERE position > ? AND position <= ? AND changes IS NOT NULL ORDER BY position').pluck(),
       rowFrom: db.prepare<[number], { position: number; recorded_ms: number }>(
@@ -166,16 +167,7 @@ export class StatisticsHistoryReader {
 
   private readStateAt(position: number): PipelineState {
     const checkpoint = this.reads.checkpointAt.get(position) ?? 0;
-    const changesByLeaf = new Map<number, number[]>();
-    for (const blob of this.reads.changesBetween.iterate(checkpoint, position)) {
-      const changes = new Float64Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
-      for (let i = 0; i < changes.length; i += CHANGE_WIDTH) {
-        const leaf = changes[i] as number;
-        let list = changesByLeaf.get(leaf);
-        if (list === undefined) changesByLeaf.set(leaf, (list = []));
-        list.push(changes[i + 1] as number, changes[i + 2] as number, changes[i + 3] as number);
-      }
-    }
+    const changesByLeaf = groupByLeaf(this.reads.changesBetween.all(checkpoint, position));
     const regions = new Set<RegionCode>();
     for (const node of this.nodes) if (node.firstPosition <= position) regions.add(node.regionCode);
     const loaded = new Map<RegionCode, Record<string, CubeNode>>();
@@ -204,20 +196,19 @@ export class StatisticsHistoryReader {
     return { position, projects: idRecord(), cube, targets };
   }
 
-  private nodeAt(entry: NodeEntry, checkpoint: number, changesByLeaf: ReadonlyMap<number, readonly number[]>): CubeNode {
+  private nodeAt(entry: NodeEntry, checkpoint: number, changesByLeaf: ChangesByLeaf): CubeNode {
     const node = emptyNode();
-    const { keysOf, cellAt } = this.reads;
-    for (const key of keysOf.all(entry.id)) {
-      const value = cellAt.get(entry.id, key, checkpoint);
-      if (value === undefined) continue;
+    for (const [key, value] of this.reads.cellsAt.all(checkpoint, entry.id)) {
+      if (value === null) continue;
       const { kind, period } = cellOfKey(key);
       setCell(node, kind, period, JSON.parse(value) as number[]);
     }
-    for (const [leaf, changes] of changesByLeaf) {
+    const { changes, ranges } = changesByLeaf;
+    for (const [leaf, [start, end]] of ranges) {
       const leafEntry = this.nodes[leaf];
       if (leafEntry === undefined || leafEntry.category !== entry.category) continue;
       if (!rollUpChain(leafEntry.regionCode).includes(entry.regionCode)) continue;
-      for (let i = 0; i < changes.length; i += 3) applyChange(node, changes[i] as number, changes[i + 1] as number, changes[i + 2] as number);
+      for (let i = start; i < end; i += CHANGE_WIDTH) applyChange(node, changes[i + 1] as number, changes[i + 2] as number, changes[i + 3] as number);
     }
     return node;
   }
@@ -599,6 +590,46 @@ function pack(pending: Pending, position: number): HistoryBatch {
     targets: pending.targets,
     position,
   };
+}
+
+/** Changes recorded in a range of positions, in order within each leaf: [start, end) of each leaf's in `changes`. */
+interface ChangesByLeaf {
+  readonly changes: Float64Array;
+  readonly ranges: ReadonlyMap<number, readonly [number, number]>;
+}
+
+/**
+ * The rows' changes grouped by leaf node, in one array (a counting sort: a pass to count each
+ * leaf's, a pass to place them), keeping each leaf's in the order recorded.
+ */
+function groupByLeaf(blobs: readonly Buffer[]): ChangesByLeaf {
+  let bytes = 0;
+  for (const blob of blobs) bytes += blob.byteLength;
+  const all = new Uint8Array(bytes);
+  let at = 0;
+  for (const blob of blobs) {
+    all.set(blob, at);
+    at += blob.byteLength;
+  }
+  const recorded = new Float64Array(all.buffer);
+  const counts = new Map<number, number>();
+  for (let i = 0; i < recorded.length; i += CHANGE_WIDTH) {
+    const leaf = recorded[i] as number;
+    counts.set(leaf, (counts.get(leaf) ?? 0) + CHANGE_WIDTH);
+  }
+  const ranges = new Map<number, [number, number]>();
+  let start = 0;
+  for (const [leaf, count] of counts) {
+    ranges.set(leaf, [start, start]);
+    start += count;
+  }
+  const changes = new Float64Array(recorded.length);
+  for (let i = 0; i < recorded.length; i += CHANGE_WIDTH) {
+    const range = ranges.get(recorded[i] as number) as [number, number];
+    changes.set(recorded.subarray(i, i + CHANGE_WIDTH), range[1]);
+    range[1] += CHANGE_WIDTH;
+  }
+  return { changes, ranges };
 }
 
 function nodeName(regionCode: RegionCode, category: string): string {
