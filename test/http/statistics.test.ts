@@ -169,16 +169,25 @@ t.test('refusals: quarter and month together, impossible periods, unknown region
   t.equal((await app.inject({ url: '/v1/batches/NOPE' })).statusCode, 404);
 });
 
-t.test('asOf answers as the data stood then; minPosition reads your writes, or 503 when the read models lag', async (t) => {
-  const { app, store } = await buildTestApp(FAST);
-  t.teardown(async () => { await app.close(); await store.close(); });
+/**
+ * The county scenario, then a moment, then a correction of P1's May report (4150.2 → 4000):
+ * the moment, the last position before the correction (positions need not be contiguous:
+ * KurrentDB's are log offsets) and the correction's position.
+ */
+async function scenarioThenCorrection(app: ZodApp, store: { headPosition(): Promise<number> }): Promise<{ before: string; headBefore: number; corrected: number }> {
   await countyScenario(app);
   await new Promise((resolve) => setTimeout(resolve, 5));
   const before = new Date().toISOString();
-  // The last position before the correction: positions need not be contiguous (KurrentDB's are log offsets).
   const headBefore = await store.headPosition();
   await new Promise((resolve) => setTimeout(resolve, 5));
   const corrected = await milestone(app, 'P1', { type: 'InvestmentCorrected', occurredOn: '2025-06-20', period: '2025-05', amount: 4000, reason: '再次核定' });
+  return { before, headBefore, corrected };
+}
+
+t.test('asOf answers as the data stood then; minPosition reads your writes, or 503 when the read models lag', async (t) => {
+  const { app, store } = await buildTestApp(FAST);
+  t.teardown(async () => { await app.close(); await store.close(); });
+  const { before, headBefore, corrected } = await scenarioThenCorrection(app, store);
 
   const now = await app.inject({ url: `/v1/stats/pipeline?regionCode=131121&year=2025&month=5&minPosition=${corrected}` });
   t.equal(now.json().completedInvestment.period, 4000, 'the write just made');
@@ -214,12 +223,7 @@ t.test('asOf after a restart: the statistics\' history in statistics-history.db 
     return app;
   };
   const first = await start();
-  await countyScenario(first);
-  await new Promise((resolve) => setTimeout(resolve, 5));
-  const before = new Date().toISOString();
-  const headBefore = await store.headPosition();
-  await new Promise((resolve) => setTimeout(resolve, 5));
-  const corrected = await milestone(first, 'P1', { type: 'InvestmentCorrected', occurredOn: '2025-06-20', period: '2025-05', amount: 4000, reason: '再次核定' });
+  const { before, headBefore, corrected } = await scenarioThenCorrection(first, store);
   const ask = (app: ZodApp, url: string) => app.inject({ url: `${url}&asOf=${encodeURIComponent(before)}&minPosition=${corrected}` });
   const urls = ['/v1/stats/pipeline?regionCode=131121&year=2025&month=5', '/v1/stats/pipeline?regionCode=131100&year=2025', '/v1/stats/rankings?regionCode=131100&year=2025&measure=signedCount'];
   const answers = await Promise.all(urls.map(async (url) => (await ask(first, url)).json()));
