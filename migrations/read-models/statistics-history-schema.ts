@@ -60,4 +60,39 @@ export const statisticsHistorySchemaVersions: readonly StoreSchemaVersion[] = [
       INSERT INTO statistics_cell_keys (node, key) SELECT DISTINCT node, key FROM statistics_cells;
     `,
   },
+  {
+    version: 3,
+    why: 'The ledger\'s, compliance\'s and batches\' facts kept as history rows (each project\'s facts and late reports after every event that changed them, each batch after every change, each project\'s region from each position), so that their answers "as of" a record time read the rows valid then instead of replaying the log from a pinned snapshot. The history is started afresh (the next start seeds it from the snapshot), since a file of version 2 holds none of these rows.',
+    sql: `
+      -- One row per project an event changed. A rowid table: the facts are hundreds of bytes,
+      -- rows are appended in log order, and the index finds a project's row valid at a position.
+      CREATE TABLE fact_versions (
+        position INTEGER NOT NULL,
+        seq      INTEGER NOT NULL,
+        facts    TEXT    NOT NULL,
+        late     TEXT
+      );
+      CREATE UNIQUE INDEX fact_versions_at ON fact_versions (seq, position);
+      -- Each project's region from the position it was registered or moved: who is in a region then.
+      CREATE TABLE fact_regions (
+        region   TEXT    NOT NULL,
+        seq      INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (region, seq, position)
+      ) WITHOUT ROWID;
+      CREATE TABLE fact_projects (
+        project_id TEXT    PRIMARY KEY,
+        seq        INTEGER NOT NULL,
+        position   INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE batch_versions (
+        batch_id TEXT    NOT NULL,
+        position INTEGER NOT NULL,
+        batch    TEXT,
+        joined   TEXT,
+        PRIMARY KEY (batch_id, position)
+      ) WITHOUT ROWID;
+      DELETE FROM statistics_history;
+    `,
+  },
 ];

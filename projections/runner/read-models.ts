@@ -12,6 +12,7 @@ import { freezeReadModels, type FrozenReadModels } from '../frozen-read-models.j
 import { openWatchers } from '../shared/fact-watchers.js';
 import type { PipelineState } from '../pipeline-statistics/projection.js';
 import { StatisticsHistory } from './statistics-history.js';
+import type { FactScope, FactStates } from './facts-history.js';
 
 export type ProjectionName = ReadModelName;
 export const PROJECTION_NAMES: readonly ProjectionName[] = READ_MODEL_NAMES;
@@ -20,7 +21,12 @@ export const PROJECTION_NAMES: readonly ProjectionName[] = READ_MODEL_NAMES;
 export interface ReadModelSource<State> {
   readonly state: State;
   readonly position: number;
-  stateAsOf(moment: string): Promise<{ readonly state: State; readonly position: number }>;
+  /**
+   * The state as it stood when `moment` was recorded. A `scope` lets it hold only what a query
+   * of those regions reads (the ledger, compliance and batches); such a state answers queries
+   * of those regions only.
+   */
+  stateAsOf(moment: string, scope?: FactScope): Promise<{ readonly state: State; readonly position: number }>;
   /** Resolves true once `position` is applied, false after `timeoutMs`. */
   waitFor(position: number, timeoutMs: number): Promise<boolean>;
 }
@@ -30,8 +36,8 @@ export class ReadModelView<K extends ProjectionName> implements ReadModelSource<
   constructor(
     readonly name: K,
     private readonly runner: ProjectionRunner<AllReadModelsState>,
-    /** An indexed answer "as of" a moment, when there is one (the statistics' history); else a replay. */
-    private readonly indexedAsOf?: (moment: string) => Promise<{ readonly state: ReadModelStates[K]; readonly position: number } | undefined>,
+    /** An indexed answer "as of" a moment, when there is one (the read side's history); else a replay. */
+    private readonly indexedAsOf?: (moment: string, scope: FactScope) => Promise<{ readonly state: ReadModelStates[K]; readonly position: number } | undefined>,
   ) {}
 
   get state(): ReadModelStates[K] {
@@ -54,8 +60,8 @@ export class ReadModelView<K extends ProjectionName> implements ReadModelSource<
     return this.runner.lastError;
   }
 
-  async stateAsOf(moment: string): Promise<{ readonly state: ReadModelStates[K]; readonly position: number }> {
-    const indexed = await this.indexedAsOf?.(moment);
+  async stateAsOf(moment: string, scope: FactScope = {}): Promise<{ readonly state: ReadModelStates[K]; readonly position: number }> {
+    const indexed = await this.indexedAsOf?.(moment, scope);
     if (indexed !== undefined) return indexed;
     const { state, position } = await this.runner.stateAsOf(moment);
     return { state: state[this.name], position };
@@ -105,7 +111,9 @@ export class ReadModels {
       version: allReadModels.version,
       ...(options.statisticsHistory.checkpointEvery === undefined ? {} : { checkpointEvery: options.statisticsHistory.checkpointEvery }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
-    }, (state) => state['pipeline-statistics']);
+    }, (state) => state['pipeline-statistics'], (state) => ({
+      facts: state.facts, lateReports: state.compliance.lateReports, batches: state.batches,
+    }));
     this.runner = new ProjectionRunner<AllReadModelsState>({
       ...(this.statisticsHistory === undefined ? {} : { history: this.statisticsHistory }),
       store: options.store,
@@ -118,10 +126,10 @@ export class ReadModels {
       ...(options.pinYearEnds ? { pinYearEnds: options.pinYearEnds } : {}),
     });
     this.runners = {
-      'project-ledger': new ReadModelView('project-ledger', this.runner),
+      'project-ledger': new ReadModelView('project-ledger', this.runner, (moment, scope) => this.factsAsOf('project-ledger', moment, scope)),
       'pipeline-statistics': new ReadModelView('pipeline-statistics', this.runner, (moment) => this.statisticsAsOf(moment)),
-      compliance: new ReadModelView('compliance', this.runner),
-      batches: new ReadModelView('batches', this.runner),
+      compliance: new ReadModelView('compliance', this.runner, (moment, scope) => this.factsAsOf('compliance', moment, scope)),
+      batches: new ReadModelView('batches', this.runner, (moment, scope) => this.factsAsOf('batches', moment, scope)),
     };
     this.snapshots = options.snapshots;
   }
@@ -135,6 +143,24 @@ export class ReadModels {
    * log's head within a few seconds): the caller replays instead.
    */
   private async statisticsAsOf(moment: string): Promise<{ readonly state: PipelineState; readonly position: number } | undefined> {
+    const position = await this.historyPositionAt(moment);
+    if (position === undefined) return undefined;
+    return { state: (this.statisticsHistory as StatisticsHistory<AllReadModelsState>).stateAt(position), position };
+  }
+
+  /** The ledger, compliance or batches as they stood when `moment` was recorded, from the facts' rows of the history. */
+  private async factsAsOf<K extends keyof FactStates>(name: K, moment: string, scope: FactScope): Promise<{ readonly state: FactStates[K]; readonly position: number } | undefined> {
+    const position = await this.historyPositionAt(moment);
+    if (position === undefined) return undefined;
+    return { state: (this.statisticsHistory as StatisticsHistory<AllReadModelsState>).factStatesAt(position, scope)[name], position };
+  }
+
+  /**
+   * The position of the last event recorded by `moment`, when the history answers for it;
+   * undefined when it does not cover the moment (before it began, or a fold that has not
+   * reached the log's head within a few seconds): the caller replays instead.
+   */
+  private async historyPositionAt(moment: string): Promise<number | undefined> {
     const history = this.statisticsHistory;
     if (history === undefined || this.runner.status === 'stopped') return undefined;
     const cutoff = Date.parse(new Date(moment).toISOString());
@@ -151,9 +177,7 @@ export class ReadModels {
       clearTimeout(timer);
       if (outcome === 'timeout') return undefined;
     }
-    const position = history.positionRecordedBy(cutoff);
-    if (position === undefined) return undefined;
-    return { state: history.stateAt(position), position };
+    return history.positionRecordedBy(cutoff);
   }
 
   /** Loads the latest snapshot and follows the log from it; does not wait to catch up. */

@@ -4,6 +4,7 @@
  * copying row by row. One batch is one transaction, which also records the position written.
  */
 import type Database from 'better-sqlite3';
+import { factRowsWriter, type FactRows } from './facts-history.js';
 
 export interface HistoryBatch {
   /** [id, region, category, first position] of the nodes made since the last batch. */
@@ -20,6 +21,8 @@ export interface HistoryBatch {
   readonly checkpoints: readonly number[];
   /** [region, year, position, targets] of each AnnualTargetsSet. */
   readonly targets: ReadonlyArray<readonly [string, string, number, string]>;
+  /** The ledger's, compliance's and batches' rows (facts-history.ts). */
+  readonly facts: FactRows;
   /** The last position folded: the history is written up to it once the batch is. */
   readonly position: number;
 }
@@ -55,6 +58,7 @@ export function batchWriter(db: Database.Database): (batch: HistoryBatch) => voi
   const insertCheckpoint = db.prepare('INSERT OR IGNORE INTO statistics_checkpoints (position) VALUES (?)');
   const insertTargets = db.prepare('INSERT OR REPLACE INTO statistics_targets (region, year, position, targets) VALUES (?, ?, ?, ?)');
   const setPosition = db.prepare('UPDATE statistics_history SET position = ? WHERE id = 1');
+  const writeFacts = factRowsWriter(db);
   return db.transaction((batch: HistoryBatch) => {
     for (const node of batch.nodes) insertNode.run(node[0], node[1], node[2], node[3]);
     const { positions, recordedMs, changeEnds, changes } = batch;
@@ -76,6 +80,7 @@ export function batchWriter(db: Database.Database): (batch: HistoryBatch) => voi
     for (const key of batch.newKeys) insertKey.run(key[0], key[1]);
     for (const position of batch.checkpoints) insertCheckpoint.run(position);
     for (const targets of batch.targets) insertTargets.run(targets[0], targets[1], targets[2], targets[3]);
+    writeFacts(batch.facts);
     setPosition.run(batch.position);
   });
 }

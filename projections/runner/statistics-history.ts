@@ -34,6 +34,10 @@ import type { PipelineState, Targets } from '../pipeline-statistics/projection.j
 import { Worker } from 'node:worker_threads';
 import { batchWriter, mapForReads, tuneForHistory, type HistoryBatch } from './statistics-history-batch.js';
 import type { FromHistoryWriter, HistoryWriterData, ToHistoryWriter } from './statistics-history-writer-thread.js';
+import {
+  dropAllFactRows, dropFactRowsAfter, emptyFactRows, FactsHistoryReader, hasFactRows, noteEvent, noteEverything,
+  type FactParts, type FactRows, type FactScope, type FactStates,
+} from './facts-history.js';
 
 export interface StatisticsHistoryOptions {
   /** `DATA_DIR/statistics-history.db`, or ':memory:' (tests). */
@@ -75,8 +79,12 @@ export class StatisticsHistoryReader {
   protected readonly reads;
   /** The states last asked for, by position: what is past never changes. */
   protected readonly recentStates = new Map<number, PipelineState>();
+  protected readonly facts: FactsHistoryReader;
+  /** The ledger, compliance and batches last asked for, by position and scope. */
+  private readonly recentFactStates = new Map<string, FactStates>();
 
   constructor(protected readonly db: Database.Database) {
+    this.facts = new FactsHistoryReader(db);
     this.reads = {
       meta: db.prepare<[], Meta>('SELECT version, covers_from, covers_from_ms, position FROM statistics_history WHERE id = 1'),
       allNodes: db.prepare<[], { id: number; region: string; category: string; first_position: number }>(
@@ -163,6 +171,28 @@ export class StatisticsHistoryReader {
     this.recentStates.set(position, state);
     if (this.recentStates.size > 4) this.recentStates.delete(this.recentStates.keys().next().value as number);
     return state;
+  }
+
+  /**
+   * The ledger, compliance and batches as they stood at `position` (a position this history
+   * covers), holding the projects of `scope` (and the batches' members).
+   */
+  factStatesAt(position: number, scope: FactScope): FactStates {
+    this.beforeRead();
+    const key = `${position}|${scope.regions?.join(',') ?? '*'}`;
+    const recent = this.recentFactStates.get(key);
+    if (recent !== undefined) return recent;
+    const states = this.facts.statesAt(position, scope);
+    this.recentFactStates.set(key, states);
+    if (this.recentFactStates.size > 2) this.recentFactStates.delete(this.recentFactStates.keys().next().value as string);
+    return states;
+  }
+
+  /** Forget the answers kept: the rows they were read from were dropped or rewritten. */
+  protected forgetRecent(): void {
+    this.recentStates.clear();
+    this.recentFactStates.clear();
+    this.facts.reset();
   }
 
   private readStateAt(position: number): PipelineState {
@@ -255,7 +285,12 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
   private waiters: Array<{ readonly id: number; readonly resolve: () => void }> = [];
   private writerStopped: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: StatisticsHistoryOptions, private readonly select: (state: State) => PipelineState) {
+  constructor(
+    private readonly options: StatisticsHistoryOptions,
+    private readonly select: (state: State) => PipelineState,
+    /** The ledger's, compliance's and batches' parts of the state, when their history is kept too. */
+    private readonly selectFacts?: (state: State) => FactParts,
+  ) {
     super(openWritable(options.path));
     this.checkpointEvery = options.checkpointEvery ?? 8_192;
     this.writeHere = batchWriter(this.db);
@@ -301,12 +336,12 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
       if (!this.broken) recordCube(this.cube, this.changes);
       return;
     }
-    this.recentStates.clear();
+    this.forgetRecent();
     const meta = this.reads.meta.get();
     const continues = meta !== undefined && meta.version === this.options.version
       && meta.covers_from <= position && meta.position >= position;
     if (continues) this.resumeAt(meta, position);
-    else this.startAfresh(statistics, position, recordedAt);
+    else this.startAfresh(statistics, this.selectFacts?.(state), position, recordedAt);
     this.cube = statistics.cube;
     if (!this.broken) recordCube(this.cube, this.changes);
   }
@@ -331,6 +366,11 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
       const data = event.data as AnnualTargetsSetData;
       const targets = this.select(state).targets[data.regionCode]?.[String(data.year)];
       pending.targets.push([data.regionCode, String(data.year), event.position, JSON.stringify(targets ?? {})]);
+    }
+    if (this.selectFacts !== undefined) {
+      const regionsBefore = pending.facts.regions.length;
+      noteEvent(this.selectFacts(state), event, pending.facts);
+      for (let i = regionsBefore; i < pending.facts.regions.length; i++) this.facts.noteRegion((pending.facts.regions[i] as [string, number, number])[0]);
     }
     this.lastPosition = event.position;
     this.lastRecordedMs = recordedMs;
@@ -384,7 +424,8 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
     if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     const pending = this.pending;
-    if (pending.rows === 0 && pending.nodes.length === 0 && pending.cells.length === 0 && pending.checkpoints.length === 0 && pending.targets.length === 0) return;
+    if (pending.rows === 0 && pending.nodes.length === 0 && pending.cells.length === 0 && pending.checkpoints.length === 0
+      && pending.targets.length === 0 && !hasFactRows(pending.facts)) return;
     this.pending = emptyPending();
     if (this.broken) return;
     const batch = pack(pending, this.lastPosition);
@@ -488,6 +529,7 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
         this.db.prepare(`DELETE FROM ${table} WHERE position > ?`).run(position);
       }
       this.db.prepare('DELETE FROM statistics_nodes WHERE first_position > ?').run(position);
+      dropFactRowsAfter(this.db, position);
       this.db.prepare('UPDATE statistics_history SET position = ? WHERE id = 1').run(position);
     })();
     this.meta = { ...meta, position };
@@ -509,7 +551,7 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
   }
 
   /** Drops what was kept and starts at `position` with every cell of the state as it stands. */
-  private startAfresh(statistics: PipelineState, position: number, recordedAt: string): void {
+  private startAfresh(statistics: PipelineState, facts: FactParts | undefined, position: number, recordedAt: string): void {
     const recordedMs = recordedAt === '' ? -8.64e15 : Date.parse(recordedAt);
     this.nodes.length = 0;
     this.nodeIds.clear();
@@ -541,11 +583,13 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
       for (const [code, byYear] of Object.entries(statistics.targets)) {
         for (const [year, targets] of Object.entries(byYear)) seed.targets.push([code, year, position, JSON.stringify(targets)]);
       }
+      if (facts !== undefined) noteEverything(facts, position, seed.facts);
     }
     this.db.transaction(() => {
       for (const table of ['statistics_log', 'statistics_cells', 'statistics_cell_keys', 'statistics_checkpoints', 'statistics_nodes', 'statistics_targets']) {
         this.db.prepare(`DELETE FROM ${table}`).run();
       }
+      dropAllFactRows(this.db);
       this.db.prepare('INSERT OR REPLACE INTO statistics_history (id, version, covers_from, covers_from_ms, position) VALUES (1, ?, ?, ?, ?)')
         .run(this.options.version, position, recordedMs, position);
       this.writeHere(pack(seed, position));
@@ -568,12 +612,13 @@ interface Pending {
   readonly newKeys: Array<[number, number]>;
   readonly checkpoints: number[];
   readonly targets: Array<[string, string, number, string]>;
+  readonly facts: FactRows;
 }
 
 function emptyPending(): Pending {
   return {
     rows: 0, positions: new Float64Array(FLUSH_ROWS), recordedMs: new Float64Array(FLUSH_ROWS), changeEnds: new Float64Array(FLUSH_ROWS),
-    changes: new ChangeBuffer(), nodes: [], cells: [], newKeys: [], checkpoints: [], targets: [],
+    changes: new ChangeBuffer(), nodes: [], cells: [], newKeys: [], checkpoints: [], targets: [], facts: emptyFactRows(),
   };
 }
 
@@ -588,6 +633,7 @@ function pack(pending: Pending, position: number): HistoryBatch {
     newKeys: pending.newKeys,
     checkpoints: pending.checkpoints,
     targets: pending.targets,
+    facts: pending.facts,
     position,
   };
 }

@@ -17,7 +17,7 @@ import { rankChildRegions, type RankingQuery, type Rankings } from '../../projec
 import { COMPLIANCE_KINDS, complianceFlags, complianceScan } from '../../projections/compliance/index.js';
 import type { RegionCatalogue } from '../regions/catalogue.js';
 import type { ZodApp } from './zod-app.js';
-import { readSliced, readStable, readState, type ReadOptions } from './routes/read-options.js';
+import { readSliced, readStable, readState, scopeOf, type ReadOptions } from './routes/read-options.js';
 import { SLICE } from '../../projections/shared/sliced.js';
 
 export interface LedgerTable {
@@ -56,7 +56,7 @@ export function readModelReads(app: ZodApp, options: { readonly listSize: number
     async ledgerTable(filter, read, asOfDate) {
       // Compliance's state holds the ledger's facts and what its judgement needs beside them;
       // frozen, a province's 10⁵ rows are made a slice per turn and are still of one position.
-      const { state, position, release } = await readStable(app.readModels, 'compliance', read);
+      const { state, position, release } = await readStable(app.readModels, 'compliance', read, scopeOf(filter));
       try {
         const rows: string[][] = [];
         for (const cells of ledgerCells(state, complianceFlags(state, asOfDate), filter)) {
@@ -78,7 +78,7 @@ export function readModelReads(app: ZodApp, options: { readonly listSize: number
       return { ...rankings, position };
     },
     async compliance(regionCode, asOfDate, read) {
-      const { value: list, position } = await readSliced(app.readModels, 'compliance', read, (state) => complianceScan(state, { regionCode, asOfDate }));
+      const { value: list, position } = await readSliced(app.readModels, 'compliance', read, (state) => complianceScan(state, { regionCode, asOfDate }), { regions: [regionCode] });
       const counts = Object.fromEntries(COMPLIANCE_KINDS.map((kind) => [kind, list.items.filter((i) => i.kind === kind && i.open).length]));
       return { regionCode, asOfDate, counts: { ...emptyCounts(), ...counts }, position };
     },

@@ -1,7 +1,9 @@
 /**
- * The statistics' history (projections/runner/statistics-history.ts): statistics and rankings
- * "as of" any record position, read from the checkpointed cells and the changes kept since,
- * equal the statistics folded from the events recorded by then; also after a restart from a
+ * The read side's history (projections/runner/statistics-history.ts, facts-history.ts):
+ * statistics and rankings "as of" any record position, read from the checkpointed cells and the
+ * changes kept since, and the ledger (its CSV included), compliance and batches, read from the
+ * fact rows valid then for the regions asked about, equal the read models folded from the
+ * events recorded by then; also after a restart from a
  * snapshot older than the history (what was written after it is folded again), after a
  * history lost (it covers from the snapshot on, earlier moments are replayed), and when the
  * fold stops at an event it cannot fold (nothing after it is kept).
@@ -22,6 +24,39 @@ import { queryPipelineStatistics, MEASURE_KEYS, type PipelineState } from '../..
 import { rankChildRegions } from '../../projections/rankings/index.js';
 import { CATEGORIES } from '../../commands/project/events.js';
 import { generateHistory } from './support/generate-history.js';
+import { queryLedger, ledgerCsv, type LedgerState } from '../../projections/project-ledger/index.js';
+import { complianceFlags, queryCompliance, type ComplianceState } from '../../projections/compliance/index.js';
+import { getBatch, queryBatches, type BatchesState } from '../../projections/batches/index.js';
+import type { FactScope } from '../../projections/runner/facts-history.js';
+
+/** The scopes the ledger and compliance routes ask "as of" with, and the region each query names. */
+const FACT_SCOPES: ReadonlyArray<{ readonly scope: FactScope; readonly regions: readonly string[] | undefined }> = [
+  { scope: {}, regions: undefined },
+  { scope: { regions: ['130000'] }, regions: ['130000'] },
+  { scope: { regions: ['131121'] }, regions: ['131121'] },
+  { scope: { regions: ['131121', '520500'] }, regions: ['131121', '520500'] },
+  { scope: { regions: ['131121-KFQ'] }, regions: ['131121-KFQ'] },
+];
+
+/** What the ledger and compliance routes answer of a compliance state (it holds the ledger's facts) within `regions`. */
+function ledgerAnswers(ledger: LedgerState, compliance: ComplianceState, regions: readonly string[] | undefined, asOfDate: string): unknown {
+  const flags = complianceFlags(compliance, asOfDate);
+  const filter = regions === undefined ? {} : { regionCodes: regions };
+  const rows: unknown[] = [
+    queryLedger(compliance, { ...filter, limit: 10_000 }, flags),
+    queryLedger(ledger, { ...filter, limit: 10_000, stage: 'STARTED' }, flags),
+    ledgerCsv(compliance, flags, filter),
+  ];
+  for (const regionCode of regions ?? ['000000']) rows.push(queryCompliance(compliance, { regionCode, asOfDate }));
+  return JSON.parse(JSON.stringify(rows, (key, value: unknown) => (key === 'position' ? undefined : value)));
+}
+
+function batchAnswers(state: BatchesState, asOfDate: string): unknown {
+  const list = queryBatches(state, { asOfDate });
+  const rows: unknown[] = [list, queryBatches(state, { asOfDate, regionCode: '131121' })];
+  for (const batch of list.batches) rows.push(getBatch(state, batch.batchId, asOfDate));
+  return JSON.parse(JSON.stringify(rows, (key, value: unknown) => (key === 'position' ? undefined : value)));
+}
 
 /** What the statistics routes answer of a state, for several regions, periods, categories and rankings. */
 function answers(state: PipelineState, asOfDate: string): unknown {
@@ -95,6 +130,20 @@ async function checkAsOf(readModels: ReadModels, recorded: readonly RecordedEven
       const answer = await readModels.runners['pipeline-statistics'].stateAsOf(moment);
       if (answer.position !== (upTo.at(-1)?.position ?? 0)) throw new Error(`as of ${moment}: position ${answer.position}, not ${upTo.at(-1)?.position ?? 0}`);
       deepStrictEqual(answers(answer.state, asOfDate), answers(expected, asOfDate), `as of ${moment} (position ${answer.position})`);
+      const folded = foldAll(allReadModels, upTo);
+      const { scope, regions } = FACT_SCOPES[(index + FACT_SCOPES.length) % FACT_SCOPES.length] as (typeof FACT_SCOPES)[number];
+      const [ledger, compliance, batches] = await Promise.all([
+        readModels.runners['project-ledger'].stateAsOf(moment, scope),
+        readModels.runners.compliance.stateAsOf(moment, scope),
+        readModels.runners.batches.stateAsOf(moment, { regions: [] }),
+      ]);
+      for (const read of [ledger, compliance, batches]) if (read.position !== answer.position) throw new Error(`as of ${moment}: facts at ${read.position}`);
+      deepStrictEqual(
+        ledgerAnswers(ledger.state, compliance.state, regions, asOfDate),
+        ledgerAnswers(folded['project-ledger'], folded.compliance, regions, asOfDate),
+        `the ledger and compliance of ${regions?.join(',') ?? 'all'} as of ${moment} (position ${answer.position})`,
+      );
+      deepStrictEqual(batchAnswers(batches.state, asOfDate), batchAnswers(folded.batches, asOfDate), `the batches as of ${moment}`);
     }),
     { numRuns: runs },
   );

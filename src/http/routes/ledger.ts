@@ -25,7 +25,7 @@ import type { ExcelReads } from '../excel-reads.js';
 import type { RegionCatalogue } from '../../regions/catalogue.js';
 import { ALL_ROLES, assertCovers, covers, requireRole } from '../auth/index.js';
 import type { ZodApp } from '../zod-app.js';
-import { businessDate, readErrorHandler, readOptionsShape, readSliced, readStable, type StableRead } from './read-options.js';
+import { businessDate, scopeOf, readErrorHandler, readOptionsShape, readSliced, readStable, type StableRead } from './read-options.js';
 
 export interface LedgerRoutesOptions {
   readonly clock: Clock;
@@ -90,7 +90,7 @@ export async function ledgerRoutes(app: ZodApp, options: LedgerRoutesOptions): P
     }
     if (format === 'csv') {
       // Compliance's state holds the ledger's facts and what the flags are judged on beside them.
-      const read = await readStable(app.readModels, 'compliance', query);
+      const read = await readStable(app.readModels, 'compliance', query, scopeOf(filter));
       reply.raw.once('close', read.release);
       const region = query.regionCode ?? (scope.regionCodes?.length === 1 ? scope.regionCodes[0] : undefined) ?? 'all';
       sendCsv(reply, `ledger-${region}-${today}.csv`, read.position, csvStream(read, complianceFlags(read.state, today), filter));
@@ -100,7 +100,7 @@ export async function ledgerRoutes(app: ZodApp, options: LedgerRoutesOptions): P
       ...filter,
       ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
       ...(query.limit === undefined ? {} : { limit: query.limit }),
-    }, complianceFlags(state, today)));
+    }, complianceFlags(state, today)), scopeOf(filter));
     // Rows as plain objects: the schema passes fields it does not name yet (project-state.ts).
     return { ...page, rows: page.rows.map((row) => ({ ...row })), position };
   });

@@ -11,6 +11,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { z } from 'zod';
 import { chinaDateOf, type IsoDate } from '../../../commands/shared/dates.js';
 import type { ReadModelSource, ReadModels } from '../../../projections/runner/read-models.js';
+import type { FactScope } from '../../../projections/runner/facts-history.js';
 import type { ReadModelStates } from '../../../projections/all-read-models.js';
 import { runSliced, type Sliced } from '../../../projections/shared/sliced.js';
 import type { Clock } from '../../clock.js';
@@ -44,8 +45,8 @@ export interface ReadState<State> {
 }
 
 /** The state a query answers from: as of a moment, or the live one once it has reached minPosition. */
-export async function readState<State>(readModels: ReadModels, runner: ReadModelSource<State>, options: ReadOptions): Promise<ReadState<State>> {
-  if (options.asOf !== undefined) return runner.stateAsOf(options.asOf);
+export async function readState<State>(readModels: ReadModels, runner: ReadModelSource<State>, options: ReadOptions, scope?: FactScope): Promise<ReadState<State>> {
+  if (options.asOf !== undefined) return runner.stateAsOf(options.asOf, scope);
   if (options.minPosition !== undefined) await awaitPosition(readModels, options.minPosition);
   // Read together, in one turn of the loop: the runner applies events between turns only.
   return { state: runner.state, position: runner.position };
@@ -66,12 +67,12 @@ export interface StableRead<State> extends ReadState<State> {
 
 /**
  * A read model's state at one position that stays so across turns of the loop while the fold
- * goes on: as of a moment, the replayed state; live, the state frozen at the current position.
- * Release it when done.
+ * goes on: as of a moment, the state read from the history (holding what `scope` asks for) or
+ * replayed; live, the state frozen at the current position. Release it when done.
  */
-export async function readStable<K extends StableName>(readModels: ReadModels, name: K, options: ReadOptions): Promise<StableRead<ReadModelStates[K]>> {
+export async function readStable<K extends StableName>(readModels: ReadModels, name: K, options: ReadOptions, scope?: FactScope): Promise<StableRead<ReadModelStates[K]>> {
   if (options.asOf !== undefined) {
-    const { state, position } = await readModels.runners[name].stateAsOf(options.asOf);
+    const { state, position } = await readModels.runners[name].stateAsOf(options.asOf, scope);
     return { state, position, release: () => undefined };
   }
   if (options.minPosition !== undefined) await awaitPosition(readModels, options.minPosition);
@@ -79,16 +80,25 @@ export async function readStable<K extends StableName>(readModels: ReadModels, n
   return { state: frozen[name] as ReadModelStates[K], position: frozen.position, release: frozen.release };
 }
 
-/** A scan over many turns (shared/sliced.ts) of one read model at one position, never holding the fold. */
+/**
+ * A scan over many turns (shared/sliced.ts) of one read model at one position, never holding
+ * the fold. `scope`: the regions the scan reads (see readStable).
+ */
 export async function readSliced<K extends StableName, T>(
-  readModels: ReadModels, name: K, options: ReadOptions, scan: (state: ReadModelStates[K]) => Sliced<T>,
+  readModels: ReadModels, name: K, options: ReadOptions, scan: (state: ReadModelStates[K]) => Sliced<T>, scope?: FactScope,
 ): Promise<{ readonly value: T; readonly position: number }> {
-  const { state, position, release } = await readStable(readModels, name, options);
+  const { state, position, release } = await readStable(readModels, name, options, scope);
   try {
     return { value: await runSliced(scan(state)), position };
   } finally {
     release();
   }
+}
+
+/** The regions a ledger read needs "as of" a moment: those its filter names, else all. */
+export function scopeOf(filter: { readonly regionCode?: RegionCode | undefined; readonly regionCodes?: readonly RegionCode[] | undefined }): FactScope {
+  if (filter.regionCode !== undefined) return { regions: [filter.regionCode] };
+  return filter.regionCodes === undefined ? {} : { regions: filter.regionCodes };
 }
 
 export async function awaitPosition(readModels: ReadModels, position: number): Promise<void> {

@@ -239,7 +239,7 @@ export async function statisticsRoutes(app: ZodApp, options: StatisticsRoutesOpt
       asOfDate: businessDate(query, clock),
       ...(query.kind === undefined ? {} : { kind: query.kind }),
       ...(query.includeResolved === undefined ? {} : { includeResolved: query.includeResolved }),
-    }));
+    }), { regions: [region] });
     const counts = Object.fromEntries(COMPLIANCE_KINDS.map((kind) => [kind, list.items.filter((i) => i.kind === kind && i.open).length]));
     return { ...list, position, counts };
   });
@@ -264,7 +264,7 @@ export async function statisticsRoutes(app: ZodApp, options: StatisticsRoutesOpt
     const { value: { batches }, position } = await readSliced(app.readModels, 'batches', query, (state) => batchesScan(state, {
       asOfDate: businessDate(query, clock),
       ...(query.regionCode === undefined ? {} : { regionCode: query.regionCode }),
-    }));
+    }), NO_PROJECTS_BUT_MEMBERS);
     return { position, batches: batches.filter((batch) => covers(request.actor, batch.regionCode, 'read')) };
   });
 
@@ -278,13 +278,16 @@ export async function statisticsRoutes(app: ZodApp, options: StatisticsRoutesOpt
       response: { 200: batchAnswer },
     },
   }, async (request) => {
-    const { state, position } = await readState(app.readModels, runners.batches, request.query);
+    const { state, position } = await readState(app.readModels, runners.batches, request.query, NO_PROJECTS_BUT_MEMBERS);
     const batch = getBatch(state, request.params.batchId, businessDate(request.query, clock));
     if (batch === undefined) throw new errors.NotFound(`no batch ${request.params.batchId}`);
     assertCovers(request.actor, batch.regionCode, 'read');
     return { ...batch, position };
   });
 }
+
+/** A batch reads the projects it lists and that joined it, and no other: a scope of no region. */
+const NO_PROJECTS_BUT_MEMBERS = { regions: [] };
 
 /** The period asked about; the year defaults to the as-of date's. */
 function period(query: { readonly year?: number | undefined; readonly quarter?: number | undefined; readonly month?: number | undefined }, asOfDate: IsoDate): PeriodQuery {

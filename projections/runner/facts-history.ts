@@ -1,0 +1,244 @@
+/**
+ * The facts' part of the read side's history (statistics-history.ts keeps both, in one file
+ * and one writer): each project's facts and late reports as they stood after every event that
+ * changed them, each batch after every change, and the position from which each project was
+ * in each region. The ledger, compliance and batches "as of" a position are then the rows
+ * valid at that position, read for the regions asked about only: no replay, nothing pinned.
+ *
+ * A row is the facts after the event, whole: an event changes one project (a batch's schedule
+ * the projects it lists), and a project's facts are a few hundred bytes, so the rows cost about
+ * what the log itself does, and reading a project as of any position is one seek.
+ */
+import type Database from 'better-sqlite3';
+import type { RecordedEvent } from '../../src/event-store/port.js';
+import { contains, type RegionCode } from '../../commands/shared/region-code.js';
+import type { ProjectFacts, FactsTable } from '../shared/project-facts.js';
+import type { LedgerState } from '../project-ledger/projection.js';
+import type { BatchDeadline, ComplianceState, LateReport } from '../compliance/projection.js';
+import type { Batch, BatchesState } from '../batches/projection.js';
+import { idRecord } from '../shared/id-record.js';
+
+/** What the fold's state holds of the facts, as the history reads it after each event. */
+export interface FactParts {
+  readonly facts: FactsTable;
+  readonly lateReports: Readonly<Record<string, readonly LateReport[]>>;
+  readonly batches: Pick<BatchesState, 'batches' | 'joinedAtStart'>;
+}
+
+/** The rows to write, gathered between batches. */
+export interface FactRows {
+  /** [position, seq, facts, late reports]. */
+  readonly facts: Array<[number, number, string, string | null]>;
+  /** [region, seq, position]: the project is in the region from the position on (until a later row of its own). */
+  readonly regions: Array<[string, number, number]>;
+  /** [projectId, seq, position of its registration]. */
+  readonly projects: Array<[string, number, number]>;
+  /** [batchId, position, batch, joined at start]. */
+  readonly batches: Array<[string, number, string | null, string | null]>;
+}
+
+export function emptyFactRows(): FactRows {
+  return { facts: [], regions: [], projects: [], batches: [] };
+}
+
+export function hasFactRows(rows: FactRows): boolean {
+  return rows.facts.length + rows.regions.length + rows.projects.length + rows.batches.length > 0;
+}
+
+/** The rows `event`, just folded into `parts`, makes. */
+export function noteEvent(parts: FactParts, event: RecordedEvent, rows: FactRows): void {
+  const position = event.position;
+  const data = event.data as { readonly projectId?: unknown; readonly batchId?: unknown; readonly projectIds?: unknown };
+  if (event.type === 'GroundbreakingBatchScheduled') {
+    // It sets the batch of each project it lists (registered ones now, the others at their registration).
+    if (Array.isArray(data.projectIds)) {
+      for (const id of data.projectIds) {
+        const facts = typeof id === 'string' ? parts.facts.projects[id] : undefined;
+        if (facts !== undefined) noteFacts(parts, facts, position, rows);
+      }
+    }
+    if (typeof data.batchId === 'string') noteBatch(parts, data.batchId, position, rows);
+    return;
+  }
+  if (typeof data.projectId !== 'string') return;
+  const facts = parts.facts.projects[data.projectId];
+  if (facts === undefined) return;
+  noteFacts(parts, facts, position, rows);
+  if (event.type === 'ProjectRegistered') {
+    rows.projects.push([facts.projectId, facts.seq, position]);
+    rows.regions.push([facts.regionCode, facts.seq, position]);
+  } else if (event.type === 'DetailsCorrected') {
+    // Possibly moved: a row per correction costs less than remembering every project's region.
+    rows.regions.push([facts.regionCode, facts.seq, position]);
+  } else if (event.type === 'Started' && typeof data.batchId === 'string') {
+    noteBatch(parts, data.batchId, position, rows);
+  }
+}
+
+/** Every project and batch as it stands at `position`: the rows a history starting there begins with. */
+export function noteEverything(parts: FactParts, position: number, rows: FactRows): void {
+  for (const id of parts.facts.order) {
+    const facts = parts.facts.projects[id];
+    if (facts === undefined) continue;
+    noteFacts(parts, facts, position, rows);
+    rows.projects.push([facts.projectId, facts.seq, position]);
+    rows.regions.push([facts.regionCode, facts.seq, position]);
+  }
+  const batchIds = new Set([...Object.keys(parts.batches.batches), ...Object.keys(parts.batches.joinedAtStart)]);
+  for (const batchId of batchIds) noteBatch(parts, batchId, position, rows);
+}
+
+function noteFacts(parts: FactParts, facts: ProjectFacts, position: number, rows: FactRows): void {
+  const late = parts.lateReports[facts.projectId];
+  rows.facts.push([position, facts.seq, JSON.stringify(facts), late === undefined ? null : JSON.stringify(late)]);
+}
+
+function noteBatch(parts: FactParts, batchId: string, position: number, rows: FactRows): void {
+  const batch = parts.batches.batches[batchId];
+  const joined = parts.batches.joinedAtStart[batchId];
+  rows.batches.push([batchId, position, batch === undefined ? null : JSON.stringify(batch), joined === undefined ? null : JSON.stringify(joined)]);
+}
+
+/** Writes gathered rows (inside the caller's transaction). */
+export function factRowsWriter(db: Database.Database): (rows: FactRows) => void {
+  const insertFacts = db.prepare('INSERT OR REPLACE INTO fact_versions (position, seq, facts, late) VALUES (?, ?, ?, ?)');
+  const insertRegion = db.prepare('INSERT OR IGNORE INTO fact_regions (region, seq, position) VALUES (?, ?, ?)');
+  const insertProject = db.prepare('INSERT OR REPLACE INTO fact_projects (project_id, seq, position) VALUES (?, ?, ?)');
+  const insertBatch = db.prepare('INSERT OR REPLACE INTO batch_versions (batch_id, position, batch, joined) VALUES (?, ?, ?, ?)');
+  return (rows) => {
+    for (const row of rows.facts) insertFacts.run(row[0], row[1], row[2], row[3]);
+    for (const row of rows.regions) insertRegion.run(row[0], row[1], row[2]);
+    for (const row of rows.projects) insertProject.run(row[0], row[1], row[2]);
+    for (const row of rows.batches) insertBatch.run(row[0], row[1], row[2], row[3]);
+  };
+}
+
+/** Drops the rows written after `position` (a start from an older snapshot folds them again). */
+export function dropFactRowsAfter(db: Database.Database, position: number): void {
+  // Rows are appended in log order: the ones to drop are the last rowids.
+  const tail = db.prepare<[], { rowid: number; position: number }>('SELECT rowid, position FROM fact_versions ORDER BY rowid DESC');
+  const drop = db.prepare('DELETE FROM fact_versions WHERE rowid = ?');
+  const doomed: number[] = [];
+  for (const row of tail.iterate()) {
+    if (row.position <= position) break;
+    doomed.push(row.rowid);
+  }
+  for (const rowid of doomed) drop.run(rowid);
+  for (const table of ['fact_regions', 'fact_projects', 'batch_versions']) db.prepare(`DELETE FROM ${table} WHERE position > ?`).run(position);
+}
+
+export function dropAllFactRows(db: Database.Database): void {
+  for (const table of ['fact_versions', 'fact_regions', 'fact_projects', 'batch_versions']) db.prepare(`DELETE FROM ${table}`).run();
+}
+
+/** The ledger, compliance and batches as they stood at a position. */
+export interface FactStates {
+  readonly 'project-ledger': LedgerState;
+  readonly compliance: ComplianceState;
+  readonly batches: BatchesState;
+}
+
+/**
+ * Which projects an "as of" read needs: those in `regions` (and under them) then, or every
+ * project; the batches always, with the projects they list or that joined them.
+ */
+export interface FactScope {
+  readonly regions?: readonly RegionCode[] | undefined;
+}
+
+/** Reads the fact rows valid at a position. */
+export class FactsHistoryReader {
+  private readonly reads;
+  /** Regions any project was ever in (they only grow): the ones a scope takes are looked up. */
+  private knownRegions: Set<string> | undefined;
+
+  constructor(private readonly db: Database.Database) {
+    this.reads = {
+      regions: db.prepare<[], string>('SELECT DISTINCT region FROM fact_regions').pluck(),
+      seqsIn: db.prepare<[string, number], number>('SELECT seq FROM fact_regions WHERE region = ? AND position <= ?').pluck(),
+      allSeqs: db.prepare<[number], number>('SELECT seq FROM fact_projects WHERE position <= ?').pluck(),
+      seqOf: db.prepare<[string, number], number>('SELECT seq FROM fact_projects WHERE project_id = ? AND position <= ?').pluck(),
+      factsAt: db.prepare<[number, number], [string, string | null]>(
+        'SELECT facts, late FROM fact_versions WHERE seq = ? AND position <= ? ORDER BY position DESC LIMIT 1').raw(),
+      batchesBy: db.prepare<[number], [string, string | null, string | null]>(
+        'SELECT batch_id, batch, joined FROM batch_versions WHERE position <= ? ORDER BY position').raw(),
+    };
+  }
+
+  /** A region the writer has just given a project. */
+  noteRegion(region: string): void {
+    this.knownRegions?.add(region);
+  }
+
+  /** Forget what was read (the rows were dropped). */
+  reset(): void {
+    this.knownRegions = undefined;
+  }
+
+  statesAt(position: number, scope: FactScope): FactStates {
+    const batches: Record<string, Batch> = idRecord();
+    const joinedAtStart: Record<string, string[]> = idRecord();
+    for (const [batchId, batch, joined] of this.reads.batchesBy.iterate(position)) {
+      if (batch === null) delete batches[batchId];
+      else batches[batchId] = JSON.parse(batch) as Batch;
+      if (joined === null) delete joinedAtStart[batchId];
+      else joinedAtStart[batchId] = JSON.parse(joined) as string[];
+    }
+    const roots = scope.regions;
+    const seqs = new Set<number>();
+    if (roots === undefined) {
+      for (const seq of this.reads.allSeqs.iterate(position)) seqs.add(seq);
+    } else {
+      this.knownRegions ??= new Set(this.reads.regions.all());
+      for (const region of this.knownRegions) {
+        if (!roots.some((root) => contains(root, region))) continue;
+        for (const seq of this.reads.seqsIn.iterate(region, position)) seqs.add(seq);
+      }
+    }
+    // The batches' members wherever they are: a batch's detail lists them all.
+    const members = new Set<number>();
+    for (const batch of Object.values(batches)) {
+      for (const id of [...batch.projectIds, ...(joinedAtStart[batch.batchId] ?? [])]) {
+        const seq = this.reads.seqOf.get(id, position);
+        if (seq !== undefined && !seqs.has(seq)) members.add(seq);
+      }
+    }
+
+    const projects: Record<string, ProjectFacts> = idRecord();
+    const memberFacts: Record<string, ProjectFacts> = idRecord();
+    const order: string[] = [];
+    const byRegion = new Map<RegionCode, number[]>();
+    const lateReports: Record<string, LateReport[]> = idRecord();
+    for (const seq of [...seqs].sort((a, b) => a - b)) {
+      const row = this.reads.factsAt.get(seq, position);
+      if (row === undefined) continue;
+      const facts = JSON.parse(row[0]) as ProjectFacts;
+      // A project moved out of the regions by then was in them only earlier.
+      if (roots !== undefined && !roots.some((root) => contains(root, facts.regionCode))) {
+        memberFacts[facts.projectId] = facts;
+        continue;
+      }
+      projects[facts.projectId] = facts;
+      memberFacts[facts.projectId] = facts;
+      order[seq] = facts.projectId;
+      let inRegion = byRegion.get(facts.regionCode);
+      if (inRegion === undefined) byRegion.set(facts.regionCode, (inRegion = []));
+      inRegion.push(seq);
+      if (row[1] !== null) lateReports[facts.projectId] = JSON.parse(row[1]) as LateReport[];
+    }
+    for (const seq of members) {
+      const row = this.reads.factsAt.get(seq, position);
+      if (row === undefined) continue;
+      const facts = JSON.parse(row[0]) as ProjectFacts;
+      memberFacts[facts.projectId] = facts;
+    }
+
+    const deadlines: Record<string, BatchDeadline> = idRecord();
+    for (const [batchId, { name, regionCode, mustStartBy }] of Object.entries(batches)) deadlines[batchId] = { name, regionCode, mustStartBy };
+    return {
+      'project-ledger': { position, projects, order, byRegion },
+      compliance: { position, projects, order, byRegion, batches: deadlines, lateReports },
+      batches: { position, batches, joinedAtStart, projects: memberFacts },
+    };
+  }
+}
