@@ -18,7 +18,7 @@
  *                  feed of its own (snapshot every 100,000 events), with the time its snapshots took
  *   read-models    ReadModels from scratch with the server's defaults (the four over shared
  *                  facts, one runner, its snapshot policy): the server's first start
- *   read-models-no-history     the same without the statistics' history (as before it was kept)
+ *   read-models-no-history     the same runner without the read side's history (the server always keeps one)
  *   read-models-no-snapshots   the same with no periodic snapshot (only the one on catching up)
  *   cli:all        the CLI's rebuild all (ReadModels, snapshot every head ÷ 8)
  *   shared-fold    one read of the log folded into the four over shared facts, no runner: the floor
@@ -267,7 +267,6 @@ function timedSaves(snapshots: SnapshotStore, timing: SnapshotTiming): SnapshotS
   return {
     ...snapshots,
     latest: (...args) => snapshots.latest(...args),
-    latestRecordedBy: (...args) => snapshots.latestRecordedBy(...args),
     prune: (...args) => snapshots.prune(...args),
     close: () => snapshots.close(),
     save: (projection, version, snapshot) => {
@@ -278,9 +277,9 @@ function timedSaves(snapshots: SnapshotStore, timing: SnapshotTiming): SnapshotS
       timing.bytes = saved.bytes;
       return saved;
     },
-    begin: (projection, version, position, recordedAt, pinned) => {
+    begin: (projection, version, position, recordedAt) => {
       const t0 = performance.now();
-      const writer = snapshots.begin(projection, version, position, recordedAt, pinned);
+      const writer = snapshots.begin(projection, version, position, recordedAt);
       return {
         write: (chunk) => writer.write(chunk),
         abort: () => writer.abort(),
@@ -335,26 +334,38 @@ async function runnerFromScratch<K extends ProjectionName>(name: K): Promise<voi
   collectGarbage();
 }
 
+/** The history file's size: what the fold wrote beside the snapshots. */
+function statHistory(dir: string): void {
+  const path = join(dir, 'statistics-history.db');
+  let bytes = 0;
+  for (const file of [path, `${path}-wal`]) if (existsSync(file)) bytes += statSync(file).size;
+  console.log(`  the read side's history: ${mib(bytes)}`);
+}
+
 /** ReadModels from an empty read-model file, as the server's first start runs them (its defaults, unless told). */
 async function readModelsFromScratch(key: string, snapshotEvery: number | undefined, history: boolean): Promise<void> {
   const snapshots = freshSnapshots();
   const timing: SnapshotTiming = { serialiseMs: 0, saveMs: 0, saves: 0, bytes: 0 };
-  // The statistics' history in a file of its own, as the server keeps it in read-models.db.
+  // The read side's history in a file of its own, as the server keeps it beside read-models.db.
   const historyDir = mkdtempSync(join(tmpdir(), 'rebuild-history-'));
-  const readModels = new ReadModels({
-    store, snapshots: timedSaves(snapshots, timing), ...(snapshotEvery === undefined ? {} : { snapshotEvery }),
-    ...(history ? { statisticsHistory: { path: join(historyDir, 'read-models.db') } } : {}),
-  });
+  const folding = history
+    ? new ReadModels({
+      store, snapshots: timedSaves(snapshots, timing), ...(snapshotEvery === undefined ? {} : { snapshotEvery }),
+      history: { path: join(historyDir, 'statistics-history.db') },
+    })
+    // The same runner and projection, told no history.
+    : new ProjectionRunner({ store, projection: allReadModels, snapshots: timedSaves(snapshots, timing), ...(snapshotEvery === undefined ? {} : { snapshotEvery }) });
   const measured = await measure(async () => {
-    await readModels.start();
-    const reached = await readModels.caughtUp(maxSeconds * 1000);
-    return { units: readModels.position, partial: !reached };
+    await folding.start();
+    const reached = await folding.caughtUp(maxSeconds * 1000);
+    return { units: folding.position, partial: !reached };
   });
   const during = { ...timing };
-  await readModels.stop();
+  await folding.stop();
+  if (history) statHistory(historyDir);
   rmSync(historyDir, { recursive: true, force: true });
   const label = (snapshotEvery === undefined ? 'ReadModels from scratch (server first start)' : 'ReadModels from scratch, no periodic snapshot')
-    + (history ? '' : ', no statistics history');
+    + (history ? '' : ', no history');
   record(key, label, measured, during.saves === 0 ? 'no snapshot while catching up' : `snapshots: ${during.saves} saves, SQLite ${(during.saveMs / 1000).toFixed(1)} s (+ serialising each state)`);
   collectGarbage();
 }

@@ -11,7 +11,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../../src/event-store/port.js';
-import { contains, type RegionCode } from '../../commands/shared/region-code.js';
+import { contains, coveragePrefix, type RegionCode } from '../../commands/shared/region-code.js';
 import type { ProjectFacts, FactsTable } from '../shared/project-facts.js';
 import type { LedgerState } from '../project-ledger/projection.js';
 import type { BatchDeadline, ComplianceState, LateReport } from '../compliance/projection.js';
@@ -75,19 +75,6 @@ export function noteEvent(parts: FactParts, event: RecordedEvent, rows: FactRows
   }
 }
 
-/** Every project and batch as it stands at `position`: the rows a history starting there begins with. */
-export function noteEverything(parts: FactParts, position: number, rows: FactRows): void {
-  for (const id of parts.facts.order) {
-    const facts = parts.facts.projects[id];
-    if (facts === undefined) continue;
-    noteFacts(parts, facts, position, rows);
-    rows.projects.push([facts.projectId, facts.seq, position]);
-    rows.regions.push([facts.regionCode, facts.seq, position]);
-  }
-  const batchIds = new Set([...Object.keys(parts.batches.batches), ...Object.keys(parts.batches.joinedAtStart)]);
-  for (const batchId of batchIds) noteBatch(parts, batchId, position, rows);
-}
-
 function noteFacts(parts: FactParts, facts: ProjectFacts, position: number, rows: FactRows): void {
   const late = parts.lateReports[facts.projectId];
   rows.facts.push([position, facts.seq, JSON.stringify(facts), late === undefined ? null : JSON.stringify(late)]);
@@ -117,13 +104,12 @@ export function factRowsWriter(db: Database.Database): (rows: FactRows) => void 
 export function dropFactRowsAfter(db: Database.Database, position: number): void {
   // Rows are appended in log order: the ones to drop are the last rowids.
   const tail = db.prepare<[], { rowid: number; position: number }>('SELECT rowid, position FROM fact_versions ORDER BY rowid DESC');
-  const drop = db.prepare('DELETE FROM fact_versions WHERE rowid = ?');
-  const doomed: number[] = [];
+  let first: number | undefined;
   for (const row of tail.iterate()) {
     if (row.position <= position) break;
-    doomed.push(row.rowid);
+    first = row.rowid;
   }
-  for (const rowid of doomed) drop.run(rowid);
+  if (first !== undefined) db.prepare('DELETE FROM fact_versions WHERE rowid >= ?').run(first);
   for (const table of ['fact_regions', 'fact_projects', 'batch_versions']) db.prepare(`DELETE FROM ${table} WHERE position > ?`).run(position);
 }
 
@@ -149,13 +135,12 @@ export interface FactScope {
 /** Reads the fact rows valid at a position. */
 export class FactsHistoryReader {
   private readonly reads;
-  /** Regions any project was ever in (they only grow): the ones a scope takes are looked up. */
-  private knownRegions: Set<string> | undefined;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
     this.reads = {
-      regions: db.prepare<[], string>('SELECT DISTINCT region FROM fact_regions').pluck(),
-      seqsIn: db.prepare<[string, number], number>('SELECT seq FROM fact_regions WHERE region = ? AND position <= ?').pluck(),
+      // Every code inside a region starts with its coverage prefix: a range of the key.
+      under: db.prepare<[string, string, number], [string, number]>(
+        'SELECT region, seq FROM fact_regions WHERE region >= ? AND region < ? AND position <= ?').raw(),
       allSeqs: db.prepare<[number], number>('SELECT seq FROM fact_projects WHERE position <= ?').pluck(),
       seqOf: db.prepare<[string, number], number>('SELECT seq FROM fact_projects WHERE project_id = ? AND position <= ?').pluck(),
       factsAt: db.prepare<[number, number], [string, string | null]>(
@@ -163,16 +148,6 @@ export class FactsHistoryReader {
       batchesBy: db.prepare<[number], [string, string | null, string | null]>(
         'SELECT batch_id, batch, joined FROM batch_versions WHERE position <= ? ORDER BY position').raw(),
     };
-  }
-
-  /** A region the writer has just given a project. */
-  noteRegion(region: string): void {
-    this.knownRegions?.add(region);
-  }
-
-  /** Forget what was read (the rows were dropped). */
-  reset(): void {
-    this.knownRegions = undefined;
   }
 
   statesAt(position: number, scope: FactScope): FactStates {
@@ -189,10 +164,11 @@ export class FactsHistoryReader {
     if (roots === undefined) {
       for (const seq of this.reads.allSeqs.iterate(position)) seqs.add(seq);
     } else {
-      this.knownRegions ??= new Set(this.reads.regions.all());
-      for (const region of this.knownRegions) {
-        if (!roots.some((root) => contains(root, region))) continue;
-        for (const seq of this.reads.seqsIn.iterate(region, position)) seqs.add(seq);
+      for (const root of roots) {
+        const prefix = coveragePrefix(root);
+        for (const [region, seq] of this.reads.under.iterate(prefix, `${prefix}\uffff`, position)) {
+          if (contains(root, region)) seqs.add(seq);
+        }
       }
     }
     // The batches' members wherever they are: a batch's detail lists them all.

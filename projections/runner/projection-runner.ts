@@ -28,8 +28,12 @@ export interface RunnerLogger {
  * order: it sees exactly the events the state took, and is written before any snapshot.
  */
 export interface FoldHistory<State> {
-  /** The runner folds `state` from `position` on (after loading a snapshot, or a rebuilt state swapped in). */
-  follow(state: State, position: number, recordedAt: string): void;
+  /**
+   * The runner folds `state` from `position` on (after loading a snapshot, or a rebuilt state
+   * swapped in). False: the history cannot be continued from there (it is lost, or from before
+   * this history kept everything) and the runner must fold the log from the start.
+   */
+  follow(state: State, position: number, recordedAt: string): boolean;
   /** `event` was folded into the state (every event of the log, handled or not). */
   applied(state: State, event: RecordedEvent): void;
   /** The fold threw on an event: what it changed before throwing is not history. */
@@ -54,22 +58,10 @@ export interface RunnerOptions<State> {
    * taken when the runner catches up and when it stops.
    */
   readonly snapshotIntervalMs?: number;
-  /** Snapshots of the version kept for "as of" replays (default 4: each is the whole state). */
+  /** Snapshots of the version kept (default 2: the newest, and one more should it be unreadable). */
   readonly keepSnapshots?: number;
   /** Events applied between yields to the event loop while catching up (default 4,096). */
   readonly yieldEvery?: number;
-  /**
-   * "As of" states kept for repeated questions (default 8). Each is a whole state: the server
-   * keeps 2, a province's being ~1 GB of heap.
-   */
-  readonly asOfCacheSize?: number;
-  /**
-   * When to pin the state at each year end (China time): 'live' (default) only when it is
-   * reached following the log live, once a year; 'always' also while catching up, which
-   * writes a snapshot per year of history (the CLI's rebuild: a first start would take ~40 %
-   * longer at 1.5M events).
-   */
-  readonly pinYearEnds?: 'live' | 'always';
 }
 
 /**
@@ -115,7 +107,6 @@ interface Shadow<State> {
   readonly done: Promise<void>;
 }
 
-const AS_OF_CACHE = 8;
 export class ProjectionRunner<State> {
   private current: State;
   private appliedPosition = 0;
@@ -132,11 +123,6 @@ export class ProjectionRunner<State> {
   private burst: RecordedEvent[] = [];
   private burstScheduled = false;
   private shadow: Shadow<State> | undefined;
-  /** "As of" answers by moment, least recently asked first. */
-  private readonly asOfCache = new Map<string, { readonly state: State; readonly position: number }>();
-  /** The "as of" replays asked for, run one at a time: each holds a whole state while it runs. */
-  private asOfQueue: Promise<unknown> = Promise.resolve();
-  private readonly asOfRunning = new Map<string, Promise<{ readonly state: State; readonly position: number }>>();
   private readonly handles: ReadonlySet<string>;
   /** The snapshot being written, a chunk per turn of the loop; the fold waits for it. */
   private writing: Promise<void> | undefined;
@@ -146,8 +132,6 @@ export class ProjectionRunner<State> {
   private release: () => void = () => undefined;
   /** Events that arrived while the fold was held: applied, in order, once it is not. */
   private held: RecordedEvent[] = [];
-  /** The position of the last year-end snapshot asked for. */
-  private pinnedAt = 0;
 
   constructor(private readonly options: RunnerOptions<State>) {
     this.current = options.projection.initialState();
@@ -189,7 +173,16 @@ export class ProjectionRunner<State> {
       this.appliedPosition = snapshot.position;
       this.appliedRecordedAt = snapshot.recordedAt;
     }
-    this.options.history?.follow(this.current, this.appliedPosition, this.appliedRecordedAt);
+    const history = this.options.history;
+    if (history !== undefined && !history.follow(this.current, this.appliedPosition, this.appliedRecordedAt)) {
+      // Answers "as of" any moment come from the history alone: it must hold the whole log.
+      this.options.logger?.info({ projection: projection.name, snapshot: this.appliedPosition },
+        'the read side\'s history does not reach back to the snapshot: folding the log from the start, as for a new version');
+      this.current = projection.initialState();
+      this.appliedPosition = 0;
+      this.appliedRecordedAt = '';
+      history.follow(this.current, 0, '');
+    }
     this.targetAtStart = await store.headPosition();
     this.runnerStatus = this.appliedPosition >= this.targetAtStart ? 'live' : 'catching-up';
     this.options.logger?.info({ projection: projection.name, version: projection.version, from: this.appliedPosition, head: this.targetAtStart }, 'projection starting');
@@ -203,8 +196,8 @@ export class ProjectionRunner<State> {
       {
         onEvent: (event) => this.receive(event), onLive: () => this.markLive(), onLost: (error, retryInMs) => this.markLost(error, retryInMs),
         onResubscribed: () => this.markCatchingUp(),
-        // Held, or a year end waiting for the snapshot being written: the feed stops pulling.
-        hold: () => this.released ?? (this.held.length > 0 ? this.writing : undefined),
+        // Held: the feed stops pulling.
+        hold: () => this.released,
       },
     );
     await this.feed.start();
@@ -217,24 +210,8 @@ export class ProjectionRunner<State> {
    */
   receive(event: RecordedEvent): void {
     if (this.runnerStatus === 'stopped' || this.runnerStatus === 'halted') return;
-    if (this.holders > 0 || this.held.length > 0 || this.pinYearEnd(event)) this.held.push(event);
+    if (this.holders > 0 || this.held.length > 0) this.held.push(event);
     else this.apply(event);
-  }
-
-  /**
-   * The first event recorded in a new year (China time) comes after the state as it stood at
-   * the year's end: that state is snapshotted first and the snapshot pinned (kept for good), so
-   * an "as of" question about any past moment replays at most a year of the log. True when the
-   * event must wait for it.
-   */
-  private pinYearEnd(event: RecordedEvent): boolean {
-    if (this.runnerStatus !== 'live' && this.options.pinYearEnds !== 'always') return false;
-    if (this.appliedPosition === 0 || this.pinnedAt === this.appliedPosition || event.position <= this.appliedPosition) return false;
-    if (chinaYearOf(event.recordedAt) === chinaYearOf(this.appliedRecordedAt)) return false;
-    // A snapshot being written from a frozen state: the year end waits for it, then is taken.
-    if (this.writing !== undefined) return true;
-    this.snapshotSoon(true);
-    return this.holders > 0;
   }
 
   /**
@@ -392,74 +369,6 @@ export class ProjectionRunner<State> {
     return shadow.done;
   }
 
-  /** The read model as it stood when `moment` was recorded, and the position it reflects. */
-  stateAsOf(moment: string): Promise<{ readonly state: State; readonly position: number }> {
-    const cutoff = new Date(moment).toISOString();
-    const cached = this.asOfCache.get(cutoff);
-    if (cached) return Promise.resolve(cached);
-    const running = this.asOfRunning.get(cutoff);
-    if (running) return running;
-    const answer = this.asOfQueue.then(() => this.asOfCache.get(cutoff) ?? this.replayTo(cutoff));
-    this.asOfQueue = answer.catch(() => undefined);
-    this.asOfRunning.set(cutoff, answer);
-    const forget = () => { this.asOfRunning.delete(cutoff); };
-    answer.then(forget, forget);
-    return answer;
-  }
-
-  private async replayTo(cutoff: string): Promise<{ readonly state: State; readonly position: number }> {
-    const { projection, snapshots, store } = this.options;
-    const snapshot = snapshots.latestRecordedBy(projection.name, projection.version, cutoff);
-    // Parsed a slice per turn: the server keeps serving (and folding) meanwhile.
-    let state = snapshot === undefined ? projection.initialState()
-      : projection.deserialiseSliced ? await runSliced(projection.deserialiseSliced(snapshot.chunks))
-        : projection.deserialise(snapshot.chunks);
-    let position = snapshot?.position ?? 0;
-    // Record times never go backwards, so "recorded by then" is a prefix of the log. Positions
-    // are the store's own (KurrentDB's are log offsets): read from the last one, skip it.
-    for (;;) {
-      const page = await store.readAll({ ...(position > 0 ? { fromPosition: position } : {}), maxCount: 4096 });
-      let past = false;
-      for (const event of page) {
-        if (event.position <= position) continue;
-        if (event.recordedAt > cutoff) {
-          past = true;
-          break;
-        }
-        if (this.handles.has(event.type)) {
-          try {
-            state = projection.evolve(state, event);
-          } catch (error) {
-            // The same event the live fold stops at: the same answer, not an unexplained 500.
-            throw new ReadModelHalted(projection.name, event, error);
-          }
-        }
-        position = event.position;
-      }
-      if (past || page.length < 4096) break;
-      await yieldToLoop();
-    }
-    const answer = { state, position };
-    // Only a moment already passed by the log is final; a later one may still gain events.
-    if (await this.isSettled(cutoff)) this.remember(cutoff, answer);
-    return answer;
-  }
-
-  private async isSettled(cutoff: string): Promise<boolean> {
-    const [newest] = await this.options.store.readAll({ direction: 'backwards', maxCount: 1 });
-    return newest !== undefined && newest.recordedAt > cutoff;
-  }
-
-  private remember(cutoff: string, answer: { readonly state: State; readonly position: number }): void {
-    this.asOfCache.delete(cutoff);
-    this.asOfCache.set(cutoff, answer);
-    while (this.asOfCache.size > (this.options.asOfCacheSize ?? AS_OF_CACHE)) {
-      const oldest = this.asOfCache.keys().next();
-      if (oldest.done) break;
-      this.asOfCache.delete(oldest.value);
-    }
-  }
-
   get lastError(): unknown {
     return this.failure;
   }
@@ -488,9 +397,7 @@ export class ProjectionRunner<State> {
   private applyHeld(): void {
     let i = 0;
     while (i < this.held.length && this.holders === 0) {
-      const event = this.held[i] as RecordedEvent;
-      if (this.pinYearEnd(event)) break; // held until the year-end snapshot is written
-      this.apply(event);
+      this.apply(this.held[i] as RecordedEvent);
       i += 1;
     }
     this.held = i === this.held.length ? [] : this.held.slice(i);
@@ -540,24 +447,23 @@ export class ProjectionRunner<State> {
   }
 
   /** Starts writing a snapshot of the state as it is now, unless one is being written. */
-  private snapshotSoon(pinned = false): void {
+  private snapshotSoon(): void {
     if (this.writing !== undefined || this.runnerStatus === 'stopped' || this.runnerStatus === 'halted') return;
-    if (pinned) this.pinnedAt = this.appliedPosition;
     const { serialiseFrozen } = this.options.projection;
     if (serialiseFrozen !== undefined) {
       // The state as it is now, written over many turns while the fold goes on.
-      if (this.appliedPosition === 0 || (this.sinceSnapshot === 0 && !pinned)) return;
+      if (this.appliedPosition === 0 || this.sinceSnapshot === 0) return;
       const frozen = { ...serialiseFrozen(this.current), position: this.appliedPosition, recordedAt: this.appliedRecordedAt };
       this.sinceSnapshot = 0;
       this.lastSnapshotAt = performance.now();
-      this.writing = this.writeFrozen(pinned, frozen);
+      this.writing = this.writeFrozen(frozen);
       return;
     }
     // Held from here, before the first await inside: the snapshot is of this position. Cleared
     // before the hold is released, so the held events may ask for the next one.
     const writing = this.whileHolding(async () => {
       try {
-        await this.writeSnapshot(pinned);
+        await this.writeSnapshot();
       } finally {
         this.writing = undefined;
       }
@@ -573,24 +479,21 @@ export class ProjectionRunner<State> {
    * (events wait, and the feed with them). A failed snapshot costs a longer catch-up at the
    * next start, never the read model: it is logged and folding goes on.
    */
-  private async writeFrozen(pinned: boolean, frozen: FrozenSnapshot): Promise<void> {
+  private async writeFrozen(frozen: FrozenSnapshot): Promise<void> {
     await yieldToLoop(); // `writing` is set before anything below can clear it
     try {
-      await this.writeSnapshot(pinned, frozen);
+      await this.writeSnapshot(frozen);
     } finally {
       frozen.release();
       this.writing = undefined;
-      // A year end that waited for this write is taken now, and what came after it applied.
-      if (this.held.length > 0 && this.holders === 0 && this.runnerStatus !== 'halted') this.applyHeld();
     }
   }
 
-  private async writeSnapshot(pinned = false, frozen?: FrozenSnapshot): Promise<void> {
+  private async writeSnapshot(frozen?: FrozenSnapshot): Promise<void> {
     // A snapshot is never ahead of the history: a start from it finds the history there.
     await this.options.history?.flush();
     if (frozen === undefined) {
-      // A year end just snapshotted is written again, pinned.
-      if (this.appliedPosition === 0 || (this.sinceSnapshot === 0 && !pinned)) return;
+      if (this.appliedPosition === 0 || this.sinceSnapshot === 0) return;
       this.sinceSnapshot = 0;
       this.lastSnapshotAt = performance.now();
     }
@@ -599,7 +502,7 @@ export class ProjectionRunner<State> {
     const started = performance.now();
     let writer: SnapshotWriter | undefined;
     try {
-      writer = snapshots.begin(projection.name, projection.version, position, frozen?.recordedAt ?? this.appliedRecordedAt, pinned);
+      writer = snapshots.begin(projection.name, projection.version, position, frozen?.recordedAt ?? this.appliedRecordedAt);
       let turnStarted = performance.now();
       for (const chunk of frozen?.chunks ?? projection.serialise(this.current)) {
         writer.write(chunk);
@@ -609,22 +512,13 @@ export class ProjectionRunner<State> {
         }
       }
       const saved = writer.commit();
-      snapshots.prune(projection.name, projection.version, this.options.keepSnapshots ?? 4);
-      this.options.logger?.info({ projection: projection.name, position, pinned, ...saved, ms: Math.round(performance.now() - started) }, 'snapshot saved');
+      snapshots.prune(projection.name, projection.version, this.options.keepSnapshots ?? 2);
+      this.options.logger?.info({ projection: projection.name, position, ...saved, ms: Math.round(performance.now() - started) }, 'snapshot saved');
     } catch (error) {
       writer?.abort();
       this.options.logger?.error({ projection: projection.name, position, err: error }, 'snapshot failed; the read model carries on without it');
     }
   }
-}
-
-/**
- * The year (China, UTC+8) of a store record time `YYYY-MM-DDThh:mm:ss(.sss)Z`: its own year,
- * or the next from 16:00 UTC on 31 December. Compared per event, so no Date is made.
- */
-function chinaYearOf(recordedAt: string): string {
-  const year = recordedAt.slice(0, 4);
-  return recordedAt.slice(4, 13) >= '-12-31T16' ? String(Number(year) + 1) : year;
 }
 
 /** A snapshot's chunks taken from a frozen state, and the position they are of. */

@@ -36,8 +36,8 @@ export class ReadModelView<K extends ProjectionName> implements ReadModelSource<
   constructor(
     readonly name: K,
     private readonly runner: ProjectionRunner<AllReadModelsState>,
-    /** An indexed answer "as of" a moment, when there is one (the read side's history); else a replay. */
-    private readonly indexedAsOf?: (moment: string, scope: FactScope) => Promise<{ readonly state: ReadModelStates[K]; readonly position: number } | undefined>,
+    /** The answer "as of" a moment, from the read side's history. */
+    private readonly fromHistory: (moment: string, scope: FactScope) => Promise<{ readonly state: ReadModelStates[K]; readonly position: number }>,
   ) {}
 
   get state(): ReadModelStates[K] {
@@ -60,11 +60,8 @@ export class ReadModelView<K extends ProjectionName> implements ReadModelSource<
     return this.runner.lastError;
   }
 
-  async stateAsOf(moment: string, scope: FactScope = {}): Promise<{ readonly state: ReadModelStates[K]; readonly position: number }> {
-    const indexed = await this.indexedAsOf?.(moment, scope);
-    if (indexed !== undefined) return indexed;
-    const { state, position } = await this.runner.stateAsOf(moment);
-    return { state: state[this.name], position };
+  stateAsOf(moment: string, scope: FactScope = {}): Promise<{ readonly state: ReadModelStates[K]; readonly position: number }> {
+    return this.fromHistory(moment, scope);
   }
 
   waitFor(position: number, timeoutMs: number): Promise<boolean> {
@@ -85,12 +82,16 @@ export interface ReadModelsOptions {
   readonly logger?: RunnerLogger;
   readonly snapshotEvery?: number;
   readonly snapshotIntervalMs?: number;
-  readonly pinYearEnds?: 'live' | 'always';
   /**
-   * Where the statistics' history is kept (`statistics-history.db`, or ':memory:'): statistics "as of"
-   * a moment are then an indexed read instead of a replay. None: replays only.
+   * Where the read side's history is kept (`statistics-history.db`; default ':memory:'): every
+   * answer "as of" a moment is read from it.
    */
-  readonly statisticsHistory?: { readonly path: string; readonly checkpointEvery?: number };
+  readonly history?: { readonly path: string; readonly checkpointEvery?: number };
+}
+
+/** An "as of" answer that cannot be given now (the fold is behind, or the history could not be written): retry. */
+export class AsOfUnavailable extends Error {
+  override readonly name = 'AsOfUnavailable';
 }
 
 /** How long an "as of" answer about a moment not yet folded waits for the fold to reach the log's head. */
@@ -101,29 +102,27 @@ export class ReadModels {
   readonly runner: ProjectionRunner<AllReadModelsState>;
   readonly runners: Views;
 
-  /** The statistics' history, when kept. */
-  readonly statisticsHistory: StatisticsHistory<AllReadModelsState> | undefined;
+  /** The read side's history: the statistics' changes and the facts' rows, by position. */
+  readonly history: StatisticsHistory<AllReadModelsState>;
 
   constructor(options: ReadModelsOptions) {
     this.store = options.store;
-    this.statisticsHistory = options.statisticsHistory === undefined ? undefined : new StatisticsHistory<AllReadModelsState>({
-      path: options.statisticsHistory.path,
+    this.history = new StatisticsHistory<AllReadModelsState>({
+      path: options.history?.path ?? ':memory:',
       version: allReadModels.version,
-      ...(options.statisticsHistory.checkpointEvery === undefined ? {} : { checkpointEvery: options.statisticsHistory.checkpointEvery }),
+      ...(options.history?.checkpointEvery === undefined ? {} : { checkpointEvery: options.history.checkpointEvery }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     }, (state) => state['pipeline-statistics'], (state) => ({
       facts: state.facts, lateReports: state.compliance.lateReports, batches: state.batches,
     }));
     this.runner = new ProjectionRunner<AllReadModelsState>({
-      ...(this.statisticsHistory === undefined ? {} : { history: this.statisticsHistory }),
+      history: this.history,
       store: options.store,
       projection: allReadModels,
       snapshots: options.snapshots,
-      asOfCacheSize: 2,
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.snapshotEvery ? { snapshotEvery: options.snapshotEvery } : {}),
       ...(options.snapshotIntervalMs !== undefined ? { snapshotIntervalMs: options.snapshotIntervalMs } : {}),
-      ...(options.pinYearEnds ? { pinYearEnds: options.pinYearEnds } : {}),
     });
     this.runners = {
       'project-ledger': new ReadModelView('project-ledger', this.runner, (moment, scope) => this.factsAsOf('project-ledger', moment, scope)),
@@ -137,37 +136,32 @@ export class ReadModels {
   private readonly snapshots: SnapshotStore;
   private readonly store: EventStore;
 
-  /**
-   * The statistics as they stood when `moment` was recorded, from their history; undefined
-   * when it does not cover the moment (before it began, or a fold that has not reached the
-   * log's head within a few seconds): the caller replays instead.
-   */
-  private async statisticsAsOf(moment: string): Promise<{ readonly state: PipelineState; readonly position: number } | undefined> {
+  /** The statistics as they stood when `moment` was recorded, from the history. */
+  private async statisticsAsOf(moment: string): Promise<{ readonly state: PipelineState; readonly position: number }> {
     const position = await this.historyPositionAt(moment);
-    if (position === undefined) return undefined;
-    return { state: (this.statisticsHistory as StatisticsHistory<AllReadModelsState>).stateAt(position), position };
+    return { state: this.history.stateAt(position), position };
   }
 
   /** The ledger, compliance or batches as they stood when `moment` was recorded, from the facts' rows of the history. */
-  private async factsAsOf<K extends keyof FactStates>(name: K, moment: string, scope: FactScope): Promise<{ readonly state: FactStates[K]; readonly position: number } | undefined> {
+  private async factsAsOf<K extends keyof FactStates>(name: K, moment: string, scope: FactScope): Promise<{ readonly state: FactStates[K]; readonly position: number }> {
     const position = await this.historyPositionAt(moment);
-    if (position === undefined) return undefined;
-    return { state: (this.statisticsHistory as StatisticsHistory<AllReadModelsState>).factStatesAt(position, scope)[name], position };
+    return { state: this.history.factStatesAt(position, scope)[name], position };
   }
 
   /**
-   * The position of the last event recorded by `moment`, when the history answers for it;
-   * undefined when it does not cover the moment (before it began, or a fold that has not
-   * reached the log's head within a few seconds): the caller replays instead.
+   * The position of the last event recorded by `moment`. A moment the fold may not have reached
+   * waits for it to reach the log's head, and for the history's writer, a few seconds at most.
    */
-  private async historyPositionAt(moment: string): Promise<number | undefined> {
-    const history = this.statisticsHistory;
-    if (history === undefined || this.runner.status === 'stopped') return undefined;
+  private async historyPositionAt(moment: string): Promise<number> {
+    const history = this.history;
     const cutoff = Date.parse(new Date(moment).toISOString());
-    if (history.folded.recordedMs <= cutoff) {
-      // Events recorded by then may still be on their way to the fold: it reaches the head first.
+    if (history.folded.recordedMs <= cutoff && await this.recordedBy(this.runner.position, cutoff)) {
+      // Events recorded by then are still on their way to the fold: it reaches the head first.
       const head = await this.store.headPosition();
-      if (this.runner.position < head && !(await this.runner.waitFor(head, AS_OF_CATCH_UP_MS))) return undefined;
+      if (this.runner.position < head && !(await this.runner.waitFor(head, AS_OF_CATCH_UP_MS))) {
+        if (this.runner.status === 'halted') throw this.runner.lastError;
+        throw new AsOfUnavailable(`the read models are behind the log (at ${this.runner.position} of ${head}): "as of" ${moment} cannot be answered yet; retry shortly`);
+      }
     }
     if (history.head.recordedMs <= cutoff && history.head.position < history.folded.position) {
       // The newest rows are with the writer: wait for them, a few seconds at most.
@@ -175,9 +169,19 @@ export class ReadModels {
       const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), AS_OF_CATCH_UP_MS); });
       const outcome = await Promise.race([history.flush(), timedOut]);
       clearTimeout(timer);
-      if (outcome === 'timeout') return undefined;
+      if (outcome === 'timeout') throw new AsOfUnavailable(`the read side's history is still being written: "as of" ${moment} cannot be answered yet; retry shortly`);
     }
-    return history.positionRecordedBy(cutoff);
+    const position = history.positionRecordedBy(cutoff);
+    if (position === undefined) throw new AsOfUnavailable('the read side\'s history could not be written: "as of" answers come back once the server restarts and folds it again');
+    return position;
+  }
+
+  /** Whether the log holds an event after `position` recorded by `cutoff` (ms). */
+  private async recordedBy(position: number, cutoff: number): Promise<boolean> {
+    // Positions are the store's own (KurrentDB's are log offsets): read from this one, skip it.
+    const page = await this.store.readAll({ ...(position > 0 ? { fromPosition: position } : {}), maxCount: 2 });
+    const next = page.find((event) => event.position > position);
+    return next !== undefined && Date.parse(next.recordedAt) <= cutoff;
   }
 
   /** Loads the latest snapshot and follows the log from it; does not wait to catch up. */
@@ -187,7 +191,7 @@ export class ReadModels {
 
   async stop(): Promise<void> {
     await this.runner.stop();
-    await this.statisticsHistory?.stop();
+    await this.history.stop();
     this.snapshots.close();
   }
 

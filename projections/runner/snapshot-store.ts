@@ -37,8 +37,6 @@ export interface SnapshotWriter {
 export interface SnapshotStore {
   /** The newest snapshot of this projection version, or the newest at or before `position`. */
   latest(projection: string, version: number, atOrBefore?: number): Snapshot | undefined;
-  /** The newest snapshot recorded at or before a moment. */
-  latestRecordedBy(projection: string, version: number, recordedAt: string): Snapshot | undefined;
   /** Writes the chunks as the iterable yields them; nothing is written if it throws. */
   save(projection: string, version: number, snapshot: Snapshot): SavedSnapshot;
   /**
@@ -46,8 +44,11 @@ export interface SnapshotStore {
    * writes a province-sized state that way, so the server keeps answering meanwhile). One at
    * a time per store.
    */
-  begin(projection: string, version: number, position: number, recordedAt: string, pinned?: boolean): SnapshotWriter;
-  /** Keeps the newest `keep` snapshots of the version and its pinned ones; drops every other version's. */
+  begin(projection: string, version: number, position: number, recordedAt: string): SnapshotWriter;
+  /**
+   * Keeps the newest `keep` snapshots of the version; drops every other version's (and the year
+   * ends earlier versions pinned for "as of" replays: the history answers those now).
+   */
   prune(projection: string, version: number, keep: number): void;
   close(): void;
 }
@@ -63,8 +64,6 @@ export function openSnapshotStore(path: string): SnapshotStore {
   applyStoreSchema(db, readModelSchemaVersions);
   const latest = db.prepare<[string, number, number], SnapshotRow>(
     'SELECT position, recorded_at FROM snapshots WHERE projection = ? AND version = ? AND position <= ? ORDER BY position DESC LIMIT 1');
-  const byTime = db.prepare<[string, number, string], SnapshotRow>(
-    'SELECT position, recorded_at FROM snapshots WHERE projection = ? AND version = ? AND recorded_at <= ? ORDER BY position DESC LIMIT 1');
   const CHUNKS_OF = 'SELECT chunk FROM snapshot_chunks WHERE projection = ? AND version = ? AND position = ? ORDER BY seq';
   /**
    * A snapshot's chunks on a connection of their own: an "as of" load iterates them over many
@@ -86,12 +85,10 @@ export function openSnapshotStore(path: string): SnapshotStore {
     'DELETE FROM snapshot_chunks WHERE projection = ? AND version = ? AND position = ?');
   const saveChunk = db.prepare<[string, number, number, number, string]>(
     'INSERT INTO snapshot_chunks (projection, version, position, seq, chunk) VALUES (?, ?, ?, ?, ?)');
-  // The newest `keep` unpinned, and every pinned one (a compound's LIMIT would bind to both: nest it).
-  const kept = `SELECT position FROM (SELECT position FROM snapshots WHERE projection = ? AND version = ? AND pinned = 0 ORDER BY position DESC LIMIT ?)
-    UNION SELECT position FROM snapshots WHERE projection = ? AND version = ? AND pinned = 1`;
-  const pruneChunks = db.prepare<[string, number, string, number, number, string, number]>(
+  const kept = 'SELECT position FROM snapshots WHERE projection = ? AND version = ? ORDER BY position DESC LIMIT ?';
+  const pruneChunks = db.prepare<[string, number, string, number, number]>(
     `DELETE FROM snapshot_chunks WHERE projection = ? AND (version <> ? OR position NOT IN (${kept}))`);
-  const pruneHeaders = db.prepare<[string, number, string, number, number, string, number]>(
+  const pruneHeaders = db.prepare<[string, number, string, number, number]>(
     `DELETE FROM snapshots WHERE projection = ? AND (version <> ? OR position NOT IN (${kept}))`);
 
   const toSnapshot = (projection: string, version: number, row: SnapshotRow | undefined): Snapshot | undefined => row && {
@@ -111,10 +108,10 @@ export function openSnapshotStore(path: string): SnapshotStore {
     return { chunks, bytes };
   });
   const prune = db.transaction((projection: string, version: number, keep: number) => {
-    pruneChunks.run(projection, version, projection, version, keep, projection, version);
-    pruneHeaders.run(projection, version, projection, version, keep, projection, version);
+    pruneChunks.run(projection, version, projection, version, keep);
+    pruneHeaders.run(projection, version, projection, version, keep);
   });
-  const begin = (projection: string, version: number, position: number, recordedAt: string, pinned = false): SnapshotWriter => {
+  const begin = (projection: string, version: number, position: number, recordedAt: string): SnapshotWriter => {
     // One transaction held open across turns: the snapshot appears whole at COMMIT or not at all.
     db.exec('BEGIN');
     dropChunks.run(projection, version, position);
@@ -132,7 +129,7 @@ export function openSnapshotStore(path: string): SnapshotStore {
         bytes += chunk.length;
       },
       commit: () => {
-        saveHeader.run(projection, version, position, recordedAt, chunks, bytes, pinned ? 1 : 0);
+        saveHeader.run(projection, version, position, recordedAt, chunks, bytes, 0);
         end('COMMIT');
         return { chunks, bytes };
       },
@@ -142,7 +139,6 @@ export function openSnapshotStore(path: string): SnapshotStore {
   return {
     begin,
     latest: (projection, version, atOrBefore = Number.MAX_SAFE_INTEGER) => toSnapshot(projection, version, latest.get(projection, version, atOrBefore)),
-    latestRecordedBy: (projection, version, recordedAt) => toSnapshot(projection, version, byTime.get(projection, version, recordedAt)),
     save: (projection, version, snapshot) => save(projection, version, snapshot),
     prune: (projection, version, keep) => prune(projection, version, keep),
     close: () => db.close(),

@@ -35,7 +35,7 @@ import { Worker } from 'node:worker_threads';
 import { batchWriter, mapForReads, tuneForHistory, type HistoryBatch } from './statistics-history-batch.js';
 import type { FromHistoryWriter, HistoryWriterData, ToHistoryWriter } from './statistics-history-writer-thread.js';
 import {
-  dropAllFactRows, dropFactRowsAfter, emptyFactRows, FactsHistoryReader, hasFactRows, noteEvent, noteEverything,
+  dropAllFactRows, dropFactRowsAfter, emptyFactRows, FactsHistoryReader, hasFactRows, noteEvent,
   type FactParts, type FactRows, type FactScope, type FactStates,
 } from './facts-history.js';
 
@@ -192,7 +192,6 @@ export class StatisticsHistoryReader {
   protected forgetRecent(): void {
     this.recentStates.clear();
     this.recentFactStates.clear();
-    this.facts.reset();
   }
 
   private readStateAt(position: number): PipelineState {
@@ -327,23 +326,27 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
 
   // ---- following the fold -------------------------------------------------------------------
 
-  follow(state: State, position: number, recordedAt: string): void {
+  follow(state: State, position: number): boolean {
     const statistics = this.select(state);
     if (this.cube !== undefined) {
       // A rebuilt state swapped in where the live one stood: the same figures, recorded on.
       recordCube(this.cube, undefined);
       this.cube = statistics.cube;
       if (!this.broken) recordCube(this.cube, this.changes);
-      return;
+      return true;
     }
     this.forgetRecent();
     const meta = this.reads.meta.get();
+    // Only a history of the whole log, written up to the snapshot at least, is continued: every
+    // "as of" answer comes from it.
     const continues = meta !== undefined && meta.version === this.options.version
-      && meta.covers_from <= position && meta.position >= position;
-    if (continues) this.resumeAt(meta, position);
-    else this.startAfresh(statistics, this.selectFacts?.(state), position, recordedAt);
+      && meta.covers_from === 0 && meta.position >= position;
+    if (position === 0) this.startAfresh();
+    else if (continues) this.resumeAt(meta, position);
+    else return false;
     this.cube = statistics.cube;
     if (!this.broken) recordCube(this.cube, this.changes);
+    return true;
   }
 
   applied(state: State, event: RecordedEvent): void {
@@ -368,9 +371,7 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
       pending.targets.push([data.regionCode, String(data.year), event.position, JSON.stringify(targets ?? {})]);
     }
     if (this.selectFacts !== undefined) {
-      const regionsBefore = pending.facts.regions.length;
       noteEvent(this.selectFacts(state), event, pending.facts);
-      for (let i = regionsBefore; i < pending.facts.regions.length; i++) this.facts.noteRegion((pending.facts.regions[i] as [string, number, number])[0]);
     }
     this.lastPosition = event.position;
     this.lastRecordedMs = recordedMs;
@@ -550,9 +551,9 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
     this.lastRecordedMs = last?.recorded_ms ?? meta.covers_from_ms;
   }
 
-  /** Drops what was kept and starts at `position` with every cell of the state as it stands. */
-  private startAfresh(statistics: PipelineState, facts: FactParts | undefined, position: number, recordedAt: string): void {
-    const recordedMs = recordedAt === '' ? -8.64e15 : Date.parse(recordedAt);
+  /** Drops what was kept and starts with the log's first event. */
+  private startAfresh(): void {
+    const recordedMs = -8.64e15;
     this.nodes.length = 0;
     this.nodeIds.clear();
     this.nodesByRegion.clear();
@@ -561,41 +562,16 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
     this.fresh = [];
     this.knownKeys.clear();
     this.pending = emptyPending();
-    const seed = emptyPending();
-    if (position > 0) {
-      for (const [code, byCategory] of Object.entries(statistics.cube)) {
-        for (const [category, node] of Object.entries(byCategory)) {
-          const entry: NodeEntry = { id: this.nodes.length, regionCode: code, category, firstPosition: position };
-          this.remember(entry);
-          seed.nodes.push([entry.id, code, category, position]);
-          const cells: Array<[number, readonly number[]]> = [
-            ...Object.entries(node.pipeByMonth).map(([period, cell]) => [cellKey('pipe', period), cell] as [number, readonly number[]]),
-            ...Object.entries(node.flowByMonth).map(([period, cell]) => [cellKey('flow', period), cell] as [number, readonly number[]]),
-            ...Object.entries(node.signings).map(([period, list]) => [cellKey('signings', period), list] as [number, readonly number[]]),
-          ];
-          for (const [key, value] of cells) {
-            seed.cells.push([entry.id, key, position, JSON.stringify(value)]);
-            seed.newKeys.push([entry.id, key]);
-          }
-        }
-      }
-      seed.checkpoints.push(position);
-      for (const [code, byYear] of Object.entries(statistics.targets)) {
-        for (const [year, targets] of Object.entries(byYear)) seed.targets.push([code, year, position, JSON.stringify(targets)]);
-      }
-      if (facts !== undefined) noteEverything(facts, position, seed.facts);
-    }
     this.db.transaction(() => {
       for (const table of ['statistics_log', 'statistics_cells', 'statistics_cell_keys', 'statistics_checkpoints', 'statistics_nodes', 'statistics_targets']) {
         this.db.prepare(`DELETE FROM ${table}`).run();
       }
       dropAllFactRows(this.db);
-      this.db.prepare('INSERT OR REPLACE INTO statistics_history (id, version, covers_from, covers_from_ms, position) VALUES (1, ?, ?, ?, ?)')
-        .run(this.options.version, position, recordedMs, position);
-      this.writeHere(pack(seed, position));
+      this.db.prepare('INSERT OR REPLACE INTO statistics_history (id, version, covers_from, covers_from_ms, position) VALUES (1, ?, 0, ?, 0)')
+        .run(this.options.version, recordedMs);
     })();
-    this.meta = { version: this.options.version, covers_from: position, covers_from_ms: recordedMs, position };
-    this.lastPosition = position;
+    this.meta = { version: this.options.version, covers_from: 0, covers_from_ms: recordedMs, position: 0 };
+    this.lastPosition = 0;
     this.lastRecordedMs = recordedMs;
   }
 }

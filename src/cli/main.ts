@@ -70,7 +70,7 @@ async function execute(command: Exclude<CliCommand, { kind: 'help' }>, config: C
   const progress = progressModeFor(process.stderr);
   switch (command.kind) {
     case 'rebuild': {
-      const result = await rebuild(command.projections, { store, snapshots, progress, logger });
+      const result = await rebuild(command.projections, { store, snapshots, progress, logger, historyPath: statisticsHistoryPath(config) });
       const names = result.names.join(', ');
       if (result.position === 0) {
         out(`${names}: the log is empty, no snapshot written`);

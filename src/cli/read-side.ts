@@ -51,9 +51,8 @@ export function openSnapshots(config: Config, create: boolean): SnapshotStore {
 export function fromScratch(snapshots: SnapshotStore): SnapshotStore {
   return {
     latest: () => undefined,
-    latestRecordedBy: () => undefined,
     save: (projection, version, snapshot) => snapshots.save(projection, version, snapshot),
-    begin: (projection, version, position, recordedAt, pinned) => snapshots.begin(projection, version, position, recordedAt, pinned),
+    begin: (projection, version, position, recordedAt) => snapshots.begin(projection, version, position, recordedAt),
     prune: (projection, version, keep) => snapshots.prune(projection, version, keep),
     close: () => undefined,
   };
@@ -63,7 +62,6 @@ export function fromScratch(snapshots: SnapshotStore): SnapshotStore {
 export function readOnly(snapshots: SnapshotStore): SnapshotStore {
   return {
     latest: (projection, version, atOrBefore) => snapshots.latest(projection, version, atOrBefore),
-    latestRecordedBy: (projection, version, recordedAt) => snapshots.latestRecordedBy(projection, version, recordedAt),
     save: (_projection: string, _version: number, _snapshot: Snapshot) => ({ chunks: 0, bytes: 0 }),
     begin: () => ({ write: () => undefined, commit: () => ({ chunks: 0, bytes: 0 }), abort: () => undefined }),
     prune: () => undefined,

@@ -31,6 +31,8 @@ export interface RebuildDeps {
   readonly snapshots: SnapshotStore;
   readonly progress: ProgressMode;
   readonly logger: RunnerLogger;
+  /** The read side's history, written afresh beside the snapshots (the server answers "as of" from it). */
+  readonly historyPath?: string;
 }
 
 const SNAPSHOTS_ON_THE_WAY = 8;
@@ -68,9 +70,10 @@ export async function rebuild(names: 'all' | ProjectionName, deps: RebuildDeps):
 }
 
 async function allReadModels(deps: RebuildDeps, head: number): Promise<Folding> {
-  // Also the state at every year end of the log, pinned: "as of" the past then replays at most a year.
+  // The history too, from the log's first event: the snapshots written are then continued by the server's.
   const readModels = new ReadModels({
-    store: deps.store, snapshots: fromScratch(deps.snapshots), logger: deps.logger, snapshotEvery: snapshotEveryFor(head), pinYearEnds: 'always',
+    store: deps.store, snapshots: fromScratch(deps.snapshots), logger: deps.logger, snapshotEvery: snapshotEveryFor(head),
+    ...(deps.historyPath === undefined ? {} : { history: { path: deps.historyPath } }),
   });
   await readModels.start();
   const runners = Object.values(readModels.runners);

@@ -85,13 +85,36 @@ export async function pipelineStats(query: StatsArguments, deps: StatsDeps): Pro
       }
     }
   }
-  // The server's own read models (the statistics are folded over the facts they share), so its snapshots serve.
-  const runner = new ProjectionRunner({ store: deps.store, projection: allReadModels, snapshots: readOnly(deps.snapshots), logger: deps.logger });
-  const all = query.asOf === undefined ? await caughtUp(runner, deps) : await runner.stateAsOf(query.asOf);
+  // The server's own read models (the statistics are folded over the facts they share), so its
+  // snapshots serve; "as of" a moment its history has not passed, the log folded up to it.
+  const all = query.asOf === undefined
+    ? await caughtUp(new ProjectionRunner({ store: deps.store, projection: allReadModels, snapshots: readOnly(deps.snapshots), logger: deps.logger }), deps)
+    : await foldRecordedBy(deps.store, query.asOf);
   const { state, position } = { state: all.state['pipeline-statistics'], position: all.position };
   const asOfDate = chinaDateOf(query.asOf === undefined ? deps.now() : new Date(query.asOf));
   const statistics = queryPipelineStatistics(state, { ...asked, asOfDate });
   return { ...statistics, position };
+}
+
+const HANDLED: ReadonlySet<string> = new Set(allReadModels.handles);
+
+/** The read models folded from the log's first event up to the last one recorded by `moment`. */
+async function foldRecordedBy(store: EventStore, moment: string): Promise<{ state: AllReadModelsState; position: number }> {
+  const cutoff = new Date(moment).toISOString();
+  let state = allReadModels.initialState();
+  let position = 0;
+  // Record times never go backwards: "recorded by then" is a prefix of the log. Positions are the
+  // store's own (KurrentDB's are log offsets): each page starts at the last event read, skipped.
+  for (;;) {
+    const page = await store.readAll({ ...(position > 0 ? { fromPosition: position } : {}), maxCount: 4096 });
+    for (const event of page) {
+      if (event.position <= position) continue;
+      if (event.recordedAt > cutoff) return { state, position };
+      if (HANDLED.has(event.type)) state = allReadModels.evolve(state, event);
+      position = event.position;
+    }
+    if (page.length < 4096) return { state, position };
+  }
 }
 
 /** The server's read models resumed from their newest snapshot and caught up with the log's head. */

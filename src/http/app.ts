@@ -148,7 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
 
   const readModels = new ReadModels({
     store, snapshots: deps.snapshots ?? openSnapshotStore(':memory:'), logger: app.log,
-    statisticsHistory: { path: deps.statisticsHistoryPath ?? ':memory:' },
+    history: { path: deps.statisticsHistoryPath ?? ':memory:' },
   });
   app.decorate('readModels', readModels);
   await readModels.start();

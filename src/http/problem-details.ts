@@ -13,6 +13,7 @@ import { StaleRevision } from '../../commands/handle-command.js';
 import { InvalidPeriod } from '../../projections/pipeline-statistics/periods.js';
 import { InvalidCursor } from '../../projections/project-ledger/query.js';
 import { ReadModelHalted } from '../../projections/runner/projection-runner.js';
+import { AsOfUnavailable } from '../../projections/runner/read-models.js';
 import { StoreUnavailable, StreamNotFound, WrongExpectedRevision } from '../event-store/errors.js';
 import { ERROR_CODE_VALUES, TITLES, errors, isRegistryError, type ErrorCode, type ErrorName, type RegistryError } from './errors.js';
 
@@ -141,6 +142,8 @@ export function answerOf(error: FastifyError | Error, request: FastifyRequest): 
   }
   // A read model stopped at an event it could not fold: nothing it would answer can be trusted.
   if (error instanceof ReadModelHalted) return { error: new errors.NotReady(error.message) };
+  // An "as of" answer the history cannot give yet (the fold is behind, its writer failed).
+  if (error instanceof AsOfUnavailable) return { error: new errors.NotReady(error.message) };
   // The read models' own client errors: an impossible period, a foreign cursor.
   if (error instanceof InvalidPeriod || error instanceof InvalidCursor) return { error: new errors.Malformed(error.message) };
   const code: unknown = Reflect.get(error, 'code');

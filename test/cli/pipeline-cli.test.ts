@@ -118,7 +118,7 @@ t.test('stats --as-of reads the statistics\' history the server keeps, and repla
 
   // The server's read models, with their history in statistics-history.db, fold the log and stop.
   const store = openEmbeddedStore({ path: join(dir, 'events.db') });
-  const readModels = new ReadModels({ store, snapshots: openSnapshotStore(join(dir, 'read-models.db')), statisticsHistory: { path: join(dir, 'statistics-history.db') } });
+  const readModels = new ReadModels({ store, snapshots: openSnapshotStore(join(dir, 'read-models.db')), history: { path: join(dir, 'statistics-history.db') } });
   await readModels.start();
   t.ok(await readModels.caughtUp(10_000));
   await readModels.stop();

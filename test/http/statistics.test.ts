@@ -232,7 +232,7 @@ t.test('asOf after a restart: the statistics\' history in statistics-history.db 
 
   const second = await start();
   t.teardown(() => second.close());
-  t.equal(second.readModels.statisticsHistory?.positionRecordedBy(Date.parse(before)), headBefore, 'the moment is the history\'s, kept across the restart');
+  t.equal(second.readModels.history?.positionRecordedBy(Date.parse(before)), headBefore, 'the moment is the history\'s, kept across the restart');
   for (const [i, url] of urls.entries()) {
     const again = await ask(second, url);
     t.equal(again.statusCode, 200);

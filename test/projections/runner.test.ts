@@ -104,54 +104,6 @@ t.test('rebuild: the old state answers until the rebuilt one is swapped in at th
   t.not(runner.state, before);
 });
 
-t.test('as of a moment: the fold of what was recorded by then', async (t) => {
-  let now = Date.parse('2025-01-01T00:00:00Z');
-  const store = openEmbeddedStore({ path: ':memory:', clock: () => new Date(now) });
-  const snapshots = openSnapshotStore(':memory:');
-  t.teardown(async () => { await runner.stop(); await store.close(); });
-  const runner = new ProjectionRunner({ store, projection: tally(), snapshots, snapshotEvery: 40, snapshotIntervalMs: 0 });
-  await runner.start();
-  for (let day = 0; day < 10; day++) {
-    now = Date.parse('2025-01-01T00:00:00Z') + day * 86_400_000;
-    await append(store, 10 + day, day % 2 ? 'Started' : 'Signed');
-  }
-  await runner.waitFor(await store.headPosition(), 2000);
-  const all = await store.readAll();
-  for (const moment of ['2025-01-03T12:00:00Z', '2025-01-07T00:00:00Z', '2024-12-31T00:00:00Z', '2030-01-01T00:00:00Z']) {
-    const expected = foldAll(tally(), all.filter((e: RecordedEvent) => Date.parse(e.recordedAt) <= Date.parse(moment)));
-    const asOf = await runner.stateAsOf(moment);
-    t.same(asOf.state.counts, expected.counts, `as of ${moment}`);
-  }
-  const again = await runner.stateAsOf('2025-01-03T12:00:00Z');
-  t.equal(again, await runner.stateAsOf('2025-01-03T12:00:00Z'), 'a settled moment is cached');
-});
-
-t.test('"as of" replays run one at a time, a moment asked twice at once is replayed once, and the cache is bounded', async (t) => {
-  let now = Date.parse('2025-01-01T00:00:00Z');
-  const store = openEmbeddedStore({ path: ':memory:', clock: () => new Date(now) });
-  const snapshots = openSnapshotStore(':memory:');
-  t.teardown(async () => { await runner.stop(); await store.close(); });
-  const calls = { evolve: 0 };
-  const runner = new ProjectionRunner({ store, projection: tally(1, calls), snapshots, snapshotEvery: 1_000_000, asOfCacheSize: 2 });
-  await runner.start();
-  for (let day = 0; day < 5; day++) {
-    now = Date.parse('2025-01-01T00:00:00Z') + day * 86_400_000;
-    await append(store, 20, 'Signed');
-  }
-  await runner.waitFor(await store.headPosition(), 2000);
-  const live = calls.evolve;
-  const moments = ['2025-01-02T12:00:00Z', '2025-01-03T12:00:00Z', '2025-01-04T12:00:00Z'];
-  const [a, b, c, d] = await Promise.all([runner.stateAsOf(moments[0]!), runner.stateAsOf(moments[0]!), runner.stateAsOf(moments[1]!), runner.stateAsOf(moments[2]!)]);
-  t.equal(a, b, 'the same answer for the same moment asked at once');
-  t.same([a?.state.counts, c?.state.counts, d?.state.counts], [{ Signed: 40 }, { Signed: 60 }, { Signed: 80 }]);
-  const replayed = calls.evolve - live;
-  t.equal(replayed, 40 + 60 + 80, 'three replays from the start, not four');
-  await runner.stateAsOf(moments[2]!);
-  t.equal(calls.evolve - live, replayed, 'the newest two are cached');
-  await runner.stateAsOf(moments[0]!);
-  t.equal(calls.evolve - live, replayed + 40, 'the oldest was let go: the cache holds two');
-});
-
 t.test('listeners hear each burst once, coalesced', async (t) => {
   const store = openEmbeddedStore({ path: ':memory:' });
   const snapshots = openSnapshotStore(':memory:');
@@ -329,61 +281,6 @@ t.test('whileHolding: the state holds still through the work, and what came mean
   t.ok(answer.samePosition, 'the position did not move either');
   t.ok(await runner.waitFor(await store.headPosition(), 2000), 'the held events are applied after');
   t.equal(runner.state.counts['Signed'], 25);
-});
-
-t.test('the state at each year end (China time) is snapshotted and kept: "as of" the past replays at most a year', async (t) => {
-  let now = Date.parse('2022-06-01T00:00:00Z');
-  const store = openEmbeddedStore({ path: ':memory:', clock: () => new Date(now) });
-  const snapshots = openSnapshotStore(':memory:');
-  const calls = { evolve: 0 };
-  const runner = new ProjectionRunner({ store, projection: tally(1, calls), snapshots, snapshotEvery: 5, snapshotIntervalMs: 0, keepSnapshots: 2 });
-  t.teardown(async () => { await runner.stop(); await store.close(); });
-  await runner.start();
-  // Ten events a month from June 2022 to December 2025; then one at 15:59 UTC on 31 December
-  // 2025 (still 2025 in China) and one at 16:00 UTC (1 January 2026 in China).
-  for (let month = 0; month < 43; month++) {
-    now = Date.UTC(2022, 5 + month, 1);
-    await append(store, 10);
-    await runner.waitFor(await store.headPosition(), 2000);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  now = Date.parse('2025-12-31T15:59:00Z');
-  const lastOf2025 = await append(store, 1);
-  now = Date.parse('2025-12-31T16:00:00Z');
-  await append(store, 1);
-  await runner.waitFor(await store.headPosition(), 2000);
-  for (let i = 0; i < 20 && runner.state.counts['Signed'] !== 432; i++) await new Promise((resolve) => setTimeout(resolve, 5));
-  t.equal(runner.state.counts['Signed'], 432, 'every event applied, the held ones too');
-  const ends = ['2022-12-31T15:59:59.999Z', '2023-12-31T15:59:59.999Z', '2024-12-31T15:59:59.999Z', '2025-12-31T15:59:59.999Z']
-    .map((moment) => snapshots.latestRecordedBy('tally', 1, moment));
-  t.same(ends.map((s) => s && JSON.parse([...s.chunks][0] ?? '{}').counts.Signed), [70, 190, 310, 431], 'the state of each year end, still kept after many newer snapshots');
-  t.equal(ends[3]?.position, lastOf2025, 'the 2025 year end is the last event recorded before 16:00 UTC on 31 December');
-  const before = calls.evolve;
-  const asOf = await runner.stateAsOf('2024-02-15T00:00:00Z');
-  t.equal(asOf.state.counts['Signed'], 210, 'as of 15 February 2024: June 2022 to February 2024');
-  t.equal(calls.evolve - before, 20, 'replayed from the 2023 year end (January and February 2024), not from the start');
-});
-
-t.test('catching up on years of history pins their year ends only when asked to (the CLI\'s rebuild)', async (t) => {
-  let now = Date.parse('2022-06-01T00:00:00Z');
-  const store = openEmbeddedStore({ path: ':memory:', clock: () => new Date(now) });
-  t.teardown(() => store.close());
-  for (let month = 0; month < 30; month++) {
-    now = Date.UTC(2022, 5 + month, 1);
-    await append(store, 3);
-  }
-  const yearEnds = async (pinYearEnds: 'live' | 'always' | undefined) => {
-    const snapshots = openSnapshotStore(':memory:');
-    const runner = new ProjectionRunner({ store, projection: tally(), snapshots, ...(pinYearEnds ? { pinYearEnds } : {}) });
-    await runner.start();
-    await runner.caughtUp();
-    await runner.stop();
-    const found = ['2022-12-31T23:00:00Z', '2023-12-31T23:00:00Z'].map((moment) => snapshots.latestRecordedBy('tally', 1, moment)?.position ?? null);
-    snapshots.close();
-    return found;
-  };
-  t.same(await yearEnds(undefined), [null, null], 'a first start writes no snapshot per year of history');
-  t.same(await yearEnds('always'), [7 * 3 * 2, 19 * 3 * 2], 'the rebuild pins the 2022 and 2023 year ends');
 });
 
 t.test('an event the fold throws on halts the read model before it, never past it; a fixed fold folds it after the restart', async (t) => {

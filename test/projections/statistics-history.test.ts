@@ -5,7 +5,7 @@
  * fact rows valid then for the regions asked about, equal the read models folded from the
  * events recorded by then; also after a restart from a
  * snapshot older than the history (what was written after it is folded again), after a
- * history lost (it covers from the snapshot on, earlier moments are replayed), and when the
+ * history lost (the read models fold the log again from its start), and when the
  * fold stops at an event it cannot fold (nothing after it is kept).
  */
 import t from 'tap';
@@ -99,7 +99,6 @@ function stoppable(snapshots: SnapshotStore): SnapshotStore & { stopWriting(): v
   return {
     ...snapshots,
     latest: (...args) => snapshots.latest(...args),
-    latestRecordedBy: (...args) => snapshots.latestRecordedBy(...args),
     save: (...args) => snapshots.save(...args),
     prune: (...args) => snapshots.prune(...args),
     close: () => snapshots.close(),
@@ -113,8 +112,7 @@ function stoppable(snapshots: SnapshotStore): SnapshotStore & { stopWriting(): v
 
 /** Checks `runs` random moments: the history's answer equals the fold of what was recorded by then. */
 async function checkAsOf(readModels: ReadModels, recorded: readonly RecordedEvent[], runs: number, minIndex = -1): Promise<number> {
-  const history = readModels.statisticsHistory;
-  if (history === undefined) throw new Error('no history');
+  const history = readModels.history;
   const recordedMs = (index: number) => Date.parse(recorded[index]?.recordedAt ?? '');
   let indexed = 0;
   await fc.assert(
@@ -152,7 +150,7 @@ async function checkAsOf(readModels: ReadModels, recorded: readonly RecordedEven
 
 t.test('as of any record position: the history\'s statistics and rankings equal the fold of what was recorded by then', async (t) => {
   const { store, recorded } = await recordedStore();
-  const readModels = new ReadModels({ store, snapshots: openSnapshotStore(':memory:'), statisticsHistory: { path: ':memory:', checkpointEvery: 37 } });
+  const readModels = new ReadModels({ store, snapshots: openSnapshotStore(':memory:'), history: { path: ':memory:', checkpointEvery: 37 } });
   t.teardown(async () => { await readModels.stop(); await store.close(); });
   await readModels.start();
   t.ok(await readModels.caughtUp(20_000), 'caught up');
@@ -160,7 +158,7 @@ t.test('as of any record position: the history\'s statistics and rankings equal 
   const indexed = await checkAsOf(readModels, recorded, 120);
   t.equal(indexed, 120, 'every moment answered from the history, none replayed');
   // Asked of a state, the history reads only the nodes asked for.
-  const history = readModels.statisticsHistory;
+  const history = readModels.history;
   const position = history?.positionRecordedBy(Date.parse(recorded.at(-1)?.recordedAt ?? ''));
   t.equal(position, recorded.at(-1)?.position, 'the last moment is the head');
   t.same(
@@ -180,7 +178,7 @@ t.test('a restart from a snapshot older than the history folds the rest again an
   t.teardown(() => store.close());
 
   const snapshots = stoppable(openSnapshotStore(path));
-  const first = new ReadModels({ store, snapshots, snapshotEvery: 200, snapshotIntervalMs: 0, statisticsHistory: { path: historyPath, checkpointEvery: 53 } });
+  const first = new ReadModels({ store, snapshots, snapshotEvery: 200, snapshotIntervalMs: 0, history: { path: historyPath, checkpointEvery: 53 } });
   await first.start();
   t.ok(await first.caughtUp(20_000), 'the first run caught up');
   for (let i = 0; i < 1_000 && snapshots.latest(allReadModels.name, allReadModels.version) === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -193,7 +191,7 @@ t.test('a restart from a snapshot older than the history folds the rest again an
 
   await append(half + 300, events.length);
   const recorded = await store.readAll({ maxCount: 1_000_000 });
-  const second = new ReadModels({ store, snapshots: openSnapshotStore(path), statisticsHistory: { path: historyPath, checkpointEvery: 53 } });
+  const second = new ReadModels({ store, snapshots: openSnapshotStore(path), history: { path: historyPath, checkpointEvery: 53 } });
   t.teardown(() => second.stop());
   await second.start();
   t.ok(await second.caughtUp(20_000), 'the second run caught up');
@@ -201,31 +199,32 @@ t.test('a restart from a snapshot older than the history folds the rest again an
   t.equal(indexed, 60, 'the history covers the whole log after the restart');
 });
 
-t.test('a history lost: it covers from the snapshot on, and earlier moments are replayed, the same answers', async (t) => {
+t.test('a history lost: the read models fold the log again from its start, and every moment is the history\'s', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'statistics-history-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const { store, recorded } = await recordedStore();
   t.teardown(() => store.close());
   const snapshotsPath = join(dir, 'read-models.db');
-  const first = new ReadModels({ store, snapshots: openSnapshotStore(snapshotsPath), snapshotIntervalMs: 0, pinYearEnds: 'always' });
+  const first = new ReadModels({ store, snapshots: openSnapshotStore(snapshotsPath), snapshotIntervalMs: 0 });
   await first.start();
   t.ok(await first.caughtUp(20_000));
   await first.stop();
-  const snapshotAt = recorded.at(-1)?.position ?? 0;
+  t.equal(openSnapshotStore(snapshotsPath).latest(allReadModels.name, allReadModels.version)?.position, recorded.at(-1)?.position, 'a snapshot of the whole log');
 
-  const second = new ReadModels({ store, snapshots: openSnapshotStore(snapshotsPath), statisticsHistory: { path: join(dir, 'new-history.db'), checkpointEvery: 41 } });
+  const said: string[] = [];
+  const logger = { info: (_details: object, message: string) => { said.push(message); }, error: (_details: object, message: string) => { said.push(message); } };
+  const second = new ReadModels({ store, snapshots: openSnapshotStore(snapshotsPath), logger, history: { path: join(dir, 'new-history.db'), checkpointEvery: 41 } });
   t.teardown(() => second.stop());
   await second.start();
   t.ok(await second.caughtUp(20_000));
-  const history = second.statisticsHistory;
-  t.equal(history?.positionRecordedBy(Date.parse(recorded[10]?.recordedAt ?? '')), undefined, 'a moment before the snapshot is not the history\'s');
-  t.equal(history?.positionRecordedBy(Date.parse(recorded.at(-1)?.recordedAt ?? '')), snapshotAt, 'the snapshot\'s moment is');
-  await checkAsOf(second, recorded, 25);
-  t.same(
-    answers(history?.stateAt(snapshotAt) as PipelineState, '2026-12-31'),
-    answers(second.runners['pipeline-statistics'].state, '2026-12-31'),
-    'the history started from the snapshot\'s cells answers as the live statistics',
-  );
+  t.ok(said.some((message) => message.includes('folding the log from the start')), 'the snapshot was set aside, and the log folded from its start');
+  const history = second.history;
+  await history.flush();
+  const early = Date.parse(recorded[10]?.recordedAt ?? '');
+  t.equal(history.positionRecordedBy(early), recorded.filter((event) => Date.parse(event.recordedAt) <= early).at(-1)?.position,
+    'a moment long before the snapshot is the history\'s');
+  const indexed = await checkAsOf(second, recorded, 25);
+  t.equal(indexed, 25, 'every moment answered from the history');
 });
 
 t.test('an event the fold cannot fold: the history stops before it with the fold', async (t) => {
@@ -234,14 +233,14 @@ t.test('an event the fold cannot fold: the history stops before it with the fold
   later(60_000);
   // A registration whose data the facts cannot take (no regionCode): the fold throws on it.
   await store.appendToStream('project-poison', [{ type: 'ProjectRegistered', data: { projectId: 'poison' }, metadata: {} }]);
-  const readModels = new ReadModels({ store, snapshots: openSnapshotStore(':memory:'), statisticsHistory: { path: ':memory:', checkpointEvery: 16 } });
+  const readModels = new ReadModels({ store, snapshots: openSnapshotStore(':memory:'), history: { path: ':memory:', checkpointEvery: 16 } });
   t.teardown(() => readModels.stop());
   await readModels.start();
   for (let i = 0; i < 200 && readModels.runner.status !== 'halted'; i++) await new Promise((resolve) => setTimeout(resolve, 10));
   t.equal(readModels.runner.status, 'halted', 'the fold stopped');
   const last = recorded.at(-1);
-  await readModels.statisticsHistory?.flush();
-  t.equal(readModels.statisticsHistory?.head.position, last?.position, 'the history ends at the last event folded');
+  await readModels.history?.flush();
+  t.equal(readModels.history?.head.position, last?.position, 'the history ends at the last event folded');
   const before = await readModels.runners['pipeline-statistics'].stateAsOf(last?.recordedAt ?? '');
   t.equal(before.position, last?.position, 'moments before the event are still answered');
   t.same(answers(before.state, '2026-12-31'), answers(foldAll(allReadModels, recorded)['pipeline-statistics'], '2026-12-31'));
