@@ -1,8 +1,9 @@
 /**
- * Statistics "as of" record times at province scale: the server started as `npm start` would on
- * a generated history (DATA_DIR = its directory, AUTH=off), then GET /v1/stats/pipeline asked
- * as of MOMENTS distinct record times spread over the log, each asked once (no answer can come
- * from a cache), for the province and a county, and the rankings of the province's cities;
+ * "As of" record times at province scale: the server started as `npm start` would on a
+ * generated history (DATA_DIR = its directory, AUTH=off), then each query asked as of MOMENTS
+ * distinct record times spread over the log, each asked once (no answer can come from a
+ * cache): the statistics of the province and a county, the rankings of the province's cities,
+ * and the ledger's first page, the compliance list and the batches of the county and the city;
  * beside the same queries without `asOf` (the live state) and /healthz, from the same run.
  * While the "as of" questions run, a probe asks /healthz every 5 ms: its slowest answer is how
  * long everything else waited behind them.
@@ -22,6 +23,7 @@ import { machine, probe } from './history/measure.js';
 
 const { values } = parseArgs({ options: { file: { type: 'string' }, moments: { type: 'string', default: '20' }, reps: { type: 'string', default: '20' } } });
 const file = resolve(values.file ?? 'data/bench/history-10000000-s1/events.db');
+// Every query names its region: the province, city and county the generator always fills.
 if (!existsSync(file) || !file.endsWith('/events.db')) throw new Error(`${file}: not a DATA_DIR/events.db (generate one with npm run bench:generate)`);
 const momentCount = Number(values.moments);
 const reps = Number(values.reps);
@@ -43,6 +45,11 @@ const QUERIES = [
   { label: 'statistics, province, year', path: (year: number) => `/v1/stats/pipeline?regionCode=410000&year=${year}` },
   { label: 'statistics, county, quarter', path: (year: number) => `/v1/stats/pipeline?regionCode=410225&year=${year}&quarter=2` },
   { label: 'rankings of the province\'s cities', path: (year: number) => `/v1/stats/rankings?regionCode=410000&year=${year}&measure=startedInvestment` },
+  { label: 'ledger, county, first page', path: () => '/v1/projects?regionCode=410225&limit=50' },
+  { label: 'compliance, county', path: () => '/v1/stats/compliance?regionCode=410225' },
+  { label: 'batches, county', path: () => '/v1/batches?regionCode=410225' },
+  { label: 'ledger, city, first page', path: () => '/v1/projects?regionCode=410200&limit=50' },
+  { label: 'compliance, city', path: () => '/v1/stats/compliance?regionCode=410200' },
 ];
 
 const server = await startServer(dirname(file), 1_800_000);

@@ -17,6 +17,10 @@ import type { LedgerState } from '../project-ledger/projection.js';
 import type { BatchDeadline, ComplianceState, LateReport } from '../compliance/projection.js';
 import type { Batch, BatchesState } from '../batches/projection.js';
 import { idRecord } from '../shared/id-record.js';
+import type { Sliced } from '../shared/sliced.js';
+
+/** Rows read between pauses: a province's 10⁵–10⁶ projects are read a slice per turn of the loop. */
+const ROWS_PER_SLICE = 512;
 
 /** What the fold's state holds of the facts, as the history reads it after each event. */
 export interface FactParts {
@@ -150,10 +154,15 @@ export class FactsHistoryReader {
     };
   }
 
-  statesAt(position: number, scope: FactScope): FactStates {
+  /**
+   * The states at `position`, read a slice at a time (shared/sliced.ts). Rows at or before a
+   * position the history has written never change while it is open, so the slices agree; each
+   * statement runs to its end within a slice (the in-memory history writes on this connection).
+   */
+  *statesAt(position: number, scope: FactScope): Sliced<FactStates> {
     const batches: Record<string, Batch> = idRecord();
     const joinedAtStart: Record<string, string[]> = idRecord();
-    for (const [batchId, batch, joined] of this.reads.batchesBy.iterate(position)) {
+    for (const [batchId, batch, joined] of this.reads.batchesBy.all(position)) {
       if (batch === null) delete batches[batchId];
       else batches[batchId] = JSON.parse(batch) as Batch;
       if (joined === null) delete joinedAtStart[batchId];
@@ -162,13 +171,14 @@ export class FactsHistoryReader {
     const roots = scope.regions;
     const seqs = new Set<number>();
     if (roots === undefined) {
-      for (const seq of this.reads.allSeqs.iterate(position)) seqs.add(seq);
+      for (const seq of this.reads.allSeqs.all(position)) seqs.add(seq);
     } else {
       for (const root of roots) {
         const prefix = coveragePrefix(root);
-        for (const [region, seq] of this.reads.under.iterate(prefix, `${prefix}\uffff`, position)) {
+        for (const [region, seq] of this.reads.under.all(prefix, `${prefix}\uffff`, position)) {
           if (contains(root, region)) seqs.add(seq);
         }
+        yield;
       }
     }
     // The batches' members wherever they are: a batch's detail lists them all.
@@ -185,7 +195,9 @@ export class FactsHistoryReader {
     const order: string[] = [];
     const byRegion = new Map<RegionCode, number[]>();
     const lateReports: Record<string, LateReport[]> = idRecord();
+    let read = 0;
     for (const seq of [...seqs].sort((a, b) => a - b)) {
+      if (++read % ROWS_PER_SLICE === 0) yield;
       const row = this.reads.factsAt.get(seq, position);
       if (row === undefined) continue;
       const facts = JSON.parse(row[0]) as ProjectFacts;
@@ -203,6 +215,7 @@ export class FactsHistoryReader {
       if (row[1] !== null) lateReports[facts.projectId] = JSON.parse(row[1]) as LateReport[];
     }
     for (const seq of members) {
+      if (++read % ROWS_PER_SLICE === 0) yield;
       const row = this.reads.factsAt.get(seq, position);
       if (row === undefined) continue;
       const facts = JSON.parse(row[0]) as ProjectFacts;

@@ -96,6 +96,11 @@ export class AsOfUnavailable extends Error {
 
 /** How long an "as of" answer about a moment not yet folded waits for the fold to reach the log's head. */
 const AS_OF_CATCH_UP_MS = 5_000;
+/**
+ * How long it waits for the history's writer to write the newest rows: they are on their way
+ * (written within a second or so), but a thread just started, or a loaded machine, takes longer.
+ */
+const AS_OF_WRITER_MS = 30_000;
 
 export class ReadModels {
   /** The one runner folding every read model. */
@@ -145,7 +150,7 @@ export class ReadModels {
   /** The ledger, compliance or batches as they stood when `moment` was recorded, from the facts' rows of the history. */
   private async factsAsOf<K extends keyof FactStates>(name: K, moment: string, scope: FactScope): Promise<{ readonly state: FactStates[K]; readonly position: number }> {
     const position = await this.historyPositionAt(moment);
-    return { state: this.history.factStatesAt(position, scope)[name], position };
+    return { state: (await this.history.factStatesAt(position, scope))[name], position };
   }
 
   /**
@@ -164,9 +169,9 @@ export class ReadModels {
       }
     }
     if (history.head.recordedMs <= cutoff && history.head.position < history.folded.position) {
-      // The newest rows are with the writer: wait for them, a few seconds at most.
+      // The newest rows are with the writer: wait for them.
       let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), AS_OF_CATCH_UP_MS); });
+      const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), AS_OF_WRITER_MS); });
       const outcome = await Promise.race([history.flush(), timedOut]);
       clearTimeout(timer);
       if (outcome === 'timeout') throw new AsOfUnavailable(`the read side's history is still being written: "as of" ${moment} cannot be answered yet; retry shortly`);

@@ -1,20 +1,22 @@
 /**
- * The statistics' history, in `DATA_DIR/statistics-history.db` beside the snapshots: bitemporal
- * statistics without replays. While the runner folds, every change the fold makes to the
+ * The read side's history, in `DATA_DIR/statistics-history.db` beside the snapshots: every
+ * "as of" answer without replays. While the runner folds, every change the fold makes to the
  * statistics cube is kept with its event's record position (pipeline-statistics/history.ts
  * gathers them), and every `checkpointEvery` events the cells changed since the last
- * checkpoint are written as they stand. The statistics "as of" a record time are then:
+ * checkpoint are written as they stand; the facts of the project each event changed are kept
+ * whole with its position (facts-history.ts). The statistics "as of" a record time are then:
  * the position recorded by then (a binary search of the log's record times), each wanted
  * node's cells at the checkpoint before it (a seek per key of the node), plus the changes
- * recorded since (at most `checkpointEvery` rows). Nothing is replayed and no state is held.
+ * recorded since (at most `checkpointEvery` rows); the ledger, compliance and batches are the
+ * fact rows valid at that position. Nothing is replayed and no state is held.
  *
  * The rows are written by a thread of its own (statistics-history-writer-thread.ts; in memory,
  * in tests, on this one): the fold hands each batch over and goes on.
  * It follows the runner exactly: rows are written in batched transactions, always before the
  * snapshot of a position is taken, and a start from a snapshot at position S first drops what
  * was written after S (the runner folds it again). A history that does not reach back to a
- * snapshot (a file from before this history, or one lost) starts afresh at S with every cell
- * as it stands, and covers moments from S on; earlier moments are the runner's replay.
+ * snapshot (a file from before this history, or one lost) cannot be continued: `follow` says
+ * so, and the runner folds the log from its start, the history with it.
  */
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -26,6 +28,7 @@ import type { AnnualTargetsSetData } from '../../commands/targets/events.js';
 import { applyStoreSchema } from '../../migrations/store/apply.js';
 import { statisticsHistorySchemaVersions } from '../../migrations/read-models/statistics-history-schema.js';
 import { idRecord } from '../shared/id-record.js';
+import { runSliced } from '../shared/sliced.js';
 import { recordCube, rollUpChain, type Cube, type CubeNode } from '../pipeline-statistics/cube.js';
 import {
   applyChange, cellKey, cellOfKey, cellValue, CHANGE_WIDTH, ChangeBuffer, emptyNode, EventChanges, setCell,
@@ -80,8 +83,8 @@ export class StatisticsHistoryReader {
   /** The states last asked for, by position: what is past never changes. */
   protected readonly recentStates = new Map<number, PipelineState>();
   protected readonly facts: FactsHistoryReader;
-  /** The ledger, compliance and batches last asked for, by position and scope. */
-  private readonly recentFactStates = new Map<string, FactStates>();
+  /** The ledger, compliance and batches last asked for (or being read), by position and scope. */
+  private readonly recentFactStates = new Map<string, Promise<FactStates>>();
 
   constructor(protected readonly db: Database.Database) {
     this.facts = new FactsHistoryReader(db);
@@ -177,13 +180,15 @@ export class StatisticsHistoryReader {
    * The ledger, compliance and batches as they stood at `position` (a position this history
    * covers), holding the projects of `scope` (and the batches' members).
    */
-  factStatesAt(position: number, scope: FactScope): FactStates {
+  factStatesAt(position: number, scope: FactScope): Promise<FactStates> {
     this.beforeRead();
     const key = `${position}|${scope.regions?.join(',') ?? '*'}`;
     const recent = this.recentFactStates.get(key);
     if (recent !== undefined) return recent;
-    const states = this.facts.statesAt(position, scope);
+    // A slice per turn: a province's projects never stall the server.
+    const states = runSliced(this.facts.statesAt(position, scope));
     this.recentFactStates.set(key, states);
+    states.catch(() => { if (this.recentFactStates.get(key) === states) this.recentFactStates.delete(key); });
     if (this.recentFactStates.size > 2) this.recentFactStates.delete(this.recentFactStates.keys().next().value as string);
     return states;
   }
