@@ -62,15 +62,18 @@ export const statisticsHistorySchemaVersions: readonly StoreSchemaVersion[] = [
   },
   {
     version: 3,
-    why: 'The ledger\'s, compliance\'s and batches\' facts kept as history rows (each project\'s facts and late reports after every event that changed them, each batch after every change, each project\'s region from each position), so that their answers "as of" a record time read the rows valid then instead of replaying the log from a pinned snapshot. The history is started afresh (the next start seeds it from the snapshot), since a file of version 2 holds none of these rows.',
+    why: 'The ledger\'s, compliance\'s and batches\' facts kept as history rows (each project\'s facts and late reports whole at every eighth event that changed them and the events in between, each batch after every change, each project\'s region from each position), so that their answers "as of" a record time read the rows valid then instead of replaying the log from a pinned snapshot. The history is started afresh (the next start seeds it from the snapshot), since a file of version 2 holds none of these rows.',
     sql: `
-      -- One row per project an event changed. A rowid table: the facts are hundreds of bytes,
-      -- rows are appended in log order, and the index finds a project's row valid at a position.
+      -- One row per project an event changed: its facts whole (and its late reports), or the
+      -- event to fold into the last whole row before it. A rowid table: rows are hundreds of
+      -- bytes, appended in log order, and the index finds a project's rows by a position.
       CREATE TABLE fact_versions (
         position INTEGER NOT NULL,
         seq      INTEGER NOT NULL,
-        facts    TEXT    NOT NULL,
-        late     TEXT
+        facts    TEXT,
+        late     TEXT,
+        event    TEXT,
+        CHECK ((facts IS NULL) <> (event IS NULL))
       );
       CREATE UNIQUE INDEX fact_versions_at ON fact_versions (seq, position);
       -- Each project's region from the position it was registered or moved: who is in a region then.

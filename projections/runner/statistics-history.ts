@@ -38,7 +38,7 @@ import { Worker } from 'node:worker_threads';
 import { batchWriter, mapForReads, tuneForHistory, type HistoryBatch } from './statistics-history-batch.js';
 import type { FromHistoryWriter, HistoryWriterData, ToHistoryWriter } from './statistics-history-writer-thread.js';
 import {
-  dropAllFactRows, dropFactRowsAfter, emptyFactRows, FactsHistoryReader, hasFactRows, noteEvent,
+  dropAllFactRows, dropFactRowsAfter, emptyFactRows, EventsSinceWhole, FactsHistoryReader, hasFactRows, noteEvent,
   type FactParts, type FactRows, type FactScope, type FactStates,
 } from './facts-history.js';
 
@@ -268,6 +268,8 @@ export class StatisticsHistoryReader {
 /** The server's history: written as the runner folds (FoldHistory), read as it goes. */
 export class StatisticsHistory<State> extends StatisticsHistoryReader implements FoldHistory<State> {
   private readonly checkpointEvery: number;
+  /** Events of each project since its facts were last written whole (facts-history.ts). */
+  private sinceWhole = new EventsSinceWhole();
   private readonly changes = new EventChanges((regionCode, category) => this.idOf(regionCode, category));
   private cube: Cube | undefined;
   /** (leaf node id, cell key) changed since the last checkpoint. */
@@ -341,6 +343,9 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
       return true;
     }
     this.forgetRecent();
+    // After a restart the counts start again: a project's next whole row comes at most
+    // FULL_EVERY events later than it would have.
+    this.sinceWhole = new EventsSinceWhole();
     const meta = this.reads.meta.get();
     // Only a history of the whole log, written up to the snapshot at least, is continued: every
     // "as of" answer comes from it.
@@ -376,7 +381,7 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
       pending.targets.push([data.regionCode, String(data.year), event.position, JSON.stringify(targets ?? {})]);
     }
     if (this.selectFacts !== undefined) {
-      noteEvent(this.selectFacts(state), event, pending.facts);
+      noteEvent(this.selectFacts(state), event, pending.facts, this.sinceWhole);
     }
     this.lastPosition = event.position;
     this.lastRecordedMs = recordedMs;
