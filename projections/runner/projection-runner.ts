@@ -7,8 +7,9 @@
  * - `onApplied(listener)`: after each burst of events, coalesced (one call per loop turn).
  * - `rebuild()`: folds the whole log into a fresh state in the background while the current
  *   state keeps answering, then swaps it in at the same position: no downtime.
- * - `stateAsOf(moment)`: the read model as it stood when a moment was recorded: a replay from
- *   the newest snapshot recorded before it, cached.
+ * - `history`: told every event folded (statistics-history.ts), from which "as of" answers are
+ *   read; one that cannot be continued from the snapshot makes the fold start from the log's
+ *   beginning.
  *
  * A new projection version starts from the beginning of the log: its snapshots are its own.
  */
@@ -16,7 +17,6 @@ import type { EventStore, RecordedEvent, Subscription } from '../../src/event-st
 import type { Projection } from '../projection.js';
 import type { SnapshotStore, SnapshotWriter } from './snapshot-store.js';
 import { LogFeed } from '../../src/event-store/log-feed.js';
-import { runSliced } from '../shared/sliced.js';
 
 export interface RunnerLogger {
   info(details: object, message: string): void;

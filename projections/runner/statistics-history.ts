@@ -31,7 +31,7 @@ import { idRecord } from '../shared/id-record.js';
 import { runSliced } from '../shared/sliced.js';
 import { recordCube, rollUpChain, type Cube, type CubeNode } from '../pipeline-statistics/cube.js';
 import {
-  applyChange, cellKey, cellOfKey, cellValue, CHANGE_WIDTH, ChangeBuffer, emptyNode, EventChanges, setCell,
+  applyChange, cellOfKey, cellValue, CHANGE_WIDTH, ChangeBuffer, emptyNode, EventChanges, setCell,
 } from '../pipeline-statistics/history.js';
 import type { PipelineState, Targets } from '../pipeline-statistics/projection.js';
 import { Worker } from 'node:worker_threads';

@@ -4,8 +4,8 @@
  */
 import t from 'tap';
 import { openEmbeddedStore } from '../../src/event-store/embedded/sqlite-store.js';
-import type { EventStore, RecordedEvent } from '../../src/event-store/port.js';
-import { jsonCodec, foldAll, type Projection } from '../../projections/projection.js';
+import type { EventStore } from '../../src/event-store/port.js';
+import { jsonCodec, type Projection } from '../../projections/projection.js';
 import { ProjectionRunner } from '../../projections/runner/projection-runner.js';
 import { openSnapshotStore } from '../../projections/runner/snapshot-store.js';
 

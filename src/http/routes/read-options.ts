@@ -3,8 +3,9 @@
  * - `minPosition=<n>`: read your writes. The answer waits until every read model has applied
  *   position n (a command's answer carries it), at most MIN_POSITION_WAIT_MS, else 503
  *   PIPELINE_NOT_READY: the read models are behind, retry.
- * - `asOf=<ISO time>`: the read model as it stood when that moment was recorded (a replay of
- *   the log up to it). The replay reads the store itself, so it never waits for minPosition.
+ * - `asOf=<ISO time>`: the read model as it stood when that moment was recorded, read from the
+ *   read side's history (never a replay); it does not wait for minPosition, and a moment the
+ *   read models have not reached yet answers 503 PIPELINE_NOT_READY.
  * Every answer carries the global position of the state it was computed from.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -67,8 +68,8 @@ export interface StableRead<State> extends ReadState<State> {
 
 /**
  * A read model's state at one position that stays so across turns of the loop while the fold
- * goes on: as of a moment, the state read from the history (holding what `scope` asks for) or
- * replayed; live, the state frozen at the current position. Release it when done.
+ * goes on: as of a moment, the state read from the history (holding what `scope` asks for);
+ * live, the state frozen at the current position. Release it when done.
  */
 export async function readStable<K extends StableName>(readModels: ReadModels, name: K, options: ReadOptions, scope?: FactScope): Promise<StableRead<ReadModelStates[K]>> {
   if (options.asOf !== undefined) {
