@@ -7,7 +7,7 @@
  *
  * Three processes, so that neither side's work skews the other's clock:
  * - the app (embedded store in a temp file with synchronous=NORMAL by default, or in memory;
- *   AUTH=off; read models and /v1/live as in service) listening on 127.0.0.1:0;
+ *   AUTH=off; read models, the log's tree and /v1/live as in service) listening on 127.0.0.1:0;
  * - the baseline: a bare node:http SSE server with the same fan-out discipline (one frame per
  *   region per window, leading and trailing, written with the same backpressure check, a
  *   payload of the app's size) but no store, no read model, no statistics;
@@ -47,11 +47,23 @@ async function serveApp(): Promise<void> {
   const { loadConfig } = await import('../src/config.js');
   const { openEmbeddedStore } = await import('../src/event-store/embedded/sqlite-store.js');
   const { buildApp } = await import('../src/http/app.js');
+  const { LogTree } = await import('../src/log-tree/log-tree.js');
+  const { generateSigner } = await import('../src/log-tree/signed-note.js');
+  const { openSnapshotStore } = await import('../projections/runner/snapshot-store.js');
   const dir = mkdtempSync(join(tmpdir(), 'bench-sse-'));
   const store = openEmbeddedStore(STORE === 'memory' ? { path: ':memory:' } : { path: join(dir, 'events.db'), synchronous: 'NORMAL' });
   // Every client of the bench comes from one address: no cap on connections per client.
   const config = loadConfig({ AUTH: 'off', RATE_LIMIT_PER_MINUTE: '100000000', LOG_LEVEL: 'silent', MAX_CONNECTIONS_PER_CLIENT: '0' });
-  const app = await buildApp({ store, config, live: { windowMs: WINDOW_MS } });
+  // With the file store, wired as src/main.ts wires it: the log's tree in a file kept by its
+  // worker thread (reading the events file), snapshots and the statistics' history in files.
+  const files = STORE === 'file'
+    ? {
+      logTree: new LogTree({ store, path: join(dir, 'log-tree.db'), origin: config.LOG_ORIGIN, signers: [generateSigner(config.LOG_ORIGIN)], eventsPath: join(dir, 'events.db') }),
+      snapshots: openSnapshotStore(join(dir, 'read-models.db')),
+      statisticsHistoryPath: join(dir, 'statistics-history.db'),
+    }
+    : {};
+  const app = await buildApp({ store, config, live: { windowMs: WINDOW_MS }, ...files });
   await app.listen({ port: 0, host: HOST });
   await serveUntilStopped(app.server, async () => {
     await app.close();
@@ -161,24 +173,27 @@ const sseAgent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
 function connect(port: number, region: string): Promise<Receipts> {
   const receipts: Receipts = { region, ids: [], at: [], bytes: 0, ended: false, request: undefined };
   return new Promise((resolve, reject) => {
-    let carry = '';
+    let carry = Buffer.alloc(0);
     const request = http.get({ host: HOST, port, path: `/v1/live?regionCode=${region}`, agent: sseAgent }, (response) => {
       if (response.statusCode !== 200) {
         reject(new Error(`GET /v1/live answered ${response.statusCode}`));
         return;
       }
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
+      // The bytes are scanned for `id:` lines without decoding the frames: 1,000 clients
+      // decoding and splitting every frame took most of a core, which the servers measured
+      // need too (two cores in all).
+      response.on('data', (chunk: Buffer) => {
         const now = performance.now();
         receipts.bytes += chunk.length;
-        const text = carry + chunk;
-        const cut = text.lastIndexOf('\n');
-        carry = text.slice(cut + 1);
-        for (const line of text.slice(0, cut + 1).split('\n')) {
-          if (!line.startsWith('id: ')) continue;
-          receipts.ids.push(Number(line.slice(4)));
+        const bytes = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
+        const end = bytes.lastIndexOf(NEWLINE) + 1;
+        carry = Buffer.from(bytes.subarray(end));
+        for (let at = idLineAt(bytes, 0, end); at >= 0; at = idLineAt(bytes, at, end)) {
+          const close = bytes.indexOf(NEWLINE, at);
+          receipts.ids.push(Number(bytes.toString('latin1', at + ID_LINE.length, close)));
           receipts.at.push(now);
           if (receipts.ids.length === 1) resolve(receipts);
+          at = close;
         }
       });
       response.on('end', () => { receipts.ended = true; });
@@ -187,6 +202,17 @@ function connect(port: number, region: string): Promise<Receipts> {
     receipts.request = request;
     request.on('error', reject);
   });
+}
+
+const NEWLINE = 0x0a;
+const ID_LINE = Buffer.from('id: ');
+
+/** The start of the next line beginning `id: ` in bytes[from, end), or -1. */
+function idLineAt(bytes: Buffer, from: number, end: number): number {
+  for (let at = bytes.indexOf(ID_LINE, from); at >= 0 && at < end; at = bytes.indexOf(ID_LINE, at + 1)) {
+    if (at === 0 || bytes[at - 1] === NEWLINE) return at;
+  }
+  return -1;
 }
 
 async function connectAll(port: number): Promise<Receipts[]> {
@@ -268,6 +294,8 @@ interface RunFigures {
   readonly frameBytes: number;
   readonly connectMs: number;
   readonly server: ServerReport;
+  /** This process's CPU over the measured phase's wall time. */
+  readonly clientCpuShare?: number;
   readonly allEnded: boolean;
 }
 
@@ -302,12 +330,15 @@ async function run(role: Role, name: string, env: Record<string, string> = {}): 
   child.send('start');
   const firstReceipt = clients.map((c) => c.ids.length);
   const measuring = performance.now();
+  const clientCpu = process.cpuUsage();
   const commands = await drive(port, role, SECONDS, name);
   const elapsed = (performance.now() - measuring) / 1000;
+  const clientCpuUsed = process.cpuUsage(clientCpu);
+  const clientCpuShare = (clientCpuUsed.user + clientCpuUsed.system) / 1000 / (elapsed * 1000);
   await new Promise((resolve) => setTimeout(resolve, WINDOW_MS * 5 + 500));
   const server = await stopServer(child);
   await new Promise((resolve) => setTimeout(resolve, 200));
-  return figures(name, commands, clients, firstReceipt, elapsed, frameBytes, connectMs, server);
+  return { ...figures(name, commands, clients, firstReceipt, elapsed, frameBytes, connectMs, server), clientCpuShare };
 }
 
 function figures(
@@ -400,6 +431,10 @@ function print(rows: readonly RunFigures[]): void {
   line('first frame bytes', (r) => String(r.frameBytes));
   line(`connect ${CLIENTS} clients`, (r) => ms(r.connectMs));
   line('server CPU / wall (measured phase)', (r) => `${((100 * r.server.cpuMs) / r.server.wallMs).toFixed(0)} %`);
+  // What the machine's load moves least: the server's CPU (all its threads) per command.
+  line('server CPU per command', (r) => `${(r.server.cpuMs / r.commands).toFixed(3)} ms`);
+  // The clients and commands run in this process: near 100 %, the bench itself is the limit.
+  line('bench process CPU / wall (clients, commands)', (r) => `${(100 * (r.clientCpuShare ?? Number.NaN)).toFixed(0)} %`);
   line('server event-loop delay p99', (r) => ms(r.server.loopP99Ms));
   line('server RSS', (r) => `${r.server.rssMb.toFixed(0)} MB`);
   line(`graceful close with ${CLIENTS} clients`, (r) => ms(r.server.closeMs));
