@@ -6,6 +6,7 @@
  */
 import t from 'tap';
 import http from 'node:http';
+import net from 'node:net';
 import { Writable } from 'node:stream';
 import { chinaDateOf } from '../../commands/shared/dates.js';
 import { loadConfig } from '../../src/config.js';
@@ -312,6 +313,30 @@ t.test('the app closes with clients connected, without hanging', async (t) => {
   t.ok(took < 2000, `closed in ${took} ms`);
   await sleep(50);
   t.ok(streams.every((s) => s.ended), 'every stream was ended');
+});
+
+t.test('the stream\'s body ends with its connection: each event is written to the socket as built; HEAD gets no body', async (t) => {
+  const { app, store, port } = await listen();
+  t.teardown(async () => { await app.close(); await store.close(); });
+  const stream = await connect(port, `/v1/live?regionCode=${ZAOQIANG}`);
+  t.teardown(() => stream.close());
+  await stream.next(() => true);
+  t.equal(stream.headers['transfer-encoding'], undefined, 'not chunked');
+  t.equal(stream.headers['connection'], 'close');
+  const position = await register(app, 'ZQ-WIRE', ZAOQIANG);
+  t.ok(await stream.next((event) => event.id >= position), 'events arrive as before');
+
+  // Raw bytes: after the head of a HEAD answer nothing may follow, not even after a change.
+  const socket = net.connect(port, '127.0.0.1');
+  t.teardown(() => socket.destroy());
+  let received = '';
+  socket.setEncoding('latin1').on('data', (chunk: string) => { received += chunk; });
+  socket.write(`HEAD /v1/live?regionCode=${ZAOQIANG} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  await sleep(200);
+  await register(app, 'ZQ-HEAD', ZAOQIANG);
+  await sleep(300);
+  t.match(received, /^HTTP\/1\.1 200 /, 'the head');
+  t.equal(received.slice(received.indexOf('\r\n\r\n') + 4), '', 'and no body');
 });
 
 /** A socket whose buffer fills at `highWaterMark` and never drains. */

@@ -138,9 +138,10 @@ export async function liveRoutes(app: ZodApp, options: LiveRoutesOptions): Promi
     response.useChunkedEncodingByDefault = false;
     response.writeHead(200, { ...Object.fromEntries(hooked), ...EVENT_STREAM_HEADERS, 'x-request-id': String(request.id) });
     response.flushHeaders();
-    const socket = response.socket;
-    socket?.setNoDelay(true);
-    const client = hub.subscribe(code, socket ?? response, lastEventId, head);
+    response.socket?.setNoDelay(true);
+    // A HEAD request gets the head only: the response, which sends no body for HEAD, is its sink.
+    const sink = request.method === 'GET' ? response.socket ?? response : response;
+    const client = hub.subscribe(code, sink, lastEventId, head);
     const keyId = request.actor.keyId;
     const streams = streamsOfKey.get(keyId) ?? new Set<SseClient>();
     streamsOfKey.set(keyId, streams.add(client));
