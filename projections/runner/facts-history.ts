@@ -105,7 +105,9 @@ export function noteEvent(parts: FactParts, event: RecordedEvent, rows: FactRows
   } else if (event.type === 'DetailsCorrected') {
     // Possibly moved: a row per correction costs less than remembering every project's region.
     rows.regions.push([facts.regionCode, facts.seq, position]);
-  } else if (event.type === 'Started' && typeof data.batchId === 'string') {
+  } else if (event.type === 'Started' && typeof data.batchId === 'string'
+    && parts.batches.joinedAtStart[data.batchId]?.includes(facts.projectId) === true) {
+    // A start naming a batch that did not list the project: it joined the batch.
     noteBatch(parts, data.batchId, position, rows);
   }
 }
@@ -170,10 +172,12 @@ export interface FactStates {
 
 /**
  * Which projects an "as of" read needs: those in `regions` (and under them) then, or every
- * project; the batches always, with the projects they list or that joined them.
+ * project; with `batchMembers`, also the projects every batch lists or that joined it (the
+ * batches' answers read them wherever they are).
  */
 export interface FactScope {
   readonly regions?: readonly RegionCode[] | undefined;
+  readonly batchMembers?: boolean;
 }
 
 /** Reads the fact rows valid at a position. */
@@ -190,8 +194,9 @@ export class FactsHistoryReader {
       // Newest first, down to the last whole row (read no further: the iteration is left there).
       rowsBy: db.prepare<[number, number], [number, string | null, string | null, string | null]>(
         'SELECT position, facts, late, event FROM fact_versions WHERE seq = ? AND position <= ? ORDER BY position DESC').raw(),
-      batchesBy: db.prepare<[number], [string, string | null, string | null]>(
-        'SELECT batch_id, batch, joined FROM batch_versions WHERE position <= ? ORDER BY position').raw(),
+      batchIds: db.prepare<[], string>('SELECT DISTINCT batch_id FROM batch_versions').pluck(),
+      batchAt: db.prepare<[string, number], [string | null, string | null]>(
+        'SELECT batch, joined FROM batch_versions WHERE batch_id = ? AND position <= ? ORDER BY position DESC LIMIT 1').raw(),
     };
   }
 
@@ -203,11 +208,11 @@ export class FactsHistoryReader {
   *statesAt(position: number, scope: FactScope): Sliced<FactStates> {
     const batches: Record<string, Batch> = idRecord();
     const joinedAtStart: Record<string, string[]> = idRecord();
-    for (const [batchId, batch, joined] of this.reads.batchesBy.all(position)) {
-      if (batch === null) delete batches[batchId];
-      else batches[batchId] = JSON.parse(batch) as Batch;
-      if (joined === null) delete joinedAtStart[batchId];
-      else joinedAtStart[batchId] = JSON.parse(joined) as string[];
+    for (const batchId of this.reads.batchIds.all()) {
+      const row = this.reads.batchAt.get(batchId, position);
+      if (row === undefined) continue;
+      if (row[0] !== null) batches[batchId] = JSON.parse(row[0]) as Batch;
+      if (row[1] !== null) joinedAtStart[batchId] = JSON.parse(row[1]) as string[];
     }
     const roots = scope.regions;
     const seqs = new Set<number>();
@@ -224,7 +229,7 @@ export class FactsHistoryReader {
     }
     // The batches' members wherever they are: a batch's detail lists them all.
     const members = new Set<number>();
-    for (const batch of Object.values(batches)) {
+    if (scope.batchMembers === true) for (const batch of Object.values(batches)) {
       for (const id of [...batch.projectIds, ...(joinedAtStart[batch.batchId] ?? [])]) {
         const seq = this.reads.seqOf.get(id, position);
         if (seq !== undefined && !seqs.has(seq)) members.add(seq);

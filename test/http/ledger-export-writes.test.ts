@@ -139,7 +139,7 @@ t.test('a download whose client stops reading ends when its connection times out
   });
   download.on('error', () => undefined).end();
   t.teardown(() => { download.destroy(); });
-  for (let i = 0; i < 100 && received === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (let i = 0; i < 1_000 && received === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
   // (The snapshot taken on catching up is a frozen read too, and ends by itself.)
   const stalled = await frozenReads();
   t.ok(stalled >= 1, `while the client stalls, its download holds a frozen read (${stalled} open)`);

@@ -76,7 +76,22 @@ function answers(state: PipelineState, asOfDate: string): unknown {
   return JSON.parse(JSON.stringify(rows, (key, value: unknown) => (key === 'position' ? undefined : value)));
 }
 
-const events = generateHistory({ seed: 20261203, projects: 90, years: 3 });
+/**
+ * The generated history, where one start in three of a project registered in a batch's region
+ * names the batch without the batch listing it (a project that joined the batch at its start).
+ */
+const events = generateHistory({ seed: 20261203, projects: 90, years: 3 }).map((event, index, all) => {
+  if (event.type !== 'Started' || index % 3 !== 0) return event;
+  const projectId = (event.data as { projectId?: unknown }).projectId;
+  const registered = all.find((other) => other.type === 'ProjectRegistered' && (other.data as { projectId?: unknown }).projectId === projectId);
+  const region = (registered?.data as { regionCode?: unknown } | undefined)?.regionCode;
+  const batch = all.slice(0, index).find((other) => other.type === 'GroundbreakingBatchScheduled'
+    && (other.data as { regionCode?: unknown }).regionCode === region
+    && !((other.data as { projectIds?: unknown }).projectIds as string[]).includes(projectId as string));
+  if (batch === undefined) return event;
+  return { ...event, data: { ...event.data, batchId: (batch.data as { batchId: string }).batchId } };
+});
+const joins = events.filter((event) => event.type === 'Started' && (event.data as { batchId?: unknown }).batchId !== undefined).length;
 
 async function recordedStore(upTo = events.length): Promise<{
   store: EventStore; recorded: RecordedEvent[]; append: (from: number, to: number) => Promise<void>; later: (ms: number) => void;
@@ -155,6 +170,7 @@ t.test('as of any record position: the history\'s statistics and rankings equal 
   await readModels.start();
   t.ok(await readModels.caughtUp(20_000), 'caught up');
   t.ok(recorded.length > 1_000, `${recorded.length} events`);
+  t.ok(joins > 3, `${joins} starts join a batch that did not list the project`);
   const indexed = await checkAsOf(readModels, recorded, 120);
   t.equal(indexed, 120, 'every moment answered from the history, none replayed');
   // Asked of a state, the history reads only the nodes asked for.
