@@ -172,12 +172,13 @@ export interface FactStates {
 
 /**
  * Which projects an "as of" read needs: those in `regions` (and under them) then, or every
- * project; with `batchMembers`, also the projects every batch lists or that joined it (the
- * batches' answers read them wherever they are).
+ * project; with `batchMembers`, also the projects that batches list or that joined them, of
+ * the batches in its `regions` or named by its `batchIds` (every batch when it names neither):
+ * a batch's answer reads its members wherever they are.
  */
 export interface FactScope {
   readonly regions?: readonly RegionCode[] | undefined;
-  readonly batchMembers?: boolean;
+  readonly batchMembers?: { readonly regions?: readonly RegionCode[]; readonly batchIds?: readonly string[] };
 }
 
 /** Reads the fact rows valid at a position. */
@@ -229,7 +230,10 @@ export class FactsHistoryReader {
     }
     // The batches' members wherever they are: a batch's detail lists them all.
     const members = new Set<number>();
-    if (scope.batchMembers === true) for (const batch of Object.values(batches)) {
+    const ofBatches = scope.batchMembers;
+    if (ofBatches !== undefined) for (const batch of Object.values(batches)) {
+      if (ofBatches.batchIds !== undefined && !ofBatches.batchIds.includes(batch.batchId)) continue;
+      if (ofBatches.regions !== undefined && !ofBatches.regions.some((root) => contains(root, batch.regionCode))) continue;
       for (const id of [...batch.projectIds, ...(joinedAtStart[batch.batchId] ?? [])]) {
         const seq = this.reads.seqOf.get(id, position);
         if (seq !== undefined && !seqs.has(seq)) members.add(seq);

@@ -182,7 +182,7 @@ export class StatisticsHistoryReader {
    */
   factStatesAt(position: number, scope: FactScope): Promise<FactStates> {
     this.beforeRead();
-    const key = `${position}|${scope.regions?.join(',') ?? '*'}|${scope.batchMembers === true}`;
+    const key = `${position}|${JSON.stringify(scope)}`;
     const recent = this.recentFactStates.get(key);
     if (recent !== undefined) return recent;
     // A slice per turn: a province's projects never stall the server.

@@ -264,7 +264,7 @@ export async function statisticsRoutes(app: ZodApp, options: StatisticsRoutesOpt
     const { value: { batches }, position } = await readSliced(app.readModels, 'batches', query, (state) => batchesScan(state, {
       asOfDate: businessDate(query, clock),
       ...(query.regionCode === undefined ? {} : { regionCode: query.regionCode }),
-    }), NO_PROJECTS_BUT_MEMBERS);
+    }), { regions: [], batchMembers: query.regionCode === undefined ? {} : { regions: [query.regionCode] } });
     return { position, batches: batches.filter((batch) => covers(request.actor, batch.regionCode, 'read')) };
   });
 
@@ -278,16 +278,14 @@ export async function statisticsRoutes(app: ZodApp, options: StatisticsRoutesOpt
       response: { 200: batchAnswer },
     },
   }, async (request) => {
-    const { state, position } = await readState(app.readModels, runners.batches, request.query, NO_PROJECTS_BUT_MEMBERS);
+    // "As of" a moment, the batch's own members are read, and no other project.
+    const { state, position } = await readState(app.readModels, runners.batches, request.query, { regions: [], batchMembers: { batchIds: [request.params.batchId] } });
     const batch = getBatch(state, request.params.batchId, businessDate(request.query, clock));
     if (batch === undefined) throw new errors.NotFound(`no batch ${request.params.batchId}`);
     assertCovers(request.actor, batch.regionCode, 'read');
     return { ...batch, position };
   });
 }
-
-/** A batch reads the projects it lists and that joined it, and no other: a scope of no region. */
-const NO_PROJECTS_BUT_MEMBERS = { regions: [] };
 
 /** The period asked about; the year defaults to the as-of date's. */
 function period(query: { readonly year?: number | undefined; readonly quarter?: number | undefined; readonly month?: number | undefined }, asOfDate: IsoDate): PeriodQuery {
