@@ -28,9 +28,6 @@ import type { ProjectEvent } from '../../commands/project/events.js';
 /** A project's whole facts are written at every FULL_EVERY-th event of it; the events in between as they are. */
 export const FULL_EVERY = 8;
 
-/** Rows read between pauses: a province's 10⁵–10⁶ projects are read a slice per turn of the loop. */
-const ROWS_PER_SLICE = 512;
-
 /** What the fold's state holds of the facts, as the history reads it after each event. */
 export interface FactParts {
   readonly facts: FactsTable;
@@ -171,14 +168,23 @@ export interface FactStates {
 }
 
 /**
- * Which projects an "as of" read needs: those in `regions` (and under them) then, or every
- * project; with `batchMembers`, also the projects that batches list or that joined them, of
- * the batches in its `regions` or named by its `batchIds` (every batch when it names neither):
- * a batch's answer reads its members wherever they are.
+ * Which projects an "as of" read lists: those in `regions` (and under them) then, or every
+ * project. Any project is still read by its id (a batch's members, wherever they are); the
+ * regions only bound which projects a scan of the ledger or compliance walks.
  */
 export interface FactScope {
   readonly regions?: readonly RegionCode[] | undefined;
-  readonly batchMembers?: { readonly regions?: readonly RegionCode[]; readonly batchIds?: readonly string[] };
+}
+
+/** Decoded projects kept by a view: a scan reads each once (facts, then flags), a batch its members. */
+const KEPT_PROJECTS = 4096;
+
+/** Region rows read per statement while listing a scope's projects. */
+const REGION_ROWS_PER_READ = 4096;
+
+interface ProjectAt {
+  readonly facts: ProjectFacts;
+  readonly late: LateReport[] | undefined;
 }
 
 /** Reads the fact rows valid at a position. */
@@ -187,10 +193,14 @@ export class FactsHistoryReader {
 
   constructor(db: Database.Database) {
     this.reads = {
-      // Every code inside a region starts with its coverage prefix: a range of the key.
-      under: db.prepare<[string, string, number], [string, number]>(
-        'SELECT region, seq FROM fact_regions WHERE region >= ? AND region < ? AND position <= ?').raw(),
-      allSeqs: db.prepare<[number], number>('SELECT seq FROM fact_projects WHERE position <= ?').pluck(),
+      // Every code inside a region starts with its coverage prefix: a range of the key, read
+      // a page at a time from the last row read (keyset) so that no statement stays open
+      // across turns of the loop (the in-memory history writes on this connection).
+      under: db.prepare<[string, number, number, string, number, number], [string, number, number]>(
+        'SELECT region, seq, position FROM fact_regions WHERE (region, seq, position) > (?, ?, ?) AND region < ? AND position <= ? '
+        + 'ORDER BY region, seq, position LIMIT ?').raw(),
+      lastSeq: db.prepare<[], number | null>('SELECT max(seq) FROM fact_versions').pluck(),
+      registeredAt: db.prepare<[number], number>('SELECT position FROM fact_versions WHERE seq = ? ORDER BY position LIMIT 1').pluck(),
       seqOf: db.prepare<[string, number], number>('SELECT seq FROM fact_projects WHERE project_id = ? AND position <= ?').pluck(),
       // Newest first, down to the last whole row (read no further: the iteration is left there).
       rowsBy: db.prepare<[number, number], [number, string | null, string | null, string | null]>(
@@ -202,9 +212,11 @@ export class FactsHistoryReader {
   }
 
   /**
-   * The states at `position`, read a slice at a time (shared/sliced.ts). Rows at or before a
-   * position the history has written never change while it is open, so the slices agree; each
-   * statement runs to its end within a slice (the in-memory history writes on this connection).
+   * The states at `position`, as views that read a project's rows when a query asks for it
+   * (its last whole row by then, the events after it folded in): a page of a province's ledger
+   * reads the page's projects, not the province's. Listing the scope's projects (their seqs
+   * and regions, no facts) runs a slice at a time (shared/sliced.ts). Rows at or before a
+   * position the history has written never change, so every read of a view agrees.
    */
   *statesAt(position: number, scope: FactScope): Sliced<FactStates> {
     const batches: Record<string, Batch> = idRecord();
@@ -215,73 +227,69 @@ export class FactsHistoryReader {
       if (row[0] !== null) batches[batchId] = JSON.parse(row[0]) as Batch;
       if (row[1] !== null) joinedAtStart[batchId] = JSON.parse(row[1]) as string[];
     }
-    const roots = scope.regions;
-    const seqs = new Set<number>();
-    if (roots === undefined) {
-      for (const seq of this.reads.allSeqs.all(position)) seqs.add(seq);
-    } else {
-      for (const root of roots) {
-        const prefix = coveragePrefix(root);
-        for (const [region, seq] of this.reads.under.all(prefix, `${prefix}\uffff`, position)) {
-          if (contains(root, region)) seqs.add(seq);
-        }
-        yield;
-      }
-    }
-    // The batches' members wherever they are: a batch's detail lists them all.
-    const members = new Set<number>();
-    const ofBatches = scope.batchMembers;
-    if (ofBatches !== undefined) for (const batch of Object.values(batches)) {
-      if (ofBatches.batchIds !== undefined && !ofBatches.batchIds.includes(batch.batchId)) continue;
-      if (ofBatches.regions !== undefined && !ofBatches.regions.some((root) => contains(root, batch.regionCode))) continue;
-      for (const id of [...batch.projectIds, ...(joinedAtStart[batch.batchId] ?? [])]) {
-        const seq = this.reads.seqOf.get(id, position);
-        if (seq !== undefined && !seqs.has(seq)) members.add(seq);
-      }
-    }
-
-    const projects: Record<string, ProjectFacts> = idRecord();
-    const memberFacts: Record<string, ProjectFacts> = idRecord();
-    const order: string[] = [];
-    const byRegion = new Map<RegionCode, number[]>();
-    const lateReports: Record<string, LateReport[]> = idRecord();
-    let read = 0;
-    for (const seq of [...seqs].sort((a, b) => a - b)) {
-      if (++read % ROWS_PER_SLICE === 0) yield;
-      const row = this.factsAt(seq, position);
-      if (row === undefined) continue;
-      const { facts, late } = row;
-      // A project moved out of the regions by then was in them only earlier.
-      if (roots !== undefined && !roots.some((root) => contains(root, facts.regionCode))) {
-        memberFacts[facts.projectId] = facts;
-        continue;
-      }
-      projects[facts.projectId] = facts;
-      memberFacts[facts.projectId] = facts;
-      order[seq] = facts.projectId;
-      let inRegion = byRegion.get(facts.regionCode);
-      if (inRegion === undefined) byRegion.set(facts.regionCode, (inRegion = []));
-      inRegion.push(seq);
-      if (late !== undefined) lateReports[facts.projectId] = late;
-    }
-    for (const seq of members) {
-      if (++read % ROWS_PER_SLICE === 0) yield;
-      const row = this.factsAt(seq, position);
-      if (row === undefined) continue;
-      memberFacts[row.facts.projectId] = row.facts;
-    }
-
+    const byRegion = yield* this.regionIndexAt(position, scope.regions);
+    const projectsAt = new ProjectsAt(position, (seq) => this.factsAt(seq, position), (id) => this.reads.seqOf.get(id, position));
+    const registered = this.registeredBy(position);
+    const order = lazyOrder(registered, (seq) => projectsAt.bySeq(seq)?.facts.projectId);
+    const projects = lazyRecord<ProjectFacts>((id) => projectsAt.byId(id)?.facts);
+    const lateReports = lazyRecord<LateReport[]>((id) => projectsAt.byId(id)?.late);
     const deadlines: Record<string, BatchDeadline> = idRecord();
     for (const [batchId, { name, regionCode, mustStartBy }] of Object.entries(batches)) deadlines[batchId] = { name, regionCode, mustStartBy };
     return {
       'project-ledger': { position, projects, order, byRegion },
       compliance: { position, projects, order, byRegion, batches: deadlines, lateReports },
-      batches: { position, batches, joinedAtStart, projects: memberFacts },
+      batches: { position, batches, joinedAtStart, projects },
     };
   }
 
+  /**
+   * Each project of the scope's regions by then, once, under the region of its last row: the
+   * queries check each project's own region as they read it, so one that moved out of the
+   * scope later is read and left out.
+   */
+  private *regionIndexAt(position: number, roots: readonly RegionCode[] | undefined): Sliced<Map<RegionCode, number[]>> {
+    const latest = new Map<number, [RegionCode, number]>();
+    for (const [low, high] of roots === undefined ? [['', '\uffff']] : roots.map((root) => [coveragePrefix(root), `${coveragePrefix(root)}\uffff`])) {
+      let after: [string, number, number] = [low as string, -1, -1];
+      for (;;) {
+        const rows = this.reads.under.all(after[0], after[1], after[2], high as string, position, REGION_ROWS_PER_READ);
+        for (const [region, seq, at] of rows) {
+          if (roots !== undefined && !roots.some((root) => contains(root, region))) continue;
+          const seen = latest.get(seq);
+          if (seen === undefined || seen[1] < at) latest.set(seq, [region, at]);
+        }
+        if (rows.length < REGION_ROWS_PER_READ) break;
+        after = rows[rows.length - 1] as [string, number, number];
+        yield;
+      }
+    }
+    const byRegion = new Map<RegionCode, number[]>();
+    for (const [seq, [region]] of latest) {
+      let inRegion = byRegion.get(region);
+      if (inRegion === undefined) byRegion.set(region, (inRegion = []));
+      inRegion.push(seq);
+    }
+    for (const seqs of byRegion.values()) seqs.sort((a, b) => a - b);
+    return byRegion;
+  }
+
+  /** How many projects were registered by `position`: seqs are given in log order, so a binary search of the first rows. */
+  private registeredBy(position: number): number {
+    const last = this.reads.lastSeq.get();
+    if (last === null || last === undefined) return 0;
+    let low = 0; // the count is in [low, high]
+    let high = last + 1;
+    while (low < high) {
+      const middle = Math.floor((low + high) / 2);
+      const at = this.reads.registeredAt.get(middle);
+      if (at !== undefined && at <= position) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
   /** A project's facts and late reports at `position`: its last whole row, and the events after it folded in. */
-  private factsAt(seq: number, position: number): { readonly facts: ProjectFacts; readonly late: LateReport[] | undefined } | undefined {
+  private factsAt(seq: number, position: number): ProjectAt | undefined {
     const events: Array<[number, string]> = [];
     let whole: [string, string | null] | undefined;
     for (const [at, facts, late, event] of this.reads.rowsBy.iterate(seq, position)) {
@@ -311,4 +319,72 @@ export class FactsHistoryReader {
     }
     return { facts, late: compliance.lateReports[facts.projectId] };
   }
+}
+
+/** A view's projects read on demand, the last KEPT_PROJECTS kept decoded. */
+class ProjectsAt {
+  private readonly kept = new Map<number, ProjectAt | null>();
+  private readonly seqs = new Map<string, number | null>();
+
+  constructor(
+    readonly position: number,
+    private readonly read: (seq: number) => ProjectAt | undefined,
+    private readonly seqOf: (projectId: string) => number | undefined,
+  ) {}
+
+  bySeq(seq: number): ProjectAt | undefined {
+    const kept = this.kept.get(seq);
+    if (kept !== undefined) return kept ?? undefined;
+    const read = this.read(seq);
+    if (this.kept.size >= KEPT_PROJECTS) this.kept.delete(this.kept.keys().next().value as number);
+    this.kept.set(seq, read ?? null);
+    if (read !== undefined) this.remember(read.facts.projectId, seq);
+    return read;
+  }
+
+  byId(projectId: string): ProjectAt | undefined {
+    let seq = this.seqs.get(projectId);
+    if (seq === undefined) {
+      seq = this.seqOf(projectId) ?? null;
+      this.remember(projectId, seq);
+    }
+    return seq === null ? undefined : this.bySeq(seq);
+  }
+
+  private remember(projectId: string, seq: number | null): void {
+    if (this.seqs.size >= KEPT_PROJECTS * 4) this.seqs.delete(this.seqs.keys().next().value as string);
+    this.seqs.set(projectId, seq);
+  }
+}
+
+/**
+ * A record read through `get`: the queries look projects up by id and never list them
+ * (listing one would read every project of the log; it throws instead).
+ */
+function lazyRecord<T>(get: (id: string) => T | undefined): Record<string, T> {
+  const notListed = (): never => {
+    throw new Error('a view of the history\'s rows is read by id, never listed');
+  };
+  return new Proxy(idRecord<T>(), {
+    get: (_target, key) => (typeof key === 'string' ? get(key) : undefined),
+    has: (_target, key) => typeof key === 'string' && get(key) !== undefined,
+    set: () => false,
+    deleteProperty: () => false,
+    ownKeys: notListed,
+  });
+}
+
+/** The registration order (seq → project id) of the first `length` projects, read on demand. */
+function lazyOrder(length: number, idOf: (seq: number) => string | undefined): string[] {
+  return new Proxy([] as string[], {
+    get: (target, key) => {
+      if (key === 'length') return length;
+      if (typeof key === 'string' && /^\d+$/.test(key)) {
+        const seq = Number(key);
+        return seq < length ? idOf(seq) : undefined;
+      }
+      return Reflect.get(target, key);
+    },
+    set: () => false,
+  });
 }

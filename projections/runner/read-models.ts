@@ -150,8 +150,7 @@ export class ReadModels {
   /** The ledger, compliance or batches as they stood when `moment` was recorded, from the facts' rows of the history. */
   private async factsAsOf<K extends keyof FactStates>(name: K, moment: string, scope: FactScope): Promise<{ readonly state: FactStates[K]; readonly position: number }> {
     const position = await this.historyPositionAt(moment);
-    // The batches read their members wherever they are; the ledger and compliance only the scope's projects.
-    const states = await this.history.factStatesAt(position, name === 'batches' ? { ...scope, batchMembers: scope.batchMembers ?? {} } : scope);
+    const states = await this.history.factStatesAt(position, scope);
     return { state: states[name], position };
   }
 

@@ -264,7 +264,7 @@ export async function statisticsRoutes(app: ZodApp, options: StatisticsRoutesOpt
     const { value: { batches }, position } = await readSliced(app.readModels, 'batches', query, (state) => batchesScan(state, {
       asOfDate: businessDate(query, clock),
       ...(query.regionCode === undefined ? {} : { regionCode: query.regionCode }),
-    }), { regions: [], batchMembers: query.regionCode === undefined ? {} : { regions: [query.regionCode] } });
+    }), { regions: [] });
     return { position, batches: batches.filter((batch) => covers(request.actor, batch.regionCode, 'read')) };
   });
 
@@ -279,7 +279,7 @@ export async function statisticsRoutes(app: ZodApp, options: StatisticsRoutesOpt
     },
   }, async (request) => {
     // "As of" a moment, the batch's own members are read, and no other project.
-    const { state, position } = await readState(app.readModels, runners.batches, request.query, { regions: [], batchMembers: { batchIds: [request.params.batchId] } });
+    const { state, position } = await readState(app.readModels, runners.batches, request.query, { regions: [] });
     const batch = getBatch(state, request.params.batchId, businessDate(request.query, clock));
     if (batch === undefined) throw new errors.NotFound(`no batch ${request.params.batchId}`);
     assertCovers(request.actor, batch.regionCode, 'read');
