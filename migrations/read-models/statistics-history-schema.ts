@@ -98,4 +98,26 @@ export const statisticsHistorySchemaVersions: readonly StoreSchemaVersion[] = [
       DELETE FROM statistics_history;
     `,
   },
+  {
+    version: 4,
+    why: 'Each project as it stands now, one row with the typed columns the live lists filter on (region, stage, category, 总投资, the dates compliance judges by), written in the same transactions as the history rows: a live ledger page, compliance list or CSV reads the rows at the position written (one position, the fold never held) and only the projects its filters can match, instead of the in-heap facts frozen for it. The history is started afresh (the next start folds the log again), since the rows of version 3 carry no such columns.',
+    sql: `
+      CREATE TABLE fact_now (
+        seq           INTEGER PRIMARY KEY,
+        region        TEXT    NOT NULL,
+        stage         TEXT    NOT NULL,
+        category      TEXT    NOT NULL,
+        total         INTEGER NOT NULL,
+        started_day   INTEGER,
+        entered_day   INTEGER,
+        approved_day  INTEGER,
+        idle_due_day  INTEGER,
+        in_batch      INTEGER NOT NULL,
+        inconsistent  INTEGER NOT NULL,
+        late_from_day INTEGER
+      );
+      CREATE INDEX fact_now_by_region ON fact_now (region, seq);
+      DELETE FROM statistics_history;
+    `,
+  },
 ];

@@ -20,9 +20,13 @@ import type { BatchDeadline, ComplianceState, LateReport } from '../compliance/p
 import type { Batch, BatchesState } from '../batches/projection.js';
 import { idRecord } from '../shared/id-record.js';
 import type { Sliced } from '../shared/sliced.js';
-import { evolveFacts } from '../shared/project-facts.js';
+import { evolveFacts, totalInvestment, totalInvestmentOn } from '../shared/project-facts.js';
+import { dayNumber } from '../shared/calendar.js';
+import { addYears, type IsoDate } from '../../commands/shared/dates.js';
+import { declaredInconsistent, STATISTICS_DEADLINE_DAYS } from '../../commands/shared/statistics-rules.js';
 import { domainEventOf, flagsOf } from '../shared/domain-events.js';
 import { complianceModel } from '../compliance/projection.js';
+import type { ComplianceKind } from '../compliance/query.js';
 import type { ProjectEvent } from '../../commands/project/events.js';
 
 /** A project's whole facts are written at every FULL_EVERY-th event of it; the events in between as they are. */
@@ -45,14 +49,68 @@ export interface FactRows {
   readonly projects: Array<[string, number, number]>;
   /** [batchId, position, batch, joined at start]. */
   readonly batches: Array<[string, number, string | null, string | null]>;
+  /** Each changed project as it stands now (NowRow), the last one of a seq winning. */
+  readonly now: NowRow[];
 }
 
+/**
+ * A project now, as the live lists filter it (fact_now): [seq, region, stage, category, 总投资,
+ * started, entered, approved, idle-land due (day numbers), in a batch, declared inconsistent,
+ * first late report recorded (day number)]. The compliance columns let a list read only the
+ * projects a rule could flag at a date (`COMPLIANCE_CANDIDATES`); each is then judged whole.
+ */
+export type NowRow = [number, string, string, string, number, number | null, number | null, number | null, number | null, number, number, number | null];
+
+export function nowRow(facts: ProjectFacts, late: readonly LateReport[] | undefined): NowRow {
+  const { dates } = facts;
+  const entered = dates.StatisticsEntered;
+  const declared = facts.statisticsPlannedInvestment;
+  let lateFrom: number | null = null;
+  for (const report of late ?? []) {
+    const day = dayNumber(report.recordedOn);
+    if (lateFrom === null || day < lateFrom) lateFrom = day;
+  }
+  return [
+    facts.seq, facts.regionCode, facts.stage, facts.category, totalInvestment(facts),
+    dayOrNull(dates.Started), dayOrNull(entered), dayOrNull(dates.ProjectApproved),
+    dates.LandAcquired !== undefined && facts.agreedStartBy !== undefined ? dayNumber(addYears(facts.agreedStartBy, 1)) : null,
+    facts.batchId === undefined ? 0 : 1,
+    entered !== undefined && declared !== undefined && declaredInconsistent(declared, totalInvestmentOn(facts, entered)) ? 1 : 0,
+    lateFrom,
+  ];
+}
+
+function dayOrNull(date: IsoDate | undefined): number | null {
+  return date === undefined ? null : dayNumber(date);
+}
+
+/**
+ * For each rule of compliance/query.ts, a necessary condition over fact_now's columns for it to
+ * list a project at a date (`:asOf`, a day number), open or resolved: a list reads the rows
+ * matching any of them and judges each project whole, so a condition may let through more than
+ * its rule lists, never fewer (test/projections/compliance-candidates.test.ts).
+ */
+export const COMPLIANCE_CONDITIONS: { readonly [K in ComplianceKind]: string } = {
+  // Due 30 days after the start; listed once overdue, or when met late.
+  'statistics-not-entered': `started_day + ${STATISTICS_DEADLINE_DAYS} < :asOf AND (entered_day IS NULL OR entered_day > started_day + ${STATISTICS_DEADLINE_DAYS})`,
+  'statistics-inconsistent': 'inconsistent = 1 AND entered_day <= :asOf',
+  // Started by then, with no approval known by then dated on or before the start.
+  'started-without-approval': 'started_day <= :asOf AND (approved_day IS NULL OR approved_day > started_day)',
+  'idle-land': 'idle_due_day < :asOf AND (started_day IS NULL OR started_day > idle_due_day)',
+  'overdue-batch-start': 'in_batch = 1',
+  stalled: "stage = 'STALLED'",
+  'late-report': 'late_from_day <= :asOf',
+};
+
+/** Any rule's condition: the projects compliance could list at `:asOf`. */
+export const COMPLIANCE_CANDIDATES = `(${Object.values(COMPLIANCE_CONDITIONS).map((condition) => `(${condition})`).join(' OR ')})`;
+
 export function emptyFactRows(): FactRows {
-  return { facts: [], regions: [], projects: [], batches: [] };
+  return { facts: [], regions: [], projects: [], batches: [], now: [] };
 }
 
 export function hasFactRows(rows: FactRows): boolean {
-  return rows.facts.length + rows.regions.length + rows.projects.length + rows.batches.length > 0;
+  return rows.facts.length + rows.regions.length + rows.projects.length + rows.batches.length + rows.now.length > 0;
 }
 
 /** Events of each project (by seq) since its last whole row, as far as this process knows. */
@@ -85,7 +143,10 @@ export function noteEvent(parts: FactParts, event: RecordedEvent, rows: FactRows
     if (Array.isArray(data.projectIds)) {
       for (const id of data.projectIds) {
         const facts = typeof id === 'string' ? parts.facts.projects[id] : undefined;
-        if (facts !== undefined) noteFacts(parts, facts, position, rows, since);
+        if (facts !== undefined) {
+          noteFacts(parts, facts, position, rows, since);
+          rows.now.push(nowRow(facts, parts.lateReports[facts.projectId]));
+        }
       }
     }
     if (typeof data.batchId === 'string') noteBatch(parts, data.batchId, position, rows);
@@ -96,6 +157,7 @@ export function noteEvent(parts: FactParts, event: RecordedEvent, rows: FactRows
   if (facts === undefined) return;
   if (event.type === 'ProjectRegistered' || since.next(facts.seq)) noteFacts(parts, facts, position, rows, since);
   else noteChange(facts, event, rows);
+  rows.now.push(nowRow(facts, parts.lateReports[facts.projectId]));
   if (event.type === 'ProjectRegistered') {
     rows.projects.push([facts.projectId, facts.seq, position]);
     rows.regions.push([facts.regionCode, facts.seq, position]);
@@ -135,11 +197,21 @@ export function factRowsWriter(db: Database.Database): (rows: FactRows) => void 
   const insertRegion = db.prepare('INSERT OR IGNORE INTO fact_regions (region, seq, position) VALUES (?, ?, ?)');
   const insertProject = db.prepare('INSERT OR REPLACE INTO fact_projects (project_id, seq, position) VALUES (?, ?, ?)');
   const insertBatch = db.prepare('INSERT OR REPLACE INTO batch_versions (batch_id, position, batch, joined) VALUES (?, ?, ?, ?)');
+  const writeNow = nowWriter(db);
   return (rows) => {
     for (const row of rows.facts) insertFacts.run(row[0], row[1], row[2], row[3], row[4]);
     for (const row of rows.regions) insertRegion.run(row[0], row[1], row[2]);
     for (const row of rows.projects) insertProject.run(row[0], row[1], row[2]);
     for (const row of rows.batches) insertBatch.run(row[0], row[1], row[2], row[3]);
+    for (const row of rows.now) writeNow(row);
+  };
+}
+
+function nowWriter(db: Database.Database): (row: NowRow) => void {
+  const upsert = db.prepare(`INSERT OR REPLACE INTO fact_now (seq, region, stage, category, total, started_day, entered_day,
+    approved_day, idle_due_day, in_batch, inconsistent, late_from_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  return (row) => {
+    upsert.run(...row);
   };
 }
 
@@ -152,12 +224,25 @@ export function dropFactRowsAfter(db: Database.Database, position: number): void
     if (row.position <= position) break;
     first = row.rowid;
   }
-  if (first !== undefined) db.prepare('DELETE FROM fact_versions WHERE rowid >= ?').run(first);
+  let changed: number[] = [];
+  if (first !== undefined) {
+    changed = db.prepare<[number], number>('SELECT DISTINCT seq FROM fact_versions WHERE rowid >= ?').pluck().all(first);
+    db.prepare('DELETE FROM fact_versions WHERE rowid >= ?').run(first);
+  }
   for (const table of ['fact_regions', 'fact_projects', 'batch_versions']) db.prepare(`DELETE FROM ${table} WHERE position > ?`).run(position);
+  // The projects those rows changed are again as they stood at the position (or not yet registered).
+  const reader = new FactsHistoryReader(db);
+  const writeNow = nowWriter(db);
+  const forget = db.prepare('DELETE FROM fact_now WHERE seq = ?');
+  for (const seq of changed) {
+    const project = reader.projectAt(seq, position);
+    if (project === undefined) forget.run(seq);
+    else writeNow(nowRow(project.facts, project.late));
+  }
 }
 
 export function dropAllFactRows(db: Database.Database): void {
-  for (const table of ['fact_versions', 'fact_regions', 'fact_projects', 'batch_versions']) db.prepare(`DELETE FROM ${table}`).run();
+  for (const table of ['fact_versions', 'fact_regions', 'fact_projects', 'batch_versions', 'fact_now']) db.prepare(`DELETE FROM ${table}`).run();
 }
 
 /** The ledger, compliance and batches as they stood at a position. */
@@ -174,6 +259,13 @@ export interface FactStates {
  */
 export interface FactScope {
   readonly regions?: readonly RegionCode[] | undefined;
+  /**
+   * Read now (`currentStatesAt`), a scan walks only the projects these can match: the ledger's
+   * filters, and compliance's rules at a date. "As of" a position they are not used: the scan
+   * walks the regions' projects and its own filters decide, as they always do.
+   */
+  readonly ledger?: { readonly stage?: string | undefined; readonly category?: string | undefined; readonly minInvestment?: number | undefined };
+  readonly complianceOn?: IsoDate;
 }
 
 /** Decoded projects kept by a view: a scan reads each once (facts, then flags), a batch its members. */
@@ -191,7 +283,7 @@ interface ProjectAt {
 export class FactsHistoryReader {
   private readonly reads;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.reads = {
       // Every code inside a region starts with its coverage prefix: a range of the key, read
       // a page at a time from the last row read (keyset) so that no statement stays open
@@ -206,6 +298,8 @@ export class FactsHistoryReader {
       rowsBy: db.prepare<[number, number], [number, string | null, string | null, string | null]>(
         'SELECT position, facts, late, event FROM fact_versions WHERE seq = ? AND position <= ? ORDER BY position DESC').raw(),
       batchIds: db.prepare<[], string>('SELECT DISTINCT batch_id FROM batch_versions').pluck(),
+      // Only to tell a registered project's seq from one registered later (fact_now is at the position).
+      registered: db.prepare<[], number | null>('SELECT max(seq) FROM fact_now').pluck(),
       batchAt: db.prepare<[string, number], [string | null, string | null]>(
         'SELECT batch, joined FROM batch_versions WHERE batch_id = ? AND position <= ? ORDER BY position DESC LIMIT 1').raw(),
     };
@@ -219,6 +313,42 @@ export class FactsHistoryReader {
    * position the history has written never change, so every read of a view agrees.
    */
   *statesAt(position: number, scope: FactScope): Sliced<FactStates> {
+    const byRegion = yield* this.regionIndexAt(position, scope.regions);
+    return this.statesOf(position, byRegion, this.registeredBy(position), undefined);
+  }
+
+  /**
+   * The states at `position`, which must be the position fact_now is at (the caller reads both
+   * in one transaction): a scan walks only the projects of the scope's regions that its filters
+   * can match (`scope.ledger`, `scope.complianceOn`), listed from fact_now by its columns.
+   */
+  currentStatesAt(position: number, scope: FactScope): FactStates {
+    const byRegion = new Map<RegionCode, number[]>();
+    const listed = new Set<number>();
+    const roots = scope.regions;
+    for (const root of roots ?? [undefined]) {
+      const prefix = root === undefined ? undefined : coveragePrefix(root);
+      const { sql, parameters } = nowQuery(scope, prefix);
+      let statement = this.nowStatements.get(sql);
+      if (statement === undefined) this.nowStatements.set(sql, (statement = this.db.prepare<[Record<string, unknown>], [number, string]>(sql).raw()));
+      for (const [seq, region] of statement.all(parameters)) {
+        if (root !== undefined && !contains(root, region)) continue;
+        if (listed.has(seq)) continue;
+        listed.add(seq);
+        let inRegion = byRegion.get(region);
+        if (inRegion === undefined) byRegion.set(region, (inRegion = []));
+        inRegion.push(seq);
+      }
+    }
+    for (const seqs of byRegion.values()) seqs.sort((a, b) => a - b);
+    const last = this.reads.registered.get();
+    return this.statesOf(position, byRegion, last === null || last === undefined ? 0 : last + 1, listed);
+  }
+
+  private readonly nowStatements = new Map<string, Database.Statement<[Record<string, unknown>], [number, string]>>();
+
+  /** Views of the rows at `position`; `listed`: the only seqs the registration order shows (a scan's candidates). */
+  private statesOf(position: number, byRegion: Map<RegionCode, number[]>, registered: number, listed: ReadonlySet<number> | undefined): FactStates {
     const batches: Record<string, Batch> = idRecord();
     const joinedAtStart: Record<string, string[]> = idRecord();
     for (const batchId of this.reads.batchIds.all()) {
@@ -227,10 +357,8 @@ export class FactsHistoryReader {
       if (row[0] !== null) batches[batchId] = JSON.parse(row[0]) as Batch;
       if (row[1] !== null) joinedAtStart[batchId] = JSON.parse(row[1]) as string[];
     }
-    const byRegion = yield* this.regionIndexAt(position, scope.regions);
     const projectsAt = new ProjectsAt(position, (seq) => this.factsAt(seq, position), (id) => this.reads.seqOf.get(id, position));
-    const registered = this.registeredBy(position);
-    const order = lazyOrder(registered, (seq) => projectsAt.bySeq(seq)?.facts.projectId);
+    const order = lazyOrder(registered, (seq) => (listed === undefined || listed.has(seq) ? projectsAt.bySeq(seq)?.facts.projectId : undefined));
     const projects = lazyRecord<ProjectFacts>((id) => projectsAt.byId(id)?.facts);
     const lateReports = lazyRecord<LateReport[]>((id) => projectsAt.byId(id)?.late);
     const deadlines: Record<string, BatchDeadline> = idRecord();
@@ -289,6 +417,10 @@ export class FactsHistoryReader {
   }
 
   /** A project's facts and late reports at `position`: its last whole row, and the events after it folded in. */
+  projectAt(seq: number, position: number): ProjectAt | undefined {
+    return this.factsAt(seq, position);
+  }
+
   private factsAt(seq: number, position: number): ProjectAt | undefined {
     const events: Array<[number, string]> = [];
     let whole: [string, string | null] | undefined;
@@ -319,6 +451,35 @@ export class FactsHistoryReader {
     }
     return { facts, late: compliance.lateReports[facts.projectId] };
   }
+}
+
+/** The statement listing fact_now's rows a scope's scan can match, under one region prefix (or all). */
+function nowQuery(scope: FactScope, prefix: string | undefined): { readonly sql: string; readonly parameters: Record<string, unknown> } {
+  const conditions: string[] = [];
+  const parameters: Record<string, unknown> = {};
+  if (prefix !== undefined) {
+    conditions.push('region >= :low AND region < :high');
+    parameters.low = prefix;
+    parameters.high = `${prefix}\uffff`;
+  }
+  const { stage, category, minInvestment } = scope.ledger ?? {};
+  if (stage !== undefined) {
+    conditions.push('stage = :stage');
+    parameters.stage = stage;
+  }
+  if (category !== undefined) {
+    conditions.push('category = :category');
+    parameters.category = category;
+  }
+  if (minInvestment !== undefined) {
+    conditions.push('total >= :minInvestment');
+    parameters.minInvestment = minInvestment;
+  }
+  if (scope.complianceOn !== undefined) {
+    conditions.push(COMPLIANCE_CANDIDATES);
+    parameters.asOf = dayNumber(scope.complianceOn);
+  }
+  return { sql: `SELECT seq, region FROM fact_now${conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`}`, parameters };
 }
 
 /** A view's projects read on demand, the last KEPT_PROJECTS kept decoded. */

@@ -155,6 +155,29 @@ export class ReadModels {
   }
 
   /**
+   * The ledger, compliance or batches as they stand, read from the history's rows at the
+   * position it has written, once that is at least `position` (the fold's now, by default):
+   * the rows the fold holds unwritten are written first. A long scan of them never holds the
+   * fold and stays of one position (`scope`: what it reads, facts-history.ts).
+   */
+  async currentFacts<K extends keyof FactStates>(name: K, scope: FactScope, position = this.runner.position): Promise<{ readonly state: FactStates[K]; readonly position: number }> {
+    if (this.runner.status === 'halted') throw this.runner.lastError;
+    const history = this.history;
+    if (history.head.position < position) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), AS_OF_WRITER_MS); });
+      const outcome = await Promise.race([history.flush(), timedOut]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') throw new AsOfUnavailable('the read side\'s rows are still being written; retry shortly');
+      if (history.head.position < position) {
+        throw new AsOfUnavailable('the read side\'s rows could not be written: the lists come back once the server restarts and folds them again');
+      }
+    }
+    const { position: at, states } = history.currentFactStates(scope);
+    return { state: states[name], position: at };
+  }
+
+  /**
    * The position of the last event recorded by `moment`. A moment the fold may not have reached
    * waits for it to reach the log's head, and for the history's writer, a few seconds at most.
    */

@@ -193,6 +193,19 @@ export class StatisticsHistoryReader {
     return states;
   }
 
+  /**
+   * The ledger, compliance and batches at the last position written, read in one transaction
+   * with it: each scan lists only the projects `scope` can match (fact_now's columns), then
+   * reads them at that position, however long it takes and however the fold goes on.
+   */
+  currentFactStates(scope: FactScope): { readonly position: number; readonly states: FactStates } {
+    this.beforeRead();
+    return this.db.transaction(() => {
+      const position = this.head.position;
+      return { position, states: this.facts.currentStatesAt(position, scope) };
+    })();
+  }
+
   /** Forget the answers kept: the rows they were read from were dropped or rewritten. */
   protected forgetRecent(): void {
     this.recentStates.clear();

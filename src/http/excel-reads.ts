@@ -78,7 +78,7 @@ export function readModelReads(app: ZodApp, options: { readonly listSize: number
       return { ...rankings, position };
     },
     async compliance(regionCode, asOfDate, read) {
-      const { value: list, position } = await readSliced(app.readModels, 'compliance', read, (state) => complianceScan(state, { regionCode, asOfDate }), { regions: [regionCode] });
+      const { value: list, position } = await readSliced(app.readModels, 'compliance', read, (state) => complianceScan(state, { regionCode, asOfDate }), { regions: [regionCode], complianceOn: asOfDate });
       const counts = Object.fromEntries(COMPLIANCE_KINDS.map((kind) => [kind, list.items.filter((i) => i.kind === kind && i.open).length]));
       return { regionCode, asOfDate, counts: { ...emptyCounts(), ...counts }, position };
     },

@@ -28,6 +28,8 @@ import { queryLedger, ledgerCsv, type LedgerState } from '../../projections/proj
 import { complianceFlags, queryCompliance, type ComplianceState } from '../../projections/compliance/index.js';
 import { getBatch, queryBatches, type BatchesState } from '../../projections/batches/index.js';
 import type { FactScope } from '../../projections/runner/facts-history.js';
+import { scopeOf } from '../../src/http/routes/read-options.js';
+import { STAGES } from '../../projections/shared/project-facts.js';
 
 /** The scopes the ledger and compliance routes ask "as of" with, and the region each query names. */
 const FACT_SCOPES: ReadonlyArray<{ readonly scope: FactScope; readonly regions: readonly string[] | undefined }> = [
@@ -78,9 +80,15 @@ function answers(state: PipelineState, asOfDate: string): unknown {
 
 /**
  * The generated history, where one start in three of a project registered in a batch's region
- * names the batch without the batch listing it (a project that joined the batch at its start).
+ * names the batch without the batch listing it (a project that joined the batch at its start),
+ * and half the land is acquired with its agreed start already long past (idle land).
  */
 const events = generateHistory({ seed: 20261203, projects: 90, years: 3 }).map((event, index, all) => {
+  if (event.type === 'LandAcquired' && index % 2 === 0) {
+    // Land whose agreed start is long past when it is acquired: idle a year after it, started late or never.
+    const on = Date.parse((event.data as { occurredOn: string }).occurredOn);
+    return { ...event, data: { ...event.data, agreedStartBy: new Date(on - 300 * 86_400_000).toISOString().slice(0, 10) } };
+  }
   if (event.type !== 'Started' || index % 3 !== 0) return event;
   const projectId = (event.data as { projectId?: unknown }).projectId;
   const registered = all.find((other) => other.type === 'ProjectRegistered' && (other.data as { projectId?: unknown }).projectId === projectId);
@@ -163,6 +171,48 @@ async function checkAsOf(readModels: ReadModels, recorded: readonly RecordedEven
   return indexed;
 }
 
+/**
+ * Checks `runs` random lists read now (ReadModels.currentFacts, from fact_now's candidates and
+ * the rows at the position written) against the in-heap fold of the whole log: compliance at any
+ * date (before, between and long after the deadlines its rules judge), the ledger with any filters
+ * (its page, its CSV), the batches.
+ */
+async function checkCurrent(readModels: ReadModels, recorded: readonly RecordedEvent[], runs: number): Promise<void> {
+  const folded = foldAll(allReadModels, recorded);
+  const firstDay = Date.parse('2022-06-01');
+  await fc.assert(
+    fc.asyncProperty(
+      fc.integer({ min: 0, max: 365 * 6 }), fc.integer({ min: 0, max: FACT_SCOPES.length - 1 }),
+      fc.option(fc.constantFrom(...STAGES)), fc.option(fc.constantFrom(...CATEGORIES)), fc.option(fc.integer({ min: 0, max: 5_000_000_000 })),
+      async (days, scopeIndex, stage, category, minInvestment) => {
+        const asOfDate = new Date(firstDay + days * 86_400_000).toISOString().slice(0, 10);
+        const { regions } = FACT_SCOPES[scopeIndex] as (typeof FACT_SCOPES)[number];
+        const filter = {
+          ...(regions === undefined ? {} : { regionCodes: regions }),
+          ...(stage === null ? {} : { stage }), ...(category === null ? {} : { category }), ...(minInvestment === null ? {} : { minInvestment }),
+        };
+        const strip = (value: unknown) => JSON.parse(JSON.stringify(value, (key, inner: unknown) => (key === 'position' ? undefined : inner))) as unknown;
+        for (const regionCode of regions ?? ['000000']) {
+          const now = await readModels.currentFacts('compliance', { regions: [regionCode], complianceOn: asOfDate });
+          if (now.position !== recorded.at(-1)?.position) throw new Error(`read at ${now.position}`);
+          deepStrictEqual(strip(queryCompliance(now.state, { regionCode, asOfDate })), strip(queryCompliance(folded.compliance, { regionCode, asOfDate })),
+            `compliance of ${regionCode} at ${asOfDate}`);
+        }
+        const ledger = await readModels.currentFacts('compliance', scopeOf(filter));
+        const ledgerOf = (state: ComplianceState) => strip([
+          queryLedger(state, { ...filter, limit: 1_000 }, complianceFlags(state, asOfDate)),
+          queryLedger(state, { ...filter, limit: 7 }, complianceFlags(state, asOfDate)),
+          ledgerCsv(state, complianceFlags(state, asOfDate), filter),
+        ]);
+        deepStrictEqual(ledgerOf(ledger.state), ledgerOf(folded.compliance), `the ledger ${JSON.stringify(filter)} at ${asOfDate}`);
+        const batches = await readModels.currentFacts('batches', { regions: [] });
+        deepStrictEqual(batchAnswers(batches.state, asOfDate), batchAnswers(folded.batches, asOfDate), `the batches at ${asOfDate}`);
+      },
+    ),
+    { numRuns: runs },
+  );
+}
+
 t.test('as of any record position: the history\'s statistics and rankings equal the fold of what was recorded by then', async (t) => {
   const { store, recorded } = await recordedStore();
   const readModels = new ReadModels({ store, snapshots: openSnapshotStore(':memory:'), history: { path: ':memory:', checkpointEvery: 37 } });
@@ -173,6 +223,8 @@ t.test('as of any record position: the history\'s statistics and rankings equal 
   t.ok(joins > 3, `${joins} starts join a batch that did not list the project`);
   const indexed = await checkAsOf(readModels, recorded, 120);
   t.equal(indexed, 120, 'every moment answered from the history, none replayed');
+  await checkCurrent(readModels, recorded, 80);
+  t.pass('the lists read now equal the fold\'s');
   // Asked of a state, the history reads only the nodes asked for.
   const history = readModels.history;
   const position = history?.positionRecordedBy(Date.parse(recorded.at(-1)?.recordedAt ?? ''));
@@ -213,6 +265,8 @@ t.test('a restart from a snapshot older than the history folds the rest again an
   t.ok(await second.caughtUp(20_000), 'the second run caught up');
   const indexed = await checkAsOf(second, recorded, 60);
   t.equal(indexed, 60, 'the history covers the whole log after the restart');
+  await checkCurrent(second, recorded, 40);
+  t.pass('the lists read now equal the fold\'s after the rows past the snapshot were dropped and written again');
 });
 
 t.test('a history lost: the read models fold the log again from its start, and every moment is the history\'s', async (t) => {

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { chinaDateOf, type IsoDate } from '../../../commands/shared/dates.js';
 import type { ReadModelSource, ReadModels } from '../../../projections/runner/read-models.js';
 import type { FactScope } from '../../../projections/runner/facts-history.js';
+import type { LedgerFilter } from '../../../projections/project-ledger/query.js';
 import type { ReadModelStates } from '../../../projections/all-read-models.js';
 import { runSliced, type Sliced } from '../../../projections/shared/sliced.js';
 import type { Clock } from '../../clock.js';
@@ -77,8 +78,8 @@ export async function readStable<K extends StableName>(readModels: ReadModels, n
     return { state, position, release: () => undefined };
   }
   if (options.minPosition !== undefined) await awaitPosition(readModels, options.minPosition);
-  const frozen = readModels.freeze();
-  return { state: frozen[name] as ReadModelStates[K], position: frozen.position, release: frozen.release };
+  const { state, position } = await readModels.currentFacts(name, scope ?? {});
+  return { state: state as ReadModelStates[K], position, release: () => undefined };
 }
 
 /**
@@ -96,10 +97,11 @@ export async function readSliced<K extends StableName, T>(
   }
 }
 
-/** The regions a ledger read needs "as of" a moment: those its filter names, else all. */
-export function scopeOf(filter: { readonly regionCode?: RegionCode | undefined; readonly regionCodes?: readonly RegionCode[] | undefined }): FactScope {
-  if (filter.regionCode !== undefined) return { regions: [filter.regionCode] };
-  return filter.regionCodes === undefined ? {} : { regions: filter.regionCodes };
+/** What a ledger read walks: the regions its filter names (else all), and its filters (read now, only the rows they match). */
+export function scopeOf(filter: LedgerFilter): FactScope {
+  const ledger = { stage: filter.stage, category: filter.category, minInvestment: filter.minInvestment };
+  if (filter.regionCode !== undefined) return { regions: [filter.regionCode], ledger };
+  return filter.regionCodes === undefined ? { ledger } : { regions: filter.regionCodes, ledger };
 }
 
 export async function awaitPosition(readModels: ReadModels, position: number): Promise<void> {

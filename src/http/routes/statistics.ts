@@ -234,12 +234,13 @@ export async function statisticsRoutes(app: ZodApp, options: StatisticsRoutesOpt
   }, async (request) => {
     const { query } = request;
     const region = queryRegion(request.actor, query.regionCode, app.regions);
+    const asOfDate = businessDate(query, clock);
     const { value: list, position } = await readSliced(app.readModels, 'compliance', query, (state) => complianceScan(state, {
       regionCode: region,
-      asOfDate: businessDate(query, clock),
+      asOfDate,
       ...(query.kind === undefined ? {} : { kind: query.kind }),
       ...(query.includeResolved === undefined ? {} : { includeResolved: query.includeResolved }),
-    }), { regions: [region] });
+    }), { regions: [region], complianceOn: asOfDate });
     const counts = Object.fromEntries(COMPLIANCE_KINDS.map((kind) => [kind, list.items.filter((i) => i.kind === kind && i.open).length]));
     return { ...list, position, counts };
   });
