@@ -12,8 +12,6 @@ import type { RecordedEvent } from '../src/event-store/port.js';
 import type { Projection } from './projection.js';
 import { FACTS_EVENTS, FACTS_VERSION, type FactsReadModel } from './facts-read-model.js';
 import { domainEventOf } from './shared/domain-events.js';
-import { beforeFactsChange } from './shared/fact-watchers.js';
-import { freezeReadModels } from './frozen-read-models.js';
 import { idRecordOf } from './shared/id-record.js';
 import { applyToFacts, emptyFactsTable, factsChunks, factsFromChunksSliced, type FactsTable } from './shared/project-facts.js';
 import { runNow, type Sliced } from './shared/sliced.js';
@@ -65,7 +63,6 @@ function evolveAll(state: AllReadModelsState, recorded: RecordedEvent): AllReadM
   const event = domainEventOf(recorded);
   if (event === undefined) return state;
   const handledBy = HANDLED_BY.get(event.type) ?? 0;
-  beforeFactsChange(state.facts.projects, event);
   if ((handledBy & STATISTICS) !== 0) {
     const before = event.type === 'AnnualTargetsSet' || event.type === 'GroundbreakingBatchScheduled'
       ? undefined
@@ -83,57 +80,76 @@ function evolveAll(state: AllReadModelsState, recorded: RecordedEvent): AllReadM
 /** What the version is derived from: the facts' and each read model's version. */
 export const READ_MODEL_VERSIONS: string = [`facts:${FACTS_VERSION}`, ...READ_MODEL_NAMES.map((name) => `${name}:${MODELS[name].version}`)].join(' ');
 
-export const allReadModels: Projection<AllReadModelsState> = {
-  name: 'read-models',
-  version: versionNumber(READ_MODEL_VERSIONS),
-  handles: [...new Set([...FACTS_EVENTS, ...READ_MODEL_NAMES.flatMap((name) => MODELS[name].handles)])],
-  initialState: () => {
-    const facts = emptyFactsTable();
-    return {
-      facts,
-      'project-ledger': ledgerModel.initialState(facts),
-      'pipeline-statistics': statisticsModel.initialState(facts),
-      compliance: complianceModel.initialState(facts),
-      batches: batchesModel.initialState(facts),
-    };
-  },
-  evolve: evolveAll,
-  serialise: function* (state) {
-    yield ownPartsJson(state);
-    yield* factsChunks(state.facts);
-  },
-  serialiseFrozen: (state) => {
-    // The read models' own parts (the cube above all, changed in place by every event) are
-    // written out now; the facts, 10⁵–10⁶ projects, are read later through a frozen read,
-    // which keeps what the fold changes meanwhile as it was (frozen-read-models.ts).
-    const frozen = freezeReadModels(state, state.compliance.position);
-    const own = ownPartsJson(state);
-    const facts: FactsTable = {
-      projects: frozen.compliance.projects,
-      order: state.facts.order.slice(),
-      pendingBatches: idRecordOf({ ...state.facts.pendingBatches }),
-      byRegion: new Map(),
-    };
-    return {
-      chunks: (function* () {
-        yield own;
-        yield* factsChunks(facts);
-      })(),
-      release: frozen.release,
-    };
-  },
-  deserialise: (chunks) => runNow(deserialiseAll(chunks)),
-  deserialiseSliced: (chunks) => deserialiseAll(chunks),
+/**
+ * Where the fold keeps the projects' facts, and what a snapshot keeps of them after the read
+ * models' own parts: all of them in the heap (`IN_HEAP`: tests, tools), or in the read side's
+ * history rows with a few in memory (runner/facts-on-rows.ts: the server).
+ */
+export interface FactsStorage {
+  /** Named in each snapshot: a snapshot is read back by the storage that wrote it. */
+  readonly kind: string;
+  /** The table of a fold from the log's start. */
+  empty(): FactsTable;
+  chunks(table: FactsTable): Iterable<string>;
+  fromChunks(chunks: Iterator<string>): Sliced<FactsTable>;
+}
+
+/** Every project's facts in the heap, every one in each snapshot (2,000 a chunk). */
+export const IN_HEAP: FactsStorage = {
+  kind: 'heap',
+  empty: emptyFactsTable,
+  chunks: (table) => factsChunks(table),
+  fromChunks: factsFromChunksSliced,
 };
 
+/** The four read models folded over one facts table kept in `storage`. */
+export function readModelsOver(storage: FactsStorage): Projection<AllReadModelsState> {
+  return {
+    name: 'read-models',
+    version: readModelsVersion(storage),
+    handles: [...new Set([...FACTS_EVENTS, ...READ_MODEL_NAMES.flatMap((name) => MODELS[name].handles)])],
+    initialState: () => {
+      const facts = storage.empty();
+      return {
+        facts,
+        'project-ledger': ledgerModel.initialState(facts),
+        'pipeline-statistics': statisticsModel.initialState(facts),
+        compliance: complianceModel.initialState(facts),
+        batches: batchesModel.initialState(facts),
+      };
+    },
+    evolve: evolveAll,
+    serialise: function* (state) {
+      yield ownPartsJson(state, storage.kind);
+      yield* storage.chunks(state.facts);
+    },
+    deserialise: (chunks) => runNow(deserialiseAll(chunks, storage)),
+    deserialiseSliced: (chunks) => deserialiseAll(chunks, storage),
+  };
+}
+
+/**
+ * The version of the read models over `storage`: a snapshot holds the facts as its storage
+ * keeps them, so each storage's snapshots (and history) are of a version of its own.
+ */
+export function readModelsVersion(storage: Pick<FactsStorage, 'kind'>): number {
+  return versionNumber(storage.kind === IN_HEAP.kind ? READ_MODEL_VERSIONS : `${READ_MODEL_VERSIONS} facts-in:${storage.kind}`);
+}
+
+/** The read models over facts in the heap (tests, tools, the reference for every other storage). */
+export const allReadModels: Projection<AllReadModelsState> = readModelsOver(IN_HEAP);
+
 /** Every read model's own part of the state (without the shared facts), as the snapshot's first chunk. */
-function ownPartsJson(state: AllReadModelsState): string {
-  const own: Record<string, unknown> = {};
+function ownPartsJson(state: AllReadModelsState, factsKind: string): string {
+  const own: Record<string, unknown> = { [FACTS_KIND]: factsKind };
   for (const name of READ_MODEL_NAMES) own[name] = (MODELS[name] as FactsReadModel<unknown>).toSnapshot(state[name]);
   return JSON.stringify(own);
 }
 
-function* deserialiseAll(chunks: Iterable<string>): Sliced<AllReadModelsState> {
+/** The key of the read models' own parts that names the storage the facts were written by. */
+const FACTS_KIND = '$facts';
+
+function* deserialiseAll(chunks: Iterable<string>, storage: FactsStorage): Sliced<AllReadModelsState> {
   const iterator = chunks[Symbol.iterator]();
   let own: Record<ReadModelName, unknown>;
   let facts: FactsTable;
@@ -141,7 +157,9 @@ function* deserialiseAll(chunks: Iterable<string>): Sliced<AllReadModelsState> {
     const first = iterator.next();
     if (first.done) throw new Error('an empty snapshot of the read models');
     own = JSON.parse(first.value) as Record<ReadModelName, unknown>;
-    facts = yield* factsFromChunksSliced(iterator);
+    const kind = (own as Record<string, unknown>)[FACTS_KIND] ?? IN_HEAP.kind;
+    if (kind !== storage.kind) throw new Error(`a snapshot of facts kept ${String(kind)}, read by a fold keeping them ${storage.kind}`);
+    facts = yield* storage.fromChunks(iterator);
   } finally {
     iterator.return?.(); // a snapshot read from a file holds a connection until its chunks end
   }

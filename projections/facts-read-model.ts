@@ -15,7 +15,6 @@
 import type { RecordedEvent } from '../src/event-store/port.js';
 import { PROJECT_EVENT_TYPES } from '../commands/project/events.js';
 import type { Projection } from './projection.js';
-import { beforeFactsChange } from './shared/fact-watchers.js';
 import { domainEventOf, type DomainEvent } from './shared/domain-events.js';
 import {
   applyToFacts, emptyFactsTable, factsChunks, factsFromChunks, type FactsTable, type ProjectFacts,
@@ -59,7 +58,6 @@ export function foldOverFacts<States extends Record<string, unknown>>(
 ): void {
   const event = domainEventOf(recorded);
   if (event === undefined) return;
-  beforeFactsChange(facts.projects, event);
   const before = event.type === 'AnnualTargetsSet' || event.type === 'GroundbreakingBatchScheduled'
     ? undefined
     : facts.projects[event.data.projectId];

@@ -421,6 +421,12 @@ export class FactsHistoryReader {
     return this.factsAt(seq, position);
   }
 
+  /** The same, by the project's id. */
+  projectById(projectId: string, position: number): ProjectAt | undefined {
+    const seq = this.reads.seqOf.get(projectId, position);
+    return seq === undefined ? undefined : this.factsAt(seq, position);
+  }
+
   private factsAt(seq: number, position: number): ProjectAt | undefined {
     const events: Array<[number, string]> = [];
     let whole: [string, string | null] | undefined;

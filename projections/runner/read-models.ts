@@ -5,11 +5,10 @@
  * or as of a moment), the position it reflects, changes, lag and readiness.
  */
 import type { EventStore, RecordedEvent } from '../../src/event-store/port.js';
-import { allReadModels, READ_MODEL_NAMES, type AllReadModelsState, type ReadModelName, type ReadModelStates } from '../all-read-models.js';
+import { readModelsOver, READ_MODEL_NAMES, type AllReadModelsState, type ReadModelName, type ReadModelStates } from '../all-read-models.js';
+import { ON_ROWS_VERSION, onRows, type FactsOnRows } from './facts-on-rows.js';
 import { ProjectionRunner, type Lag, type RunnerLogger, type RunnerStatus } from './projection-runner.js';
 import type { SnapshotStore } from './snapshot-store.js';
-import { freezeReadModels, type FrozenReadModels } from '../frozen-read-models.js';
-import { openWatchers } from '../shared/fact-watchers.js';
 import type { PipelineState } from '../pipeline-statistics/projection.js';
 import { StatisticsHistory } from './statistics-history.js';
 import type { FactScope, FactStates } from './facts-history.js';
@@ -86,7 +85,14 @@ export interface ReadModelsOptions {
    * Where the read side's history is kept (`statistics-history.db`; default ':memory:'): every
    * answer "as of" a moment is read from it.
    */
-  readonly history?: { readonly path: string; readonly checkpointEvery?: number };
+  readonly history?: {
+    readonly path: string;
+    readonly checkpointEvery?: number;
+    /** Events a batch of the history's rows holds at most (tests: small, so that rows are written often). */
+    readonly flushEvery?: number;
+    /** Projects the fold keeps in memory beside those not yet written (facts-on-rows.ts; tests: a few). */
+    readonly keptProjects?: number;
+  };
 }
 
 /** An "as of" answer that cannot be given now (the fold is behind, or the history could not be written): retry. */
@@ -114,8 +120,9 @@ export class ReadModels {
     this.store = options.store;
     this.history = new StatisticsHistory<AllReadModelsState>({
       path: options.history?.path ?? ':memory:',
-      version: allReadModels.version,
+      version: ON_ROWS_VERSION,
       ...(options.history?.checkpointEvery === undefined ? {} : { checkpointEvery: options.history.checkpointEvery }),
+      ...(options.history?.flushEvery === undefined ? {} : { flushEvery: options.history.flushEvery }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     }, (state) => state['pipeline-statistics'], (state) => ({
       facts: state.facts, lateReports: state.compliance.lateReports, batches: state.batches,
@@ -123,7 +130,8 @@ export class ReadModels {
     this.runner = new ProjectionRunner<AllReadModelsState>({
       history: this.history,
       store: options.store,
-      projection: allReadModels,
+      // The facts live in the history's rows, the fold holding a few (facts-on-rows.ts).
+      projection: readModelsOver(onRows(this.history, options.history?.keptProjects)),
       snapshots: options.snapshots,
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.snapshotEvery ? { snapshotEvery: options.snapshotEvery } : {}),
@@ -224,14 +232,9 @@ export class ReadModels {
     this.snapshots.close();
   }
 
-  /** The ledger, compliance and batches at the current position, staying so until released (frozen-read-models.ts). */
-  freeze(): FrozenReadModels {
-    return freezeReadModels(this.runner.state, this.runner.position);
-  }
-
-  /** Frozen reads open now (long lists, downloads, a snapshot being written). */
-  get frozenReads(): number {
-    return openWatchers();
+  /** Projects the fold holds in memory now (the rest are read from the history's rows when an event needs them). */
+  get keptProjects(): number {
+    return (this.runner.state.facts as Partial<FactsOnRows>).kept ?? 0;
   }
 
   /** The position every read model has applied. */

@@ -35,6 +35,8 @@ import {
 } from '../pipeline-statistics/history.js';
 import type { PipelineState, Targets } from '../pipeline-statistics/projection.js';
 import { Worker } from 'node:worker_threads';
+import type { ProjectRows } from './facts-on-rows.js';
+import type { FactsTable, ProjectFacts } from '../shared/project-facts.js';
 import { batchWriter, mapForReads, tuneForHistory, type HistoryBatch } from './statistics-history-batch.js';
 import type { FromHistoryWriter, HistoryWriterData, ToHistoryWriter } from './statistics-history-writer-thread.js';
 import {
@@ -49,6 +51,8 @@ export interface StatisticsHistoryOptions {
   readonly version: number;
   /** Events between checkpoints (default 8,192): an "as of" answer reads at most this many rows of changes. */
   readonly checkpointEvery?: number;
+  /** Events a batch of rows holds at most (default 16,384; a batch is also sent a second after its first event). */
+  readonly flushEvery?: number;
   readonly logger?: { error(details: object, message: string): void };
 }
 
@@ -74,7 +78,7 @@ const FLUSH_AFTER_MS = 1_000;
  * Reads a statistics history: the server's (the writer below, on its own connection) or, in
  * the CLI, the file's as the server last wrote it (`openStatisticsHistory`).
  */
-export class StatisticsHistoryReader {
+export class StatisticsHistoryReader implements ProjectRows {
   protected readonly nodes: NodeEntry[] = [];
   protected readonly nodeIds = new Map<string, number>();
   protected readonly nodesByRegion = new Map<RegionCode, NodeEntry[]>();
@@ -116,6 +120,27 @@ export class StatisticsHistoryReader {
     return last === undefined
       ? { position: this.meta?.covers_from ?? 0, recordedMs: this.meta?.covers_from_ms ?? -Infinity }
       : { position: last.position, recordedMs: last.recorded_ms };
+  }
+
+  // ---- the fold's facts kept in the rows (facts-on-rows.ts: ProjectRows) -------------------
+
+  /** The facts table the history writes the rows of (the live fold's). */
+  protected followedFacts: FactsTable | undefined;
+
+  projectAt(projectId: string, position: number): ProjectFacts | undefined {
+    return this.facts.projectById(projectId, position)?.facts;
+  }
+
+  projectIdOf(seq: number): string | undefined {
+    return this.facts.projectAt(seq, Number.MAX_SAFE_INTEGER)?.facts.projectId;
+  }
+
+  writtenPosition(): number {
+    return this.head.position;
+  }
+
+  follows(table: FactsTable): boolean {
+    return this.followedFacts === table;
   }
 
   /** What a read must see first (the writer: what it holds unwritten). */
@@ -281,6 +306,7 @@ export class StatisticsHistoryReader {
 /** The server's history: written as the runner folds (FoldHistory), read as it goes. */
 export class StatisticsHistory<State> extends StatisticsHistoryReader implements FoldHistory<State> {
   private readonly checkpointEvery: number;
+  private readonly flushEvery: number;
   /** Events of each project since its facts were last written whole (facts-history.ts). */
   private sinceWhole = new EventsSinceWhole();
   private readonly changes = new EventChanges((regionCode, category) => this.idOf(regionCode, category));
@@ -312,6 +338,7 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
   ) {
     super(openWritable(options.path));
     this.checkpointEvery = options.checkpointEvery ?? 8_192;
+    this.flushEvery = Math.min(FLUSH_ROWS, options.flushEvery ?? FLUSH_ROWS);
     this.writeHere = batchWriter(this.db);
     if (options.path !== ':memory:') {
       const data: HistoryWriterData = { path: options.path };
@@ -348,6 +375,7 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
 
   follow(state: State, position: number): boolean {
     const statistics = this.select(state);
+    this.followedFacts = this.selectFacts?.(state).facts;
     if (this.cube !== undefined) {
       // A rebuilt state swapped in where the live one stood: the same figures, recorded on.
       recordCube(this.cube, undefined);
@@ -401,7 +429,7 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
     if (++this.sinceCheckpoint >= this.checkpointEvery) this.checkpoint(event.position);
     // Sent in large batches (each commit costs more than thousands of rows), before any snapshot
     // and any read, and within a second of being folded.
-    if (pending.rows >= FLUSH_ROWS) this.send();
+    if (pending.rows >= this.flushEvery) this.send();
     else if (this.flushTimer === undefined) {
       this.flushTimer = setTimeout(() => this.send(), FLUSH_AFTER_MS);
       this.flushTimer.unref();

@@ -7,7 +7,6 @@
  * statistics, compliance and batches (facts-read-model.ts): four copies were four times the
  * memory, the snapshot and the fold, and a province of 7.6 × 10⁵ projects did not fit.
  */
-import { factsWatched } from './fact-watchers.js';
 import type { RecordedEvent } from '../../src/event-store/port.js';
 import type { DomainEvent } from './domain-events.js';
 import { runNow, type Sliced } from './sliced.js';
@@ -307,6 +306,11 @@ export interface FactsTable {
    * from the facts (kept up to date here, rebuilt on load, never in a snapshot).
    */
   readonly byRegion: RegionIndex;
+  /**
+   * Told of each project the fold changes, with the event's position: a table that keeps its
+   * facts elsewhere (runner/facts-on-rows.ts) holds a changed project until it is written.
+   */
+  readonly touched?: (projectId: string, position: number) => void;
 }
 
 /** regionCode → seqs of its projects, ascending. */
@@ -316,25 +320,17 @@ export function emptyFactsTable(): FactsTable {
   return { projects: idRecord(), order: [], pendingBatches: idRecord(), byRegion: new Map() };
 }
 
-/**
- * Registrations append to their region's list; a move takes a seq out of one list and puts it
- * into another in order. While a read is frozen over the table (frozen-read-models.ts) it holds
- * the lists as they were, so a list then changes in place only by a registration's append (a
- * project the frozen read does not see); a move replaces the lists it changes with changed
- * copies, or the frozen read would find the moved project in both of its regions.
- */
-function indexRegion(table: FactsTable, regionCode: RegionCode, seq: number, registration: boolean): void {
+/** Registrations append to their region's list; a move takes a seq out of one list and puts it into another in order. */
+function indexRegion(table: FactsTable, regionCode: RegionCode, seq: number): void {
   const index = table.byRegion;
   const seqs = index.get(regionCode);
   if (seqs === undefined) {
     index.set(regionCode, [seq]);
     return;
   }
-  const changed = !registration && factsWatched(table.projects) ? seqs.slice() : seqs;
   // Registrations come in seq order: almost always an append.
-  if (changed.length === 0 || (changed[changed.length - 1] as number) < seq) changed.push(seq);
-  else changed.splice(lowerBound(changed, seq), 0, seq);
-  if (changed !== seqs) index.set(regionCode, changed);
+  if (seqs.length === 0 || (seqs[seqs.length - 1] as number) < seq) seqs.push(seq);
+  else seqs.splice(lowerBound(seqs, seq), 0, seq);
 }
 
 function unindexRegion(table: FactsTable, regionCode: RegionCode, seq: number): void {
@@ -347,9 +343,7 @@ function unindexRegion(table: FactsTable, regionCode: RegionCode, seq: number): 
     index.delete(regionCode);
     return;
   }
-  const changed = factsWatched(table.projects) ? seqs.slice() : seqs;
-  changed.splice(at, 1);
-  if (changed !== seqs) index.set(regionCode, changed);
+  seqs.splice(at, 1);
 }
 
 /** The first index of a sorted list whose value is ≥ `value`. */
@@ -398,8 +392,10 @@ export function applyToFacts(table: FactsTable, event: DomainEvent, recorded: Re
   if (event.type === 'GroundbreakingBatchScheduled') {
     for (const projectId of event.data.projectIds) {
       const facts = table.projects[projectId];
-      if (facts) joinBatch(facts, event.data.batchId);
-      else table.pendingBatches[projectId] ??= event.data.batchId;
+      if (facts) {
+        joinBatch(facts, event.data.batchId);
+        table.touched?.(projectId, recorded.position);
+      } else table.pendingBatches[projectId] ??= event.data.batchId;
     }
     return undefined;
   }
@@ -407,9 +403,10 @@ export function applyToFacts(table: FactsTable, event: DomainEvent, recorded: Re
   if (existing) {
     const region = existing.regionCode;
     evolveFacts(existing, event, recorded);
+    table.touched?.(existing.projectId, recorded.position);
     if (existing.regionCode !== region) {
       unindexRegion(table, region, existing.seq);
-      indexRegion(table, existing.regionCode, existing.seq, false);
+      indexRegion(table, existing.regionCode, existing.seq);
     }
     return existing;
   }
@@ -422,7 +419,8 @@ export function applyToFacts(table: FactsTable, event: DomainEvent, recorded: Re
   }
   table.projects[facts.projectId] = facts;
   table.order.push(facts.projectId);
-  indexRegion(table, facts.regionCode, facts.seq, true);
+  table.touched?.(facts.projectId, recorded.position);
+  indexRegion(table, facts.regionCode, facts.seq);
   return facts;
 }
 
@@ -460,7 +458,7 @@ export function* factsFromChunksSliced(chunks: Iterator<string>): Sliced<FactsTa
     for (const facts of JSON.parse(next.value) as ProjectFacts[]) {
       table.projects[facts.projectId] = facts;
       table.order.push(facts.projectId);
-      indexRegion(table, facts.regionCode, facts.seq, true);
+      indexRegion(table, facts.regionCode, facts.seq);
     }
   }
   return table;

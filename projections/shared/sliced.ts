@@ -1,7 +1,7 @@
 /**
  * A query that scans many projects pauses every so often (a generator that yields): run to its
- * end at once (tests, tools), or a slice per turn of the event loop (the server, over the read
- * models frozen at one position: frozen-read-models.ts), so that a scan of a province's 10⁵–10⁶
+ * end at once (tests, tools), or a slice per turn of the event loop (the server, over the
+ * history's rows at one position: runner/facts-history.ts), so that a scan of a province's 10⁵–10⁶
  * projects never keeps every other request, command and SSE client waiting.
  */
 export type Sliced<T> = Generator<void, T, void>;

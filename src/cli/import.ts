@@ -12,17 +12,16 @@ import { userInfo } from 'node:os';
 import type { Actor } from '../../commands/metadata.js';
 import { COUNTRY } from '../../commands/shared/region-code.js';
 import { REGION_STREAM_PREFIX } from '../../commands/regions/events.js';
-import { allReadModels } from '../../projections/index.js';
 import { ProjectionRunner, type RunnerLogger } from '../../projections/runner/projection-runner.js';
 import type { SnapshotStore } from '../../projections/runner/snapshot-store.js';
 import type { Config } from '../config.js';
 import type { EventStore } from '../event-store/port.js';
 import { importLedgerFile, readSpreadsheet, type ImportAnswer } from '../excel/import/import-file.js';
-import { projectNamedIn } from '../http/excel-reads.js';
+import { projectNamedIn, type ProjectNamed } from '../http/excel-reads.js';
 import { RegionCatalogue } from '../regions/catalogue.js';
 import { SpreadsheetRefused } from '../excel/import/sheet.js';
 import { createProgress, type ProgressMode } from './progress.js';
-import { CliFailure, readOnly } from './read-side.js';
+import { CliFailure, readOnly, serverReadModels, statisticsHistoryPath } from './read-side.js';
 import { caughtUp } from './stats.js';
 
 export interface ImportDeps {
@@ -49,8 +48,15 @@ export async function importFile(path: string, dryRun: boolean, deps: ImportDeps
   try {
     const workbook = await readSpreadsheet(readFileSync(path), declared);
     const regions = await regionCatalogue(deps.store);
-    const runner = new ProjectionRunner({ store: deps.store, projection: allReadModels, snapshots: readOnly(deps.snapshots), logger: deps.logger });
-    const { state } = await caughtUp(runner, deps);
+    // Projects by name, read while the server's history is open (the facts are in its rows).
+    const readModels = serverReadModels(statisticsHistoryPath(deps.config));
+    let projectNamed: ProjectNamed;
+    try {
+      const { state } = await caughtUp(new ProjectionRunner({ store: deps.store, projection: readModels.projection, snapshots: readOnly(deps.snapshots), logger: deps.logger }), deps);
+      projectNamed = projectNamedIn(state['project-ledger'], []);
+    } finally {
+      readModels.close();
+    }
     let progress = createProgress({ label: dryRun ? 'import (dry run)' : 'import', total: 0, mode: deps.progress, unit: 'rows' });
     try {
       return await importLedgerFile(workbook, {
@@ -60,7 +66,7 @@ export async function importFile(path: string, dryRun: boolean, deps: ImportDeps
         regions,
         clock: { now: deps.now },
         dryRun,
-        projectNamed: projectNamedIn(state['project-ledger'], []),
+        projectNamed,
         onRows: (total) => { progress = createProgress({ label: dryRun ? 'import (dry run)' : 'import', total, mode: deps.progress, unit: 'rows' }); },
         onProgress: (done) => progress.update(done),
       });

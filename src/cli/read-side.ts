@@ -11,6 +11,10 @@ import { openStore } from '../event-store/open-store.js';
 import { upcastingStore } from '../event-store/upcasting-store.js';
 import { upcasters } from '../../migrations/upcasters/index.js';
 import { openSnapshotStore, type Snapshot, type SnapshotStore } from '../../projections/runner/snapshot-store.js';
+import { openStatisticsHistory } from '../../projections/runner/statistics-history.js';
+import { ON_ROWS_VERSION, onRows } from '../../projections/runner/facts-on-rows.js';
+import { allReadModels, readModelsOver, type AllReadModelsState } from '../../projections/all-read-models.js';
+import type { Projection } from '../../projections/projection.js';
 
 export class CliFailure extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -67,4 +71,15 @@ export function readOnly(snapshots: SnapshotStore): SnapshotStore {
     prune: () => undefined,
     close: () => undefined,
   };
+}
+
+/**
+ * The server's read models as a tool folds them: over the facts in the server's history rows
+ * (read only), from its snapshots; without a history of this version, every fact in the heap,
+ * folded from the log's start (its snapshots hold no facts to resume from). Close it when done.
+ */
+export function serverReadModels(historyPath: string | undefined): { readonly projection: Projection<AllReadModelsState>; close(): void } {
+  const history = historyPath === undefined ? undefined : openStatisticsHistory(historyPath, ON_ROWS_VERSION);
+  if (history === undefined) return { projection: allReadModels, close: () => undefined };
+  return { projection: readModelsOver(onRows(history)), close: () => history.close() };
 }

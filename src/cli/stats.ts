@@ -17,7 +17,8 @@ import type { SnapshotStore } from '../../projections/runner/snapshot-store.js';
 import { openStatisticsHistory } from '../../projections/runner/statistics-history.js';
 import type { StatsArguments } from './arguments.js';
 import { createProgress, type ProgressMode } from './progress.js';
-import { CliFailure, readOnly } from './read-side.js';
+import { CliFailure, readOnly, serverReadModels } from './read-side.js';
+import { ON_ROWS_VERSION } from '../../projections/runner/facts-on-rows.js';
 
 export interface StatsDeps {
   readonly store: EventStore;
@@ -69,7 +70,7 @@ export async function pipelineStats(query: StatsArguments, deps: StatsDeps): Pro
     ...(query.category === undefined ? {} : { category: query.category }),
   };
   if (query.asOf !== undefined && deps.statisticsHistoryPath !== undefined) {
-    const history = openStatisticsHistory(deps.statisticsHistoryPath, allReadModels.version);
+    const history = openStatisticsHistory(deps.statisticsHistoryPath, ON_ROWS_VERSION);
     if (history !== undefined) {
       try {
         const moment = Date.parse(query.asOf);
@@ -87,13 +88,21 @@ export async function pipelineStats(query: StatsArguments, deps: StatsDeps): Pro
   }
   // The server's own read models (the statistics are folded over the facts they share), so its
   // snapshots serve; "as of" a moment its history has not passed, the log folded up to it.
-  const all = query.asOf === undefined
-    ? await caughtUp(new ProjectionRunner({ store: deps.store, projection: allReadModels, snapshots: readOnly(deps.snapshots), logger: deps.logger }), deps)
-    : await foldRecordedBy(deps.store, query.asOf);
+  const all = query.asOf === undefined ? await caughtUpWith(deps) : await foldRecordedBy(deps.store, query.asOf);
   const { state, position } = { state: all.state['pipeline-statistics'], position: all.position };
   const asOfDate = chinaDateOf(query.asOf === undefined ? deps.now() : new Date(query.asOf));
   const statistics = queryPipelineStatistics(state, { ...asked, asOfDate });
   return { ...statistics, position };
+}
+
+/** The server's read models from its snapshots (their facts in its history's rows), caught up with the log. */
+async function caughtUpWith(deps: StatsDeps): Promise<{ state: AllReadModelsState; position: number }> {
+  const readModels = serverReadModels(deps.statisticsHistoryPath);
+  try {
+    return await caughtUp(new ProjectionRunner({ store: deps.store, projection: readModels.projection, snapshots: readOnly(deps.snapshots), logger: deps.logger }), deps);
+  } finally {
+    readModels.close();
+  }
 }
 
 const HANDLED: ReadonlySet<string> = new Set(allReadModels.handles);

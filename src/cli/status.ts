@@ -7,6 +7,7 @@ import type { EventStore } from '../event-store/port.js';
 import { allReadModels, READ_MODEL_VERSIONS } from '../../projections/index.js';
 import { PROJECTION_NAMES, type ProjectionName } from '../../projections/runner/read-models.js';
 import type { SnapshotStore } from '../../projections/runner/snapshot-store.js';
+import { ON_ROWS_VERSION } from '../../projections/runner/facts-on-rows.js';
 import { formatCount } from './progress.js';
 import { table } from './text-table.js';
 
@@ -32,7 +33,7 @@ export async function storeStatus(store: EventStore, snapshots: SnapshotStore, r
   const head = await store.headPosition();
   const [newest] = await store.readAll({ direction: 'backwards', maxCount: 1 });
   // The read models are folded together over shared facts: one snapshot holds all four.
-  const snapshot = snapshots.latest(allReadModels.name, allReadModels.version);
+  const snapshot = snapshots.latest(allReadModels.name, ON_ROWS_VERSION);
   const versions = new Map(READ_MODEL_VERSIONS.split(' ').map((entry) => entry.split(':') as [string, string]));
   const projections = PROJECTION_NAMES.map((name): ProjectionStatus => {
     const version = Number(versions.get(name));

@@ -169,8 +169,8 @@ export async function buildApp(deps: AppDeps): Promise<ZodApp> {
     (await readModels.lags()).map((lag) => ({ labels: { projection: lag.name }, value: lag.events })));
   app.metrics.gauge('projection_halted', 'Whether the read model stopped at an event its fold failed on (1) or folds on (0)', async () =>
     (await readModels.lags()).map((lag) => ({ labels: { projection: lag.name }, value: lag.status === 'halted' ? 1 : 0 })));
-  app.metrics.gauge('read_models_frozen_reads', 'Reads of the read models frozen at one position, open now (long lists, downloads, a snapshot being written)', () =>
-    [{ labels: {}, value: readModels.frozenReads }]);
+  app.metrics.gauge('read_models_kept_projects', 'Projects whose facts the fold holds in memory (the others are read from the read side\'s rows)', () =>
+    [{ labels: {}, value: readModels.runner.status === 'halted' ? 0 : readModels.keptProjects }]);
   app.metrics.gauge('projection_lag_ms', 'How far behind the head of the log the read model is, in record time', async () =>
     (await readModels.lags()).map((lag) => ({ labels: { projection: lag.name }, value: lag.ms })));
 

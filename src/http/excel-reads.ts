@@ -17,7 +17,7 @@ import { rankChildRegions, type RankingQuery, type Rankings } from '../../projec
 import { COMPLIANCE_KINDS, complianceFlags, complianceScan } from '../../projections/compliance/index.js';
 import type { RegionCatalogue } from '../regions/catalogue.js';
 import type { ZodApp } from './zod-app.js';
-import { readSliced, readStable, readState, scopeOf, type ReadOptions } from './routes/read-options.js';
+import { awaitPosition, readSliced, readStable, readState, scopeOf, type ReadOptions } from './routes/read-options.js';
 import { SLICE } from '../../projections/shared/sliced.js';
 
 export interface LedgerTable {
@@ -55,17 +55,14 @@ export function readModelReads(app: ZodApp, options: { readonly listSize: number
   return {
     async ledgerTable(filter, read, asOfDate) {
       // Compliance's state holds the ledger's facts and what its judgement needs beside them;
-      // frozen, a province's 10⁵ rows are made a slice per turn and are still of one position.
-      const { state, position, release } = await readStable(app.readModels, 'compliance', read, scopeOf(filter));
-      try {
-        const rows: string[][] = [];
-        for (const cells of ledgerCells(state, complianceFlags(state, asOfDate), filter)) {
-          if (rows.push(cells) % SLICE === 0) await nextTurn();
-        }
-        return { columns: LEDGER_COLUMNS.map(({ header, kind }) => ({ header, kind })), rows, position };
-      } finally {
-        release();
+      // read from the history's rows, a province's 10⁵ rows are made a slice per turn and are
+      // still of one position.
+      const { state, position } = await readStable(app.readModels, 'compliance', read, scopeOf(filter));
+      const rows: string[][] = [];
+      for (const cells of ledgerCells(state, complianceFlags(state, asOfDate), filter)) {
+        if (rows.push(cells) % SLICE === 0) await nextTurn();
       }
+      return { columns: LEDGER_COLUMNS.map(({ header, kind }) => ({ header, kind })), rows, position };
     },
     async pipeline(query, read) {
       const { state, position } = await readState(app.readModels, runners['pipeline-statistics'], read);
@@ -83,7 +80,8 @@ export function readModelReads(app: ZodApp, options: { readonly listSize: number
       return { regionCode, asOfDate, counts: { ...emptyCounts(), ...counts }, position };
     },
     async projectsNamed(regions, head) {
-      const { state } = await readState(app.readModels, runners['project-ledger'], { minPosition: head });
+      await awaitPosition(app.readModels, head);
+      const { state } = await app.readModels.currentFacts('project-ledger', regions.length === 0 ? {} : { regions });
       return projectNamedIn(state, regions);
     },
   };

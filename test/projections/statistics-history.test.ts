@@ -19,6 +19,7 @@ import type { EventStore, RecordedEvent } from '../../src/event-store/port.js';
 import { foldAll } from '../../projections/projection.js';
 import { allReadModels } from '../../projections/all-read-models.js';
 import { ReadModels } from '../../projections/runner/read-models.js';
+import { ON_ROWS_VERSION } from '../../projections/runner/facts-on-rows.js';
 import { openSnapshotStore, type SnapshotStore } from '../../projections/runner/snapshot-store.js';
 import { queryPipelineStatistics, MEASURE_KEYS, type PipelineState } from '../../projections/pipeline-statistics/index.js';
 import { rankChildRegions } from '../../projections/rankings/index.js';
@@ -215,7 +216,7 @@ async function checkCurrent(readModels: ReadModels, recorded: readonly RecordedE
 
 t.test('as of any record position: the history\'s statistics and rankings equal the fold of what was recorded by then', async (t) => {
   const { store, recorded } = await recordedStore();
-  const readModels = new ReadModels({ store, snapshots: openSnapshotStore(':memory:'), history: { path: ':memory:', checkpointEvery: 37 } });
+  const readModels = new ReadModels({ store, snapshots: openSnapshotStore(':memory:'), history: { path: ':memory:', checkpointEvery: 37, flushEvery: 5, keptProjects: 4 } });
   t.teardown(async () => { await readModels.stop(); await store.close(); });
   await readModels.start();
   t.ok(await readModels.caughtUp(20_000), 'caught up');
@@ -223,6 +224,8 @@ t.test('as of any record position: the history\'s statistics and rankings equal 
   t.ok(joins > 3, `${joins} starts join a batch that did not list the project`);
   const indexed = await checkAsOf(readModels, recorded, 120);
   t.equal(indexed, 120, 'every moment answered from the history, none replayed');
+  await readModels.history.flush();
+  t.ok(readModels.keptProjects < 30, `the fold holds ${readModels.keptProjects} of 90 projects: it read the others from the rows as events needed them`);
   await checkCurrent(readModels, recorded, 80);
   t.pass('the lists read now equal the fold\'s');
   // Asked of a state, the history reads only the nodes asked for.
@@ -246,20 +249,20 @@ t.test('a restart from a snapshot older than the history folds the rest again an
   t.teardown(() => store.close());
 
   const snapshots = stoppable(openSnapshotStore(path));
-  const first = new ReadModels({ store, snapshots, snapshotEvery: 200, snapshotIntervalMs: 0, history: { path: historyPath, checkpointEvery: 53 } });
+  const first = new ReadModels({ store, snapshots, snapshotEvery: 200, snapshotIntervalMs: 0, history: { path: historyPath, checkpointEvery: 53, flushEvery: 9, keptProjects: 6 } });
   await first.start();
   t.ok(await first.caughtUp(20_000), 'the first run caught up');
-  for (let i = 0; i < 1_000 && snapshots.latest(allReadModels.name, allReadModels.version) === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (let i = 0; i < 1_000 && snapshots.latest(allReadModels.name, ON_ROWS_VERSION) === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 10));
   snapshots.stopWriting();
   await append(half, half + 300);
   t.ok(await first.waitFor(firstHalf.length + 300, 10_000), 'the first run folded 300 more events, with no snapshot of them', { position: first.position, status: first.runner.status });
-  const snapshotAt = snapshots.latest(allReadModels.name, allReadModels.version)?.position ?? 0;
+  const snapshotAt = snapshots.latest(allReadModels.name, ON_ROWS_VERSION)?.position ?? 0;
   await first.stop(); // its final snapshot fails: the history is ahead of every snapshot
   t.ok(snapshotAt > 0 && snapshotAt < firstHalf.length + 300, `the last snapshot (${snapshotAt}) is behind the history`);
 
   await append(half + 300, events.length);
   const recorded = await store.readAll({ maxCount: 1_000_000 });
-  const second = new ReadModels({ store, snapshots: openSnapshotStore(path), history: { path: historyPath, checkpointEvery: 53 } });
+  const second = new ReadModels({ store, snapshots: openSnapshotStore(path), history: { path: historyPath, checkpointEvery: 53, keptProjects: 10 } });
   t.teardown(() => second.stop());
   await second.start();
   t.ok(await second.caughtUp(20_000), 'the second run caught up');
@@ -279,7 +282,7 @@ t.test('a history lost: the read models fold the log again from its start, and e
   await first.start();
   t.ok(await first.caughtUp(20_000));
   await first.stop();
-  t.equal(openSnapshotStore(snapshotsPath).latest(allReadModels.name, allReadModels.version)?.position, recorded.at(-1)?.position, 'a snapshot of the whole log');
+  t.equal(openSnapshotStore(snapshotsPath).latest(allReadModels.name, ON_ROWS_VERSION)?.position, recorded.at(-1)?.position, 'a snapshot of the whole log');
 
   const said: string[] = [];
   const logger = { info: (_details: object, message: string) => { said.push(message); }, error: (_details: object, message: string) => { said.push(message); } };

@@ -2,8 +2,8 @@
  * GET /v1/projects: the ledger (台账), paged by an opaque cursor in registration order, within
  * the key's regions; with `Accept: text/csv` the whole filtered ledger as a CSV download for
  * Excel, streamed in chunks so a province's 10⁵ rows never become one string nor hold the
- * event loop for long, every row of the one position in `X-Position` (frozen-read-models.ts)
- * while the fold goes on.
+ * event loop for long, every row of the one position in `X-Position` (read from the history's
+ * rows at that position) while the fold goes on.
  */
 import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -25,7 +25,7 @@ import type { ExcelReads } from '../excel-reads.js';
 import type { RegionCatalogue } from '../../regions/catalogue.js';
 import { ALL_ROLES, assertCovers, covers, requireRole } from '../auth/index.js';
 import type { ZodApp } from '../zod-app.js';
-import { businessDate, scopeOf, readErrorHandler, readOptionsShape, readSliced, readStable, type StableRead } from './read-options.js';
+import { businessDate, scopeOf, readErrorHandler, readOptionsShape, readSliced, readStable, type ReadState } from './read-options.js';
 
 export interface LedgerRoutesOptions {
   readonly clock: Clock;
@@ -91,7 +91,6 @@ export async function ledgerRoutes(app: ZodApp, options: LedgerRoutesOptions): P
     if (format === 'csv') {
       // Compliance's state holds the ledger's facts and what the flags are judged on beside them.
       const read = await readStable(app.readModels, 'compliance', query, scopeOf(filter));
-      reply.raw.once('close', read.release);
       const region = query.regionCode ?? (scope.regionCodes?.length === 1 ? scope.regionCodes[0] : undefined) ?? 'all';
       sendCsv(reply, `ledger-${region}-${today}.csv`, read.position, csvStream(read, complianceFlags(read.state, today), filter));
       return reply;
@@ -161,19 +160,15 @@ export function ledgerFormat(accept: string | undefined): 'json' | 'csv' | 'xlsx
 }
 
 /** The ledger as CSV in chunks of about CSV_CHUNK_CHARS, yielding to the loop (and so to the fold) between them. */
-async function* csvStream(read: StableRead<LedgerState>, flagsOf: FlagsOf, filter: LedgerFilter): AsyncGenerator<Buffer> {
-  try {
-    let chunk = '';
-    for (const line of ledgerCsvChunks(read.state, flagsOf, filter)) {
-      chunk += line;
-      if (chunk.length >= CSV_CHUNK_CHARS) {
-        yield Buffer.from(chunk, 'utf8');
-        chunk = '';
-        await nextTurn();
-      }
+async function* csvStream(read: ReadState<LedgerState>, flagsOf: FlagsOf, filter: LedgerFilter): AsyncGenerator<Buffer> {
+  let chunk = '';
+  for (const line of ledgerCsvChunks(read.state, flagsOf, filter)) {
+    chunk += line;
+    if (chunk.length >= CSV_CHUNK_CHARS) {
+      yield Buffer.from(chunk, 'utf8');
+      chunk = '';
+      await nextTurn();
     }
-    if (chunk.length > 0) yield Buffer.from(chunk, 'utf8');
-  } finally {
-    read.release();
   }
+  if (chunk.length > 0) yield Buffer.from(chunk, 'utf8');
 }

@@ -54,47 +54,28 @@ export async function readState<State>(readModels: ReadModels, runner: ReadModel
   return { state: runner.state, position: runner.position };
 }
 
-/**
- * A scan of many projects (shared/sliced.ts) answered from the state as of a moment, or from the
- * live one held still while the scan runs a slice per turn: one position, and the event loop
- * keeps serving everything else meanwhile.
- */
-/** The read models a query may read at one position across many turns (frozen-read-models.ts). */
+/** The read models whose long scans read the history's rows at one position (runner/facts-history.ts). */
 export type StableName = 'project-ledger' | 'compliance' | 'batches';
-
-export interface StableRead<State> extends ReadState<State> {
-  /** Ends the read: the live state stops keeping copies for it. */
-  release(): void;
-}
 
 /**
  * A read model's state at one position that stays so across turns of the loop while the fold
- * goes on: as of a moment, the state read from the history (holding what `scope` asks for);
- * live, the state frozen at the current position. Release it when done.
+ * goes on: as of a moment, or now (the position the history has written, at least the fold's
+ * and `minPosition`); views of the history's rows either way, reading the projects `scope`
+ * lets a scan walk.
  */
-export async function readStable<K extends StableName>(readModels: ReadModels, name: K, options: ReadOptions, scope?: FactScope): Promise<StableRead<ReadModelStates[K]>> {
-  if (options.asOf !== undefined) {
-    const { state, position } = await readModels.runners[name].stateAsOf(options.asOf, scope);
-    return { state, position, release: () => undefined };
-  }
+export async function readStable<K extends StableName>(readModels: ReadModels, name: K, options: ReadOptions, scope?: FactScope): Promise<ReadState<ReadModelStates[K]>> {
+  if (options.asOf !== undefined) return readModels.runners[name].stateAsOf(options.asOf, scope);
   if (options.minPosition !== undefined) await awaitPosition(readModels, options.minPosition);
   const { state, position } = await readModels.currentFacts(name, scope ?? {});
-  return { state: state as ReadModelStates[K], position, release: () => undefined };
+  return { state: state as ReadModelStates[K], position };
 }
 
-/**
- * A scan over many turns (shared/sliced.ts) of one read model at one position, never holding
- * the fold. `scope`: the regions the scan reads (see readStable).
- */
+/** A scan over many turns (shared/sliced.ts) of one read model at one position (see readStable). */
 export async function readSliced<K extends StableName, T>(
   readModels: ReadModels, name: K, options: ReadOptions, scan: (state: ReadModelStates[K]) => Sliced<T>, scope?: FactScope,
 ): Promise<{ readonly value: T; readonly position: number }> {
-  const { state, position, release } = await readStable(readModels, name, options, scope);
-  try {
-    return { value: await runSliced(scan(state)), position };
-  } finally {
-    release();
-  }
+  const { state, position } = await readStable(readModels, name, options, scope);
+  return { value: await runSliced(scan(state)), position };
 }
 
 /** What a ledger read walks: the regions its filter names (else all), and its filters (read now, only the rows they match). */
