@@ -17,7 +17,7 @@ import { applyToFacts, emptyFactsTable, factsChunks, factsFromChunksSliced, type
 import { runNow, type Sliced } from './shared/sliced.js';
 import { ledgerModel, type LedgerState } from './project-ledger/projection.js';
 import { statisticsModel, type PipelineState } from './pipeline-statistics/projection.js';
-import { complianceModel, type ComplianceState } from './compliance/projection.js';
+import { complianceModel, type ComplianceState, type LateReport } from './compliance/projection.js';
 import { batchesModel, type BatchesState } from './batches/projection.js';
 
 export interface ReadModelStates {
@@ -92,6 +92,11 @@ export interface FactsStorage {
   empty(): FactsTable;
   chunks(table: FactsTable): Iterable<string>;
   fromChunks(chunks: Iterator<string>): Sliced<FactsTable>;
+  /**
+   * Compliance's late reports, when the storage keeps them with each project's facts (the
+   * history's rows do): compliance reads and appends them there, and they are not in snapshots.
+   */
+  lateReports?(table: FactsTable): Record<string, LateReport[]>;
 }
 
 /** Every project's facts in the heap, every one in each snapshot (2,000 a chunk). */
@@ -110,17 +115,17 @@ export function readModelsOver(storage: FactsStorage): Projection<AllReadModelsS
     handles: [...new Set([...FACTS_EVENTS, ...READ_MODEL_NAMES.flatMap((name) => MODELS[name].handles)])],
     initialState: () => {
       const facts = storage.empty();
-      return {
+      return withLateReportsOf(storage, {
         facts,
         'project-ledger': ledgerModel.initialState(facts),
         'pipeline-statistics': statisticsModel.initialState(facts),
         compliance: complianceModel.initialState(facts),
         batches: batchesModel.initialState(facts),
-      };
+      });
     },
     evolve: evolveAll,
     serialise: function* (state) {
-      yield ownPartsJson(state, storage.kind);
+      yield ownPartsJson(state, storage);
       yield* storage.chunks(state.facts);
     },
     deserialise: (chunks) => runNow(deserialiseAll(chunks, storage)),
@@ -140,9 +145,13 @@ export function readModelsVersion(storage: Pick<FactsStorage, 'kind'>): number {
 export const allReadModels: Projection<AllReadModelsState> = readModelsOver(IN_HEAP);
 
 /** Every read model's own part of the state (without the shared facts), as the snapshot's first chunk. */
-function ownPartsJson(state: AllReadModelsState, factsKind: string): string {
-  const own: Record<string, unknown> = { [FACTS_KIND]: factsKind };
-  for (const name of READ_MODEL_NAMES) own[name] = (MODELS[name] as FactsReadModel<unknown>).toSnapshot(state[name]);
+function ownPartsJson(state: AllReadModelsState, storage: FactsStorage): string {
+  const own: Record<string, unknown> = { [FACTS_KIND]: storage.kind };
+  for (const name of READ_MODEL_NAMES) {
+    // Late reports the storage keeps are in its rows, not here.
+    const modelState = name === 'compliance' && storage.lateReports !== undefined ? { ...state.compliance, lateReports: {} } : state[name];
+    own[name] = (MODELS[name] as FactsReadModel<unknown>).toSnapshot(modelState);
+  }
   return JSON.stringify(own);
 }
 
@@ -163,13 +172,23 @@ function* deserialiseAll(chunks: Iterable<string>, storage: FactsStorage): Slice
   } finally {
     iterator.return?.(); // a snapshot read from a file holds a connection until its chunks end
   }
-  return {
+  if (storage.lateReports !== undefined) {
+    // Kept in the storage's rows (an older snapshot may still hold them: they are the same).
+    (own.compliance as { lateReports?: unknown }).lateReports = {};
+  }
+  return withLateReportsOf(storage, {
     facts,
     'project-ledger': ledgerModel.fromSnapshot(own['project-ledger'], facts),
     'pipeline-statistics': statisticsModel.fromSnapshot(own['pipeline-statistics'], facts),
     compliance: complianceModel.fromSnapshot(own.compliance, facts),
     batches: batchesModel.fromSnapshot(own.batches, facts),
-  };
+  });
+}
+
+/** Compliance's late reports where the storage keeps them, if it does. */
+function withLateReportsOf(storage: FactsStorage, state: AllReadModelsState): AllReadModelsState {
+  if (storage.lateReports !== undefined) state.compliance.lateReports = storage.lateReports(state.facts);
+  return state;
 }
 
 /** A stable 31-bit number for the versions' description (FNV-1a): snapshots are keyed by it. */

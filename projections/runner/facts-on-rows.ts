@@ -14,14 +14,15 @@
  * snapshot's position.
  */
 import type { FactsTable, ProjectFacts, RegionIndex } from '../shared/project-facts.js';
+import type { LateReport } from '../compliance/projection.js';
 import { idRecord, idRecordOf } from '../shared/id-record.js';
 import { readModelsVersion, type FactsStorage } from '../all-read-models.js';
 import type { RegionCode } from '../../commands/shared/region-code.js';
 
 /** What the table reads of the history. */
 export interface ProjectRows {
-  /** A project's facts from the rows written, as of `position` at most; undefined: none by then. */
-  projectAt(projectId: string, position: number): ProjectFacts | undefined;
+  /** A project's facts and late reports from the rows written, as of `position` at most; undefined: none by then. */
+  projectAt(projectId: string, position: number): { readonly facts: ProjectFacts; readonly late: LateReport[] | undefined } | undefined;
   /** The id of the project registered `seq`-th, from the rows written. */
   projectIdOf(seq: number): string | undefined;
   /** The last position whose rows are written. */
@@ -38,6 +39,8 @@ const TRIM_EVERY = 1_024;
 
 interface Kept {
   readonly facts: ProjectFacts;
+  /** Compliance's late reports of the project (kept in the same rows). */
+  late: LateReport[] | undefined;
   /** The position of its last change (0: read from the rows, nothing unwritten). */
   changedAt: number;
 }
@@ -47,6 +50,8 @@ export interface FactsOnRows extends FactsTable {
   readonly position: number;
   /** Projects held in memory now (a gauge). */
   readonly kept: number;
+  /** Compliance's late reports by project, kept with the facts (compliance/projection.ts reads and appends them). */
+  readonly lateReports: Record<string, LateReport[]>;
 }
 
 /**
@@ -63,14 +68,17 @@ export function factsOnRows(
   let position = from.position;
   let changes = 0;
 
-  const read = (projectId: string): ProjectFacts | undefined => {
+  const read = (projectId: string): Kept | undefined => {
     const followed = rows.follows(table);
     // Followed, everything written is of this fold; otherwise only what was written by the
     // snapshot it was loaded from (nothing, for a table folding from the start).
-    const facts = rows.projectAt(projectId, followed ? Number.MAX_SAFE_INTEGER : from.position);
-    if (facts !== undefined) kept.set(projectId, { facts, changedAt: 0 });
-    return facts;
+    const project = rows.projectAt(projectId, followed ? Number.MAX_SAFE_INTEGER : from.position);
+    if (project === undefined) return undefined;
+    const entry: Kept = { facts: project.facts, late: project.late, changedAt: 0 };
+    kept.set(projectId, entry);
+    return entry;
   };
+  const entryOf = (projectId: string): Kept | undefined => kept.get(projectId) ?? read(projectId);
 
   const trim = (): void => {
     if (!rows.follows(table)) return;
@@ -82,20 +90,32 @@ export function factsOnRows(
   };
 
   const projects = new Proxy(idRecord<ProjectFacts>(), {
-    get: (_target, key) => {
-      if (typeof key !== 'string') return undefined;
-      const entry = kept.get(key);
-      return entry === undefined ? read(key) : entry.facts;
-    },
-    has: (_target, key) => typeof key === 'string' && (kept.has(key) || read(key) !== undefined),
+    get: (_target, key) => (typeof key === 'string' ? entryOf(key)?.facts : undefined),
+    has: (_target, key) => typeof key === 'string' && entryOf(key) !== undefined,
     set: (_target, key, value: ProjectFacts) => {
       if (typeof key !== 'string') return false;
-      kept.set(key, { facts: value, changedAt: Number.MAX_SAFE_INTEGER });
+      kept.set(key, { facts: value, late: undefined, changedAt: Number.MAX_SAFE_INTEGER });
       return true;
     },
     deleteProperty: (_target, key) => typeof key === 'string' && kept.delete(key),
     ownKeys: () => {
       throw new Error('the facts kept in the history\'s rows are read by id, never listed');
+    },
+  });
+
+  // A project's late reports change with its facts (the same event), so they are kept and let go with them.
+  const lateReports = new Proxy(idRecord<LateReport[]>(), {
+    get: (_target, key) => (typeof key === 'string' ? entryOf(key)?.late : undefined),
+    has: (_target, key) => typeof key === 'string' && entryOf(key)?.late !== undefined,
+    set: (_target, key, value: LateReport[]) => {
+      const entry = typeof key === 'string' ? entryOf(key) : undefined;
+      if (entry === undefined) return false;
+      entry.late = value;
+      return true;
+    },
+    deleteProperty: () => false,
+    ownKeys: () => {
+      throw new Error('the late reports kept in the history\'s rows are read by project, never listed');
     },
   });
 
@@ -139,6 +159,7 @@ export function factsOnRows(
     get kept() {
       return kept.size;
     },
+    lateReports,
   };
   return table;
 }
@@ -167,6 +188,7 @@ export const ON_ROWS_VERSION = readModelsVersion({ kind: ROWS });
 export function onRows(rows: ProjectRows, keep = KEPT_PROJECTS): FactsStorage {
   return {
     kind: ROWS,
+    lateReports: (table) => (table as FactsOnRows).lateReports,
     empty: () => factsOnRows(rows, { registered: 0, pendingBatches: idRecord(), position: 0 }, keep),
     chunks: function* (table) {
       const snapshot: RowsSnapshot = { registered: table.order.length, pendingBatches: table.pendingBatches, position: (table as FactsOnRows).position };

@@ -37,6 +37,7 @@ import type { PipelineState, Targets } from '../pipeline-statistics/projection.j
 import { Worker } from 'node:worker_threads';
 import type { ProjectRows } from './facts-on-rows.js';
 import type { FactsTable, ProjectFacts } from '../shared/project-facts.js';
+import type { LateReport } from '../compliance/projection.js';
 import { batchWriter, mapForReads, tuneForHistory, type HistoryBatch } from './statistics-history-batch.js';
 import type { FromHistoryWriter, HistoryWriterData, ToHistoryWriter } from './statistics-history-writer-thread.js';
 import {
@@ -127,8 +128,8 @@ export class StatisticsHistoryReader implements ProjectRows {
   /** The facts table the history writes the rows of (the live fold's). */
   protected followedFacts: FactsTable | undefined;
 
-  projectAt(projectId: string, position: number): ProjectFacts | undefined {
-    return this.facts.projectById(projectId, position)?.facts;
+  projectAt(projectId: string, position: number): { readonly facts: ProjectFacts; readonly late: LateReport[] | undefined } | undefined {
+    return this.facts.projectById(projectId, position);
   }
 
   projectIdOf(seq: number): string | undefined {
