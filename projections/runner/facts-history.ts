@@ -349,24 +349,47 @@ export class FactsHistoryReader {
 
   /** Views of the rows at `position`; `listed`: the only seqs the registration order shows (a scan's candidates). */
   private statesOf(position: number, byRegion: Map<RegionCode, number[]>, registered: number, listed: ReadonlySet<number> | undefined): FactStates {
-    const batches: Record<string, Batch> = idRecord();
-    const joinedAtStart: Record<string, string[]> = idRecord();
-    for (const batchId of this.reads.batchIds.all()) {
-      const row = this.reads.batchAt.get(batchId, position);
-      if (row === undefined) continue;
-      if (row[0] !== null) batches[batchId] = JSON.parse(row[0]) as Batch;
-      if (row[1] !== null) joinedAtStart[batchId] = JSON.parse(row[1]) as string[];
-    }
+    // Every batch (hundreds, each with its members: megabytes at province scale) only for the
+    // batch lists; the ledger's flags and compliance read a project's batch deadline by id.
+    let all: { readonly batches: Record<string, Batch>; readonly joinedAtStart: Record<string, string[]> } | undefined;
+    const allBatches = () => {
+      if (all !== undefined) return all;
+      const batches: Record<string, Batch> = idRecord();
+      const joinedAtStart: Record<string, string[]> = idRecord();
+      for (const batchId of this.reads.batchIds.all()) {
+        const row = this.reads.batchAt.get(batchId, position);
+        if (row === undefined) continue;
+        if (row[0] !== null) batches[batchId] = JSON.parse(row[0]) as Batch;
+        if (row[1] !== null) joinedAtStart[batchId] = JSON.parse(row[1]) as string[];
+      }
+      return (all = { batches, joinedAtStart });
+    };
+    const deadlineKept = new Map<string, BatchDeadline | undefined>();
+    const deadlines = lazyRecord<BatchDeadline>((batchId) => {
+      if (!deadlineKept.has(batchId)) {
+        const text = this.reads.batchAt.get(batchId, position)?.[0];
+        const batch = text === null || text === undefined ? undefined : (JSON.parse(text) as Batch);
+        deadlineKept.set(batchId, batch === undefined ? undefined : { name: batch.name, regionCode: batch.regionCode, mustStartBy: batch.mustStartBy });
+      }
+      return deadlineKept.get(batchId);
+    });
     const projectsAt = new ProjectsAt(position, (seq) => this.factsAt(seq, position), (id) => this.reads.seqOf.get(id, position));
     const order = lazyOrder(registered, (seq) => (listed === undefined || listed.has(seq) ? projectsAt.bySeq(seq)?.facts.projectId : undefined));
     const projects = lazyRecord<ProjectFacts>((id) => projectsAt.byId(id)?.facts);
     const lateReports = lazyRecord<LateReport[]>((id) => projectsAt.byId(id)?.late);
-    const deadlines: Record<string, BatchDeadline> = idRecord();
-    for (const [batchId, { name, regionCode, mustStartBy }] of Object.entries(batches)) deadlines[batchId] = { name, regionCode, mustStartBy };
     return {
       'project-ledger': { position, projects, order, byRegion },
       compliance: { position, projects, order, byRegion, batches: deadlines, lateReports },
-      batches: { position, batches, joinedAtStart, projects },
+      batches: {
+        position,
+        get batches() {
+          return allBatches().batches;
+        },
+        get joinedAtStart() {
+          return allBatches().joinedAtStart;
+        },
+        projects,
+      },
     };
   }
 
