@@ -7,6 +7,12 @@
 import type { EventStore, RecordedEvent } from '../../src/event-store/port.js';
 import { readModelsOver, READ_MODEL_NAMES, type AllReadModelsState, type ReadModelName, type ReadModelStates } from '../all-read-models.js';
 import { ON_ROWS_VERSION, onRows, type FactsOnRows } from './facts-on-rows.js';
+import { ReadWorker } from './read-worker.js';
+import type { ReadAt, ReadRequest } from './read-worker-thread.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { ledgerCells, ledgerCsvChunks } from '../project-ledger/index.js';
+import { complianceFlags, complianceScan } from '../compliance/index.js';
+import { runSliced, SLICE } from '../shared/sliced.js';
 import { ProjectionRunner, type Lag, type RunnerLogger, type RunnerStatus } from './projection-runner.js';
 import type { SnapshotStore } from './snapshot-store.js';
 import type { PipelineState } from '../pipeline-statistics/projection.js';
@@ -144,7 +150,13 @@ export class ReadModels {
       batches: new ReadModelView('batches', this.runner, (moment, scope) => this.factsAsOf('batches', moment, scope)),
     };
     this.snapshots = options.snapshots;
+    const path = options.history?.path ?? ':memory:';
+    // Long reads on a thread of their own, over the file (a history in memory is this thread's alone).
+    if (path !== ':memory:') this.reader = new ReadWorker(path);
   }
+
+  /** The thread the long reads run on (a history in a file only). */
+  private readonly reader: ReadWorker | undefined;
 
   private readonly snapshots: SnapshotStore;
   private readonly store: EventStore;
@@ -169,6 +181,36 @@ export class ReadModels {
    * fold and stays of one position (`scope`: what it reads, facts-history.ts).
    */
   async currentFacts<K extends keyof FactStates>(name: K, scope: FactScope, position = this.runner.position): Promise<{ readonly state: FactStates[K]; readonly position: number }> {
+    await this.rowsWrittenTo(position);
+    const { position: at, states } = this.history.currentFactStates(scope);
+    return { state: states[name], position: at };
+  }
+
+  /**
+   * A long read of the ledger (as CSV text or as rows of cells) or of compliance, now (at the
+   * fold's position at least) or as of a position: on the read worker's thread when the history
+   * is a file, else here a slice per turn. Its parts come in order, then its value.
+   */
+  async longRead(request: ReadRequest, at: { readonly asOf: number } | { readonly now: true }, scope: FactScope): Promise<{ readonly position: number; readonly parts: AsyncGenerator<unknown, unknown> }> {
+    let where: ReadAt;
+    if ('asOf' in at) where = { now: false, position: at.asOf };
+    else {
+      const target = this.runner.position;
+      await this.rowsWrittenTo(target);
+      where = { now: true, atLeast: target };
+    }
+    if (this.reader !== undefined) {
+      const read = this.reader.read(where, scope, request);
+      return { position: await read.position, parts: read.parts() };
+    }
+    const { position, states } = where.now
+      ? this.history.currentFactStates(scope)
+      : { position: where.position, states: await this.history.factStatesAt(where.position, scope) };
+    return { position, parts: partsHere(states, request) };
+  }
+
+  /** Resolves once the history's rows reach `position` (the fold's rows are handed to its writer first). */
+  private async rowsWrittenTo(position: number): Promise<void> {
     if (this.runner.status === 'halted') throw this.runner.lastError;
     const history = this.history;
     if (history.head.position < position) {
@@ -181,8 +223,11 @@ export class ReadModels {
         throw new AsOfUnavailable('the read side\'s rows could not be written: the lists come back once the server restarts and folds them again');
       }
     }
-    const { position: at, states } = history.currentFactStates(scope);
-    return { state: states[name], position: at };
+  }
+
+  /** The position of the last event recorded by `moment` (an "as of" read's), once the history holds it. */
+  positionAsOf(moment: string): Promise<number> {
+    return this.historyPositionAt(moment);
   }
 
   /**
@@ -227,6 +272,7 @@ export class ReadModels {
   }
 
   async stop(): Promise<void> {
+    await this.reader?.stop();
     await this.runner.stop();
     await this.history.stop();
     this.snapshots.close();
@@ -260,5 +306,42 @@ export class ReadModels {
   /** Called after each burst of events the read models have applied. */
   onApplied(_name: ProjectionName, listener: (events: readonly RecordedEvent[]) => void): () => void {
     return this.runner.onApplied(listener);
+  }
+}
+
+/** CSV text a turn of the loop makes (the read here, without a worker): a command waits behind one at most. */
+const CSV_CHUNK_CHARS = 8 * 1024;
+
+/** A long read's parts made on this thread, a slice per turn. */
+async function* partsHere(states: FactStates, request: ReadRequest): AsyncGenerator<unknown, unknown> {
+  const state = states.compliance;
+  switch (request.kind) {
+    case 'csv': {
+      let chunk = '';
+      for (const line of ledgerCsvChunks(state, complianceFlags(state, request.flagsOn), request.filter)) {
+        chunk += line;
+        if (chunk.length >= CSV_CHUNK_CHARS) {
+          yield chunk;
+          chunk = '';
+          await nextTurn();
+        }
+      }
+      if (chunk.length > 0) yield chunk;
+      return undefined;
+    }
+    case 'cells': {
+      let rows: string[][] = [];
+      for (const cells of ledgerCells(state, complianceFlags(state, request.flagsOn), request.filter)) {
+        if (rows.push(cells) >= SLICE) {
+          yield rows;
+          rows = [];
+          await nextTurn();
+        }
+      }
+      if (rows.length > 0) yield rows;
+      return undefined;
+    }
+    case 'compliance':
+      return runSliced(complianceScan(state, request.query));
   }
 }

@@ -6,19 +6,17 @@
  * read side (tables) moves the Excel features with it; and each computes its answer exactly as
  * the route of the same figures does (GET /v1/stats/*), so a report equals the API.
  */
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { contains, type RegionCode } from '../../commands/shared/region-code.js';
 import type { IsoDate } from '../../commands/shared/dates.js';
 import {
-  LEDGER_COLUMNS, ledgerCells, ledgerFacts, type CellKind, type LedgerFilter, type LedgerState,
+  LEDGER_COLUMNS, ledgerFacts, type CellKind, type LedgerFilter, type LedgerState,
 } from '../../projections/project-ledger/index.js';
 import { queryPipelineStatistics, type PipelineQuery, type PipelineStatistics } from '../../projections/pipeline-statistics/index.js';
 import { rankChildRegions, type RankingQuery, type Rankings } from '../../projections/rankings/index.js';
-import { COMPLIANCE_KINDS, complianceFlags, complianceScan } from '../../projections/compliance/index.js';
+import { COMPLIANCE_KINDS, type ComplianceList } from '../../projections/compliance/index.js';
 import type { RegionCatalogue } from '../regions/catalogue.js';
 import type { ZodApp } from './zod-app.js';
-import { awaitPosition, readSliced, readStable, readState, scopeOf, type ReadOptions } from './routes/read-options.js';
-import { SLICE } from '../../projections/shared/sliced.js';
+import { awaitPosition, readLong, readState, scopeOf, valueOf, type ReadOptions } from './routes/read-options.js';
 
 export interface LedgerTable {
   readonly columns: readonly { readonly header: string; readonly kind: CellKind }[];
@@ -54,14 +52,11 @@ export function readModelReads(app: ZodApp, options: { readonly listSize: number
   const runners = app.readModels.runners;
   return {
     async ledgerTable(filter, read, asOfDate) {
-      // Compliance's state holds the ledger's facts and what its judgement needs beside them;
-      // read from the history's rows, a province's 10⁵ rows are made a slice per turn and are
-      // still of one position.
-      const { state, position } = await readStable(app.readModels, 'compliance', read, scopeOf(filter));
+      // Read from the history's rows at one position, on the read worker's thread (a province's
+      // 10⁵ rows would otherwise take seconds of this one's).
+      const { position, parts } = await readLong(app.readModels, read, scopeOf(filter), { kind: 'cells', filter, flagsOn: asOfDate });
       const rows: string[][] = [];
-      for (const cells of ledgerCells(state, complianceFlags(state, asOfDate), filter)) {
-        if (rows.push(cells) % SLICE === 0) await nextTurn();
-      }
+      for await (const part of parts) for (const cells of part as string[][]) rows.push(cells);
       return { columns: LEDGER_COLUMNS.map(({ header, kind }) => ({ header, kind })), rows, position };
     },
     async pipeline(query, read) {
@@ -75,7 +70,8 @@ export function readModelReads(app: ZodApp, options: { readonly listSize: number
       return { ...rankings, position };
     },
     async compliance(regionCode, asOfDate, read) {
-      const { value: list, position } = await readSliced(app.readModels, 'compliance', read, (state) => complianceScan(state, { regionCode, asOfDate }), { regions: [regionCode], complianceOn: asOfDate });
+      const { position, parts } = await readLong(app.readModels, read, { regions: [regionCode], complianceOn: asOfDate }, { kind: 'compliance', query: { regionCode, asOfDate } });
+      const list = (await valueOf(parts)) as ComplianceList;
       const counts = Object.fromEntries(COMPLIANCE_KINDS.map((kind) => [kind, list.items.filter((i) => i.kind === kind && i.open).length]));
       return { regionCode, asOfDate, counts: { ...emptyCounts(), ...counts }, position };
     },

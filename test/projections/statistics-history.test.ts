@@ -25,11 +25,11 @@ import { queryPipelineStatistics, MEASURE_KEYS, type PipelineState } from '../..
 import { rankChildRegions } from '../../projections/rankings/index.js';
 import { CATEGORIES } from '../../commands/project/events.js';
 import { generateHistory } from './support/generate-history.js';
-import { queryLedger, ledgerCsv, type LedgerState } from '../../projections/project-ledger/index.js';
+import { queryLedger, ledgerCsv, ledgerCells, type LedgerState } from '../../projections/project-ledger/index.js';
 import { complianceFlags, queryCompliance, type ComplianceState } from '../../projections/compliance/index.js';
 import { getBatch, queryBatches, type BatchesState } from '../../projections/batches/index.js';
 import type { FactScope } from '../../projections/runner/facts-history.js';
-import { scopeOf } from '../../src/http/routes/read-options.js';
+import { scopeOf, valueOf } from '../../src/http/routes/read-options.js';
 import { STAGES } from '../../projections/shared/project-facts.js';
 
 /** The scopes the ledger and compliance routes ask "as of" with, and the region each query names. */
@@ -270,6 +270,28 @@ t.test('a restart from a snapshot older than the history folds the rest again an
   t.equal(indexed, 60, 'the history covers the whole log after the restart');
   await checkCurrent(second, recorded, 40);
   t.pass('the lists read now equal the fold\'s after the rows past the snapshot were dropped and written again');
+
+  // The long reads, on the read worker's thread over the file: now and as of a position.
+  const strip = (value: unknown) => JSON.parse(JSON.stringify(value, (key, inner: unknown) => (key === 'position' ? undefined : inner))) as unknown;
+  const asOfDate = '2026-06-30';
+  for (const [at, events] of [[{ now: true } as const, recorded], [{ asOf: recorded[700]?.position ?? 0 }, recorded.slice(0, 701)]] as const) {
+    const folded = foldAll(allReadModels, events);
+    const what = 'now' in at ? 'now' : `as of position ${at.asOf}`;
+    for (const regionCode of ['000000', '131121']) {
+      const read = await second.longRead({ kind: 'compliance', query: { regionCode, asOfDate } }, at, { regions: [regionCode], complianceOn: asOfDate });
+      t.equal(read.position, events.at(-1)?.position, `compliance of ${regionCode} ${what}: read at its position`);
+      t.same(strip(await valueOf(read.parts)), strip(queryCompliance(folded.compliance, { regionCode, asOfDate })), `compliance of ${regionCode} ${what}, from the worker`);
+    }
+    const filter = { regionCodes: ['130000'] };
+    const csv = await second.longRead({ kind: 'csv', filter, flagsOn: asOfDate }, at, scopeOf(filter));
+    let text = '';
+    for await (const part of csv.parts) text += part as string;
+    t.equal(text, ledgerCsv(folded.compliance, complianceFlags(folded.compliance, asOfDate), filter), `the CSV ${what}, from the worker`);
+    const cells = await second.longRead({ kind: 'cells', filter: {}, flagsOn: asOfDate }, at, {});
+    const rows: string[][] = [];
+    for await (const part of cells.parts) rows.push(...(part as string[][]));
+    t.same(rows, [...ledgerCells(folded.compliance, complianceFlags(folded.compliance, asOfDate), {})], `the ledger's cells ${what}, from the worker`);
+  }
 });
 
 t.test('a history lost: the read models fold the log again from its start, and every moment is the history\'s', async (t) => {

@@ -6,7 +6,6 @@
  * rows at that position) while the fold goes on.
  */
 import { Readable } from 'node:stream';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { CATEGORIES } from '../../../commands/project/events.js';
@@ -14,7 +13,7 @@ import { regionCode, type RegionCode } from '../../../commands/shared/region-cod
 import { wan } from '../../../commands/shared/money.js';
 import type { Actor } from '../../../commands/metadata.js';
 import {
-  CSV_CONTENT_TYPE, DEFAULT_PAGE, MAX_PAGE, ledgerCsvChunks, ledgerPageScan, type FlagsOf, type LedgerFilter, type LedgerState,
+  CSV_CONTENT_TYPE, DEFAULT_PAGE, MAX_PAGE, ledgerPageScan, type LedgerFilter,
 } from '../../../projections/project-ledger/index.js';
 import { STAGES } from '../../../projections/shared/project-facts.js';
 import { complianceFlags } from '../../../projections/compliance/index.js';
@@ -25,20 +24,12 @@ import type { ExcelReads } from '../excel-reads.js';
 import type { RegionCatalogue } from '../../regions/catalogue.js';
 import { ALL_ROLES, assertCovers, covers, requireRole } from '../auth/index.js';
 import type { ZodApp } from '../zod-app.js';
-import { businessDate, scopeOf, readErrorHandler, readOptionsShape, readSliced, readStable, type ReadState } from './read-options.js';
+import { businessDate, scopeOf, readErrorHandler, readLong, readOptionsShape, readSliced } from './read-options.js';
 
 export interface LedgerRoutesOptions {
   readonly clock: Clock;
   readonly reads: ExcelReads;
 }
-
-/**
- * A CSV chunk is sent once it holds this many characters; the loop gets a turn between chunks.
- * A command takes several turns (body, append, fold, answer) and may wait behind a chunk at
- * each: at 64 KiB (about 2 ms a chunk) commands answered during back-to-back province CSVs had
- * a p99 9.5× their idle one, at 8 KiB 1.8× (bench/csv-during-commands.ts), the CSV no slower.
- */
-const CSV_CHUNK_CHARS = 8 * 1024;
 
 const ledgerPage = z.object({
   rows: z.array(projectState).readonly(),
@@ -90,9 +81,9 @@ export async function ledgerRoutes(app: ZodApp, options: LedgerRoutesOptions): P
     }
     if (format === 'csv') {
       // Compliance's state holds the ledger's facts and what the flags are judged on beside them.
-      const read = await readStable(app.readModels, 'compliance', query, scopeOf(filter));
+      const read = await readLong(app.readModels, query, scopeOf(filter), { kind: 'csv', filter, flagsOn: today });
       const region = query.regionCode ?? (scope.regionCodes?.length === 1 ? scope.regionCodes[0] : undefined) ?? 'all';
-      sendCsv(reply, `ledger-${region}-${today}.csv`, read.position, csvStream(read, complianceFlags(read.state, today), filter));
+      sendCsv(reply, `ledger-${region}-${today}.csv`, read.position, csvStream(read.parts));
       return reply;
     }
     const { value: page, position } = await readSliced(app.readModels, 'compliance', query, (state) => ledgerPageScan(state, {
@@ -159,16 +150,7 @@ export function ledgerFormat(accept: string | undefined): 'json' | 'csv' | 'xlsx
   return csv > 0 && csv >= json ? 'csv' : 'json';
 }
 
-/** The ledger as CSV in chunks of about CSV_CHUNK_CHARS, yielding to the loop (and so to the fold) between them. */
-async function* csvStream(read: ReadState<LedgerState>, flagsOf: FlagsOf, filter: LedgerFilter): AsyncGenerator<Buffer> {
-  let chunk = '';
-  for (const line of ledgerCsvChunks(read.state, flagsOf, filter)) {
-    chunk += line;
-    if (chunk.length >= CSV_CHUNK_CHARS) {
-      yield Buffer.from(chunk, 'utf8');
-      chunk = '';
-      await nextTurn();
-    }
-  }
-  if (chunk.length > 0) yield Buffer.from(chunk, 'utf8');
+/** The CSV's text as it comes from the read (a worker's parts, or chunks made a slice per turn here). */
+async function* csvStream(parts: AsyncGenerator<unknown, unknown>): AsyncGenerator<Buffer> {
+  for await (const part of parts) yield Buffer.from(part as string, 'utf8');
 }

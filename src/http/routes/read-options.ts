@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { chinaDateOf, type IsoDate } from '../../../commands/shared/dates.js';
 import type { ReadModelSource, ReadModels } from '../../../projections/runner/read-models.js';
 import type { FactScope } from '../../../projections/runner/facts-history.js';
+import type { ReadRequest } from '../../../projections/runner/read-worker-thread.js';
 import type { LedgerFilter } from '../../../projections/project-ledger/query.js';
 import type { ReadModelStates } from '../../../projections/all-read-models.js';
 import { runSliced, type Sliced } from '../../../projections/shared/sliced.js';
@@ -76,6 +77,25 @@ export async function readSliced<K extends StableName, T>(
 ): Promise<{ readonly value: T; readonly position: number }> {
   const { state, position } = await readStable(readModels, name, options, scope);
   return { value: await runSliced(scan(state)), position };
+}
+
+/**
+ * A long read (a ledger as CSV or cells, a compliance list) as of a moment or now: on the read
+ * worker's thread when there is one (projections/runner/read-worker.ts). Its parts come in
+ * order, then its value (`valueOf`).
+ */
+export async function readLong(readModels: ReadModels, options: ReadOptions, scope: FactScope, request: ReadRequest): Promise<{ readonly position: number; readonly parts: AsyncGenerator<unknown, unknown> }> {
+  if (options.asOf !== undefined) return readModels.longRead(request, { asOf: await readModels.positionAsOf(options.asOf) }, scope);
+  if (options.minPosition !== undefined) await awaitPosition(readModels, options.minPosition);
+  return readModels.longRead(request, { now: true }, scope);
+}
+
+/** The value a long read ends with, its parts skipped. */
+export async function valueOf(parts: AsyncGenerator<unknown, unknown>): Promise<unknown> {
+  for (;;) {
+    const step = await parts.next();
+    if (step.done) return step.value;
+  }
 }
 
 /** What a ledger read walks: the regions its filter names (else all), and its filters (read now, only the rows they match). */

@@ -13,7 +13,7 @@ import type { IsoDate } from '../../../commands/shared/dates.js';
 import { batchId } from '../../../commands/batch/events.js';
 import { MEASURE_KEYS, queryPipelineStatistics, type PeriodQuery } from '../../../projections/pipeline-statistics/index.js';
 import { rankChildRegions } from '../../../projections/rankings/index.js';
-import { COMPLIANCE_KINDS, complianceScan } from '../../../projections/compliance/index.js';
+import { COMPLIANCE_KINDS, type ComplianceList } from '../../../projections/compliance/index.js';
 import { getBatch, batchesScan } from '../../../projections/batches/index.js';
 import { STAGES } from '../../../projections/shared/project-facts.js';
 import type { Clock } from '../../clock.js';
@@ -21,7 +21,7 @@ import type { Config } from '../../config.js';
 import { ALL_ROLES, assertCovers, covers, requireRole } from '../auth/index.js';
 import { errors } from '../errors.js';
 import type { ZodApp } from '../zod-app.js';
-import { businessDate, queryRegion, readErrorHandler, readOptionsShape, readSliced, readState } from './read-options.js';
+import { businessDate, queryRegion, readErrorHandler, readLong, readOptionsShape, readSliced, readState, valueOf } from './read-options.js';
 import { yearParam } from '../params.js';
 
 export interface StatisticsRoutesOptions {
@@ -235,12 +235,17 @@ export async function statisticsRoutes(app: ZodApp, options: StatisticsRoutesOpt
     const { query } = request;
     const region = queryRegion(request.actor, query.regionCode, app.regions);
     const asOfDate = businessDate(query, clock);
-    const { value: list, position } = await readSliced(app.readModels, 'compliance', query, (state) => complianceScan(state, {
-      regionCode: region,
-      asOfDate,
-      ...(query.kind === undefined ? {} : { kind: query.kind }),
-      ...(query.includeResolved === undefined ? {} : { includeResolved: query.includeResolved }),
-    }), { regions: [region], complianceOn: asOfDate });
+    // On the read worker's thread: a city's or province's list is seconds of work.
+    const { position, parts } = await readLong(app.readModels, query, { regions: [region], complianceOn: asOfDate }, {
+      kind: 'compliance',
+      query: {
+        regionCode: region,
+        asOfDate,
+        ...(query.kind === undefined ? {} : { kind: query.kind }),
+        ...(query.includeResolved === undefined ? {} : { includeResolved: query.includeResolved }),
+      },
+    });
+    const list = (await valueOf(parts)) as ComplianceList;
     const counts = Object.fromEntries(COMPLIANCE_KINDS.map((kind) => [kind, list.items.filter((i) => i.kind === kind && i.open).length]));
     return { ...list, position, counts };
   });
