@@ -271,6 +271,9 @@ export interface FactScope {
 /** Decoded projects kept by a view: a scan reads each once (facts, then flags), a batch its members. */
 const KEPT_PROJECTS = 4096;
 
+/** Decoded projects a reader keeps for the queries (~1.5 KB each). */
+const DECODED_KEPT = 16_384;
+
 /** Region rows read per statement while listing a scope's projects. */
 const REGION_ROWS_PER_READ = 4096;
 
@@ -294,6 +297,7 @@ export class FactsHistoryReader {
       lastSeq: db.prepare<[], number | null>('SELECT max(seq) FROM fact_versions').pluck(),
       registeredAt: db.prepare<[number], number>('SELECT position FROM fact_versions WHERE seq = ? ORDER BY position LIMIT 1').pluck(),
       seqOf: db.prepare<[string, number], number>('SELECT seq FROM fact_projects WHERE project_id = ? AND position <= ?').pluck(),
+      newestAt: db.prepare<[number, number], number>('SELECT position FROM fact_versions WHERE seq = ? AND position <= ? ORDER BY position DESC LIMIT 1').pluck(),
       // Newest first, down to the last whole row (read no further: the iteration is left there).
       rowsBy: db.prepare<[number, number], [number, string | null, string | null, string | null]>(
         'SELECT position, facts, late, event FROM fact_versions WHERE seq = ? AND position <= ? ORDER BY position DESC').raw(),
@@ -373,7 +377,7 @@ export class FactsHistoryReader {
       }
       return deadlineKept.get(batchId);
     });
-    const projectsAt = new ProjectsAt(position, (seq) => this.factsAt(seq, position), (id) => this.reads.seqOf.get(id, position));
+    const projectsAt = new ProjectsAt(position, (seq) => this.decoded(seq, position), (id) => this.reads.seqOf.get(id, position));
     const order = lazyOrder(registered, (seq) => (listed === undefined || listed.has(seq) ? projectsAt.bySeq(seq)?.facts.projectId : undefined));
     const projects = lazyRecord<ProjectFacts>((id) => projectsAt.byId(id)?.facts);
     const lateReports = lazyRecord<LateReport[]>((id) => projectsAt.byId(id)?.late);
@@ -437,6 +441,37 @@ export class FactsHistoryReader {
       else high = middle;
     }
     return low;
+  }
+
+  /**
+   * Projects the queries read, decoded, by seq, with the position of the newest row they were
+   * read from: a project's rows up to a position decide its facts there, so the same newest row
+   * is the same project (a dashboard asking a county's compliance again reads a row per project,
+   * not its last whole row and the events after it). The queries only read them; the fold's
+   * reads (`projectAt`, `projectById`) get copies of their own, which it changes.
+   */
+  private readonly decodedKept = new Map<number, { readonly at: number; readonly project: ProjectAt }>();
+
+  /** Forgets the decoded projects (the rows they were read from were dropped). */
+  forget(): void {
+    this.decodedKept.clear();
+  }
+
+  private decoded(seq: number, position: number): ProjectAt | undefined {
+    const newest = this.reads.newestAt.get(seq, position);
+    if (newest === undefined) return undefined;
+    const kept = this.decodedKept.get(seq);
+    if (kept !== undefined && kept.at === newest) {
+      this.decodedKept.delete(seq);
+      this.decodedKept.set(seq, kept);
+      return kept.project;
+    }
+    const project = this.factsAt(seq, position);
+    if (project === undefined) return undefined;
+    this.decodedKept.delete(seq);
+    if (this.decodedKept.size >= DECODED_KEPT) this.decodedKept.delete(this.decodedKept.keys().next().value as number);
+    this.decodedKept.set(seq, { at: newest, project });
+    return project;
   }
 
   /** A project's facts and late reports at `position`: its last whole row, and the events after it folded in. */

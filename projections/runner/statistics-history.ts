@@ -236,6 +236,7 @@ export class StatisticsHistoryReader implements ProjectRows {
   protected forgetRecent(): void {
     this.recentStates.clear();
     this.recentFactStates.clear();
+    this.facts.forget();
   }
 
   private readStateAt(position: number): PipelineState {
