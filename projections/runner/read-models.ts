@@ -152,7 +152,7 @@ export class ReadModels {
     this.snapshots = options.snapshots;
     const path = options.history?.path ?? ':memory:';
     // Long reads on a thread of their own, over the file (a history in memory is this thread's alone).
-    if (path !== ':memory:') this.reader = new ReadWorker(path);
+    if (path !== ':memory:') this.reader = new ReadWorker(path, options.logger);
   }
 
   /** The thread the long reads run on (a history in a file only). */
@@ -199,7 +199,7 @@ export class ReadModels {
       await this.rowsWrittenTo(target);
       where = { now: true, atLeast: target };
     }
-    if (this.reader !== undefined) {
+    if (this.reader?.available === true) {
       const read = this.reader.read(where, scope, request);
       return { position: await read.position, parts: read.parts() };
     }

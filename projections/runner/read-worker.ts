@@ -28,7 +28,7 @@ export class ReadWorker {
   private next = 1;
   private failure: Error | undefined;
 
-  constructor(path: string) {
+  constructor(path: string, private readonly logger?: { error(details: object, message: string): void }) {
     const data: ReadWorkerData = { path };
     this.worker = new Worker(new URL('./read-worker.mjs', import.meta.url), { workerData: data });
     this.worker.on('message', (message: FromReadWorker) => {
@@ -53,6 +53,11 @@ export class ReadWorker {
     this.worker.on('error', (error) => this.fail(error));
     this.worker.on('exit', () => this.fail(new Error('the read worker stopped')));
     this.worker.unref();
+  }
+
+  /** False once the thread has failed or stopped: reads then run on the server's thread (read-models.ts). */
+  get available(): boolean {
+    return this.failure === undefined;
   }
 
   /** Starts a read; its parts are buffered until taken (a province's CSV is tens of MB at most). */
@@ -97,7 +102,10 @@ export class ReadWorker {
     };
   }
 
+  private stopping = false;
+
   async stop(): Promise<void> {
+    this.stopping = true;
     this.failure ??= new Error('the read worker was stopped');
     this.worker.postMessage({ type: 'stop' } satisfies ToReadWorker);
     await this.worker.terminate();
@@ -109,6 +117,9 @@ export class ReadWorker {
   }
 
   private fail(error: Error): void {
+    if (this.failure === undefined && !this.stopping) {
+      this.logger?.error({ err: error }, 'the read worker failed: long reads (CSV, compliance lists) run on the server\'s thread until the next start');
+    }
     this.failure ??= error;
     for (const pending of this.pending.values()) pending.onFailed(error);
     this.pending.clear();

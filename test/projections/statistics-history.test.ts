@@ -292,6 +292,14 @@ t.test('a restart from a snapshot older than the history folds the rest again an
     for await (const part of cells.parts) rows.push(...(part as string[][]));
     t.same(rows, [...ledgerCells(folded.compliance, complianceFlags(folded.compliance, asOfDate), {})], `the ledger's cells ${what}, from the worker`);
   }
+  // The worker's thread dies: the long reads go on, on the server's thread.
+  const reader = (second as unknown as { reader: { worker: { terminate(): Promise<number> }; available: boolean } }).reader;
+  await reader.worker.terminate();
+  for (let i = 0; i < 100 && reader.available; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  t.notOk(reader.available, 'the read worker is gone');
+  const folded = foldAll(allReadModels, recorded);
+  const read = await second.longRead({ kind: 'compliance', query: { regionCode: '000000', asOfDate } }, { now: true }, { regions: ['000000'], complianceOn: asOfDate });
+  t.same(strip(await valueOf(read.parts)), strip(queryCompliance(folded.compliance, { regionCode: '000000', asOfDate })), 'compliance without the worker');
 });
 
 t.test('a history lost: the read models fold the log again from its start, and every moment is the history\'s', async (t) => {
