@@ -17,6 +17,7 @@ import { applyToFacts, emptyFactsTable, factsChunks, factsFromChunksSliced, type
 import { runNow, type Sliced } from './shared/sliced.js';
 import { ledgerModel, type LedgerState } from './project-ledger/projection.js';
 import { statisticsModel, type PipelineState } from './pipeline-statistics/projection.js';
+import type { Cube } from './pipeline-statistics/cube.js';
 import { complianceModel, type ComplianceState, type LateReport } from './compliance/projection.js';
 import { batchesModel, type BatchesState } from './batches/projection.js';
 
@@ -97,6 +98,12 @@ export interface FactsStorage {
    * history's rows do): compliance reads and appends them there, and they are not in snapshots.
    */
   lateReports?(table: FactsTable): Record<string, LateReport[]>;
+  /**
+   * The statistics cube as it stood at a position, when the storage can read it (the history's
+   * checkpoints and changes can): snapshots then hold none, and a start reads a region's nodes
+   * when something first asks for them.
+   */
+  cube?(position: number): Cube;
 }
 
 /** Every project's facts in the heap, every one in each snapshot (2,000 a chunk). */
@@ -149,7 +156,9 @@ function ownPartsJson(state: AllReadModelsState, storage: FactsStorage): string 
   const own: Record<string, unknown> = { [FACTS_KIND]: storage.kind };
   for (const name of READ_MODEL_NAMES) {
     // Late reports the storage keeps are in its rows, not here.
-    const modelState = name === 'compliance' && storage.lateReports !== undefined ? { ...state.compliance, lateReports: {} } : state[name];
+    const modelState = name === 'compliance' && storage.lateReports !== undefined ? { ...state.compliance, lateReports: {} }
+      : name === 'pipeline-statistics' && storage.cube !== undefined ? { ...state['pipeline-statistics'], cube: {} }
+        : state[name];
     own[name] = (MODELS[name] as FactsReadModel<unknown>).toSnapshot(modelState);
   }
   return JSON.stringify(own);
@@ -176,13 +185,18 @@ function* deserialiseAll(chunks: Iterable<string>, storage: FactsStorage): Slice
     // Kept in the storage's rows (an older snapshot may still hold them: they are the same).
     (own.compliance as { lateReports?: unknown }).lateReports = {};
   }
-  return withLateReportsOf(storage, {
+  const statistics = own['pipeline-statistics'] as { position: number; cube?: unknown };
+  if (storage.cube !== undefined) statistics.cube = {};
+  const state = withLateReportsOf(storage, {
     facts,
     'project-ledger': ledgerModel.fromSnapshot(own['project-ledger'], facts),
     'pipeline-statistics': statisticsModel.fromSnapshot(own['pipeline-statistics'], facts),
     compliance: complianceModel.fromSnapshot(own.compliance, facts),
     batches: batchesModel.fromSnapshot(own.batches, facts),
   });
+  // The statistics' own position: nothing after it changed the cube.
+  if (storage.cube !== undefined) state['pipeline-statistics'].cube = storage.cube(statistics.position);
+  return state;
 }
 
 /** Compliance's late reports where the storage keeps them, if it does. */

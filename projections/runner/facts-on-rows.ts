@@ -15,6 +15,7 @@
  */
 import type { FactsTable, ProjectFacts, RegionIndex } from '../shared/project-facts.js';
 import type { LateReport } from '../compliance/projection.js';
+import type { Cube } from '../pipeline-statistics/cube.js';
 import { idRecord, idRecordOf } from '../shared/id-record.js';
 import { readModelsVersion, type FactsStorage } from '../all-read-models.js';
 import type { RegionCode } from '../../commands/shared/region-code.js';
@@ -29,6 +30,8 @@ export interface ProjectRows {
   writtenPosition(): number;
   /** Whether the history writes the rows of this table's changes (the live fold's table). */
   follows(table: FactsTable): boolean;
+  /** The statistics cube as it stood at `position`, read region by region as it is asked for. */
+  cubeAt(position: number): Cube;
 }
 
 /** Projects kept in memory, beside those changed and not yet written. */
@@ -189,6 +192,7 @@ export function onRows(rows: ProjectRows, keep = KEPT_PROJECTS): FactsStorage {
   return {
     kind: ROWS,
     lateReports: (table) => (table as FactsOnRows).lateReports,
+    cube: (position) => rows.cubeAt(position),
     empty: () => factsOnRows(rows, { registered: 0, pendingBatches: idRecord(), position: 0 }, keep),
     chunks: function* (table) {
       const snapshot: RowsSnapshot = { registered: table.order.length, pendingBatches: table.pendingBatches, position: (table as FactsOnRows).position };

@@ -270,6 +270,57 @@ export class StatisticsHistoryReader implements ProjectRows {
     return { position, projects: idRecord(), cube, targets };
   }
 
+  /**
+   * The cube as it stood at `position` (a position this history covers), for a fold to go on
+   * from (facts-on-rows.ts: a snapshot on rows holds no cube): each region's nodes are read the
+   * first time something asks for the region, as they stood at `position`, and are then the
+   * holder's to change. A region's nodes are read before any event after `position` changes
+   * them (changing a node asks for its region first), so reading them at `position` is right
+   * whenever it happens; rows up to `position` never change.
+   */
+  cubeAt(position: number): Cube {
+    // Read when first asked: a start loads the snapshot before the history is opened at it.
+    let checkpoint: number | undefined;
+    let changesByLeaf: ChangesByLeaf | undefined;
+    let unreadSet: Set<RegionCode> | undefined;
+    const unread = (): Set<RegionCode> => {
+      if (unreadSet !== undefined) return unreadSet;
+      unreadSet = new Set<RegionCode>();
+      for (const node of this.nodes) if (node !== undefined && node.firstPosition <= position) unreadSet.add(node.regionCode);
+      return unreadSet;
+    };
+    const held = idRecord() as Cube;
+    const regionOf = (code: string): Record<string, CubeNode> | undefined => {
+      const have = held[code];
+      if (have !== undefined || !unread().has(code)) return have;
+      unread().delete(code);
+      checkpoint ??= this.reads.checkpointAt.get(position) ?? 0;
+      changesByLeaf ??= groupByLeaf(this.reads.changesBetween.all(checkpoint, position));
+      const byCategory: Record<string, CubeNode> = idRecord();
+      for (const entry of this.nodesByRegion.get(code) ?? []) {
+        if (entry.firstPosition > position) continue;
+        byCategory[entry.category] = this.nodeAt(entry, checkpoint, changesByLeaf);
+      }
+      held[code] = byCategory;
+      return byCategory;
+    };
+    return new Proxy(held, {
+      get: (_target, code) => (typeof code === 'string' ? regionOf(code) : undefined),
+      set: (_target, code, value: Record<string, CubeNode>) => {
+        if (typeof code !== 'string') return false;
+        unread().delete(code);
+        held[code] = value;
+        return true;
+      },
+      has: (_target, code) => typeof code === 'string' && (code in held || unread().has(code)),
+      ownKeys: () => [...new Set([...Object.keys(held), ...unread()])],
+      getOwnPropertyDescriptor: (_target, code) => (typeof code === 'string' && (code in held || unread().has(code))
+        ? { configurable: true, enumerable: true, writable: true, value: regionOf(code) }
+        : undefined),
+      deleteProperty: () => false,
+    });
+  }
+
   private nodeAt(entry: NodeEntry, checkpoint: number, changesByLeaf: ChangesByLeaf): CubeNode {
     const node = emptyNode();
     for (const [key, value] of this.reads.cellsAt.all(checkpoint, entry.id)) {

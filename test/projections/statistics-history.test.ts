@@ -266,6 +266,11 @@ t.test('a restart from a snapshot older than the history folds the rest again an
   t.teardown(() => second.stop());
   await second.start();
   t.ok(await second.caughtUp(20_000), 'the second run caught up');
+  // The snapshot held no cube: the live statistics read each region's nodes from the history as asked.
+  const live = foldAll(allReadModels, recorded)['pipeline-statistics'];
+  for (const asOfDate of ['2025-06-30', '2026-12-31']) {
+    t.same(answers(second.runners['pipeline-statistics'].state, asOfDate), answers(live, asOfDate), `the live statistics after the restart equal the fold's (${asOfDate})`);
+  }
   const indexed = await checkAsOf(second, recorded, 60);
   t.equal(indexed, 60, 'the history covers the whole log after the restart');
   await checkCurrent(second, recorded, 40);
