@@ -23,15 +23,18 @@ export interface WorkerRead {
 }
 
 export class ReadWorker {
-  private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private next = 1;
   private failure: Error | undefined;
 
-  constructor(path: string, private readonly logger?: { error(details: object, message: string): void }) {
-    const data: ReadWorkerData = { path };
-    this.worker = new Worker(new URL('./read-worker.mjs', import.meta.url), { workerData: data });
-    this.worker.on('message', (message: FromReadWorker) => {
+  constructor(private readonly path: string, private readonly logger?: { error(details: object, message: string): void }) {}
+
+  /** The thread, started at the first read (a start of the server need not wait for one more thread to load its modules). */
+  private get worker(): Worker {
+    if (this.thread !== undefined) return this.thread;
+    const data: ReadWorkerData = { path: this.path };
+    const worker = new Worker(new URL('./read-worker.mjs', import.meta.url), { workerData: data });
+    worker.on('message', (message: FromReadWorker) => {
       const pending = this.pending.get(message.id);
       if (pending === undefined) return;
       switch (message.type) {
@@ -50,10 +53,14 @@ export class ReadWorker {
           pending.onFailed(new Error(message.message));
       }
     });
-    this.worker.on('error', (error) => this.fail(error));
-    this.worker.on('exit', () => this.fail(new Error('the read worker stopped')));
-    this.worker.unref();
+    worker.on('error', (error) => this.fail(error));
+    worker.on('exit', () => this.fail(new Error('the read worker stopped')));
+    worker.unref();
+    this.thread = worker;
+    return worker;
   }
+
+  private thread: Worker | undefined;
 
   /** False once the thread has failed or stopped: reads then run on the server's thread (read-models.ts). */
   get available(): boolean {
@@ -107,13 +114,14 @@ export class ReadWorker {
   async stop(): Promise<void> {
     this.stopping = true;
     this.failure ??= new Error('the read worker was stopped');
-    this.worker.postMessage({ type: 'stop' } satisfies ToReadWorker);
-    await this.worker.terminate();
+    if (this.thread === undefined) return;
+    this.thread.postMessage({ type: 'stop' } satisfies ToReadWorker);
+    await this.thread.terminate();
   }
 
   private settled(id: number): void {
     this.pending.delete(id);
-    if (this.pending.size === 0) this.worker.unref();
+    if (this.pending.size === 0) this.thread?.unref();
   }
 
   private fail(error: Error): void {

@@ -314,8 +314,9 @@ export class StatisticsHistoryReader implements ProjectRows {
       },
       has: (_target, code) => typeof code === 'string' && (code in held || unread().has(code)),
       ownKeys: () => [...new Set([...Object.keys(held), ...unread()])],
+      // Listing the regions (the rankings' `for … in`) reads none of their nodes: a value is read by `get`.
       getOwnPropertyDescriptor: (_target, code) => (typeof code === 'string' && (code in held || unread().has(code))
-        ? { configurable: true, enumerable: true, writable: true, value: regionOf(code) }
+        ? { configurable: true, enumerable: true, writable: true, value: undefined }
         : undefined),
       deleteProperty: () => false,
     });
@@ -376,7 +377,7 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
   /** Writes a batch on this thread's connection (a memory file, and the seed of a fresh history). */
   private readonly writeHere: (batch: HistoryBatch) => void;
   /** The writer thread (a file), the batches sent to it, those it has written, and who waits for them. */
-  private readonly writer: Worker | undefined;
+  private writer: Worker | undefined;
   private sent = 0;
   private written = 0;
   private broken = false;
@@ -393,35 +394,43 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
     this.checkpointEvery = options.checkpointEvery ?? 8_192;
     this.flushEvery = Math.min(FLUSH_ROWS, options.flushEvery ?? FLUSH_ROWS);
     this.writeHere = batchWriter(this.db);
-    if (options.path !== ':memory:') {
-      const data: HistoryWriterData = { path: options.path };
-      const writer = new Worker(new URL('./statistics-history-writer.mjs', import.meta.url), { workerData: data });
-      this.writerStopped = new Promise((resolve) => {
-        writer.on('message', (message: FromHistoryWriter) => {
-          switch (message.type) {
-            case 'written':
-              this.written = message.id;
-              this.releaseWaiters();
-              return;
-            case 'failed':
-              options.logger?.error({ problem: message.message }, 'the statistics history could not be written: "as of" statistics replay the log until the next start');
-              this.abandon();
-              return;
-            case 'stopped':
-              resolve();
-              return;
-          }
-        });
-        writer.on('error', (error) => {
-          options.logger?.error({ err: error }, 'the statistics history\'s writer failed: "as of" statistics replay the log until the next start');
-          this.abandon();
-          resolve();
-        });
-        writer.on('exit', () => resolve());
+  }
+
+  /**
+   * The writer thread of a history in a file, started with the first batch to write: a start
+   * with nothing to fold need not wait for one more thread to load its modules.
+   */
+  private startedWriter(): Worker {
+    if (this.writer !== undefined) return this.writer;
+    const options = this.options;
+    const data: HistoryWriterData = { path: options.path };
+    const writer = new Worker(new URL('./statistics-history-writer.mjs', import.meta.url), { workerData: data });
+    this.writerStopped = new Promise((resolve) => {
+      writer.on('message', (message: FromHistoryWriter) => {
+        switch (message.type) {
+          case 'written':
+            this.written = message.id;
+            this.releaseWaiters();
+            return;
+          case 'failed':
+            options.logger?.error({ problem: message.message }, 'the statistics history could not be written: "as of" statistics replay the log until the next start');
+            this.abandon();
+            return;
+          case 'stopped':
+            resolve();
+            return;
+        }
       });
-      writer.unref();
-      this.writer = writer;
-    }
+      writer.on('error', (error) => {
+        options.logger?.error({ err: error }, 'the statistics history\'s writer failed: "as of" statistics replay the log until the next start');
+        this.abandon();
+        resolve();
+      });
+      writer.on('exit', () => resolve());
+    });
+    writer.unref();
+    this.writer = writer;
+    return writer;
   }
 
   // ---- following the fold -------------------------------------------------------------------
@@ -516,9 +525,11 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
   /** Writes what is left and stops the writer. */
   async stop(): Promise<void> {
     await this.flush();
-    this.writer?.ref();
-    this.writer?.postMessage({ type: 'stop' } satisfies ToHistoryWriter);
-    await this.writerStopped;
+    if (this.writer !== undefined) {
+      this.writer.ref();
+      this.writer.postMessage({ type: 'stop' } satisfies ToHistoryWriter);
+      await this.writerStopped;
+    }
     this.close();
     if (this.cube !== undefined) recordCube(this.cube, undefined);
     this.cube = undefined;
@@ -534,13 +545,13 @@ export class StatisticsHistory<State> extends StatisticsHistoryReader implements
     this.pending = emptyPending();
     if (this.broken) return;
     const batch = pack(pending, this.lastPosition);
-    if (this.writer === undefined) {
+    if (this.options.path === ':memory:') {
       this.writeHere(batch);
       return;
     }
     this.sent += 1;
     const transfer = [batch.positions.buffer, batch.recordedMs.buffer, batch.changeEnds.buffer, batch.changes.buffer] as ArrayBuffer[];
-    this.writer.postMessage({ type: 'write', id: this.sent, batch } satisfies ToHistoryWriter, transfer);
+    this.startedWriter().postMessage({ type: 'write', id: this.sent, batch } satisfies ToHistoryWriter, transfer);
   }
 
   /** A batch failed to write: the history answers nothing more (replays do) and records nothing. */
