@@ -18,6 +18,9 @@ const KIND_CODE: Readonly<Record<CellKind, number>> = { pipe: 0, flow: 1, signin
 const KINDS: readonly CellKind[] = ['pipe', 'flow', 'signings'];
 const KIND_SPAN = 100_000;
 
+/** Every signings cell's key is at least this (pipe and flow cells' are below). */
+export const SIGNINGS_KEYS_FROM = KIND_CODE.signings * KIND_SPAN;
+
 export function cellKey(kind: CellKind, period: Period): number {
   return KIND_CODE[kind] * KIND_SPAN + monthIndex(period);
 }

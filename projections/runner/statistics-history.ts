@@ -31,7 +31,7 @@ import { idRecord } from '../shared/id-record.js';
 import { runSliced } from '../shared/sliced.js';
 import { recordCube, rollUpChain, type Cube, type CubeNode } from '../pipeline-statistics/cube.js';
 import {
-  applyChange, cellOfKey, cellValue, CHANGE_WIDTH, ChangeBuffer, emptyNode, EventChanges, setCell,
+  applyChange, cellKey, cellOfKey, cellValue, CHANGE_WIDTH, SIGNINGS_KEYS_FROM, ChangeBuffer, emptyNode, EventChanges, setCell,
 } from '../pipeline-statistics/history.js';
 import type { PipelineState, Targets } from '../pipeline-statistics/projection.js';
 import { Worker } from 'node:worker_threads';
@@ -73,6 +73,7 @@ interface Meta {
 }
 
 const FLUSH_ROWS = 16_384;
+const MONTH = /^\d{4}-\d{2}$/;
 const FLUSH_AFTER_MS = 1_000;
 
 /**
@@ -104,14 +105,22 @@ export class StatisticsHistoryReader implements ProjectRows {
       cellsAt: db.prepare<[number, number], [number, string | null]>(
         `SELECT k.key, (SELECT c.value FROM statistics_cells c WHERE c.node = k.node AND c.key = k.key AND c.position <= ?
            ORDER BY c.position DESC LIMIT 1) FROM statistics_cell_keys k WHERE k.node = ?`).raw(),
+      // The same without the signings: a province's signings are ~95 % of its cells' bytes
+      // (every contract of every month), and a query reads those of its period's months only.
+      sumCellsAt: db.prepare<[number, number, number], [number, string | null]>(
+        `SELECT k.key, (SELECT c.value FROM statistics_cells c WHERE c.node = k.node AND c.key = k.key AND c.position <= ?
+           ORDER BY c.position DESC LIMIT 1) FROM statistics_cell_keys k WHERE k.node = ? AND k.key < ?`).raw(),
+      cellAt: db.prepare<[number, number, number], string | null>(
+        'SELECT value FROM statistics_cells WHERE node = ? AND key = ? AND position <= ? ORDER BY position DESC LIMIT 1').pluck(),
       changesBetween: db.prepare<[number, number], Buffer>(
         'SELECT changes FROM statistics_log WHERE position > ? AND position <= ? AND changes IS NOT NULL ORDER BY position').pluck(),
       rowFrom: db.prepare<[number], { position: number; recorded_ms: number }>(
         'SELECT position, recorded_ms FROM statistics_log WHERE position >= ? ORDER BY position LIMIT 1'),
       firstRow: db.prepare<[], { position: number; recorded_ms: number }>('SELECT position, recorded_ms FROM statistics_log ORDER BY position LIMIT 1'),
       lastRow: db.prepare<[], { position: number; recorded_ms: number }>('SELECT position, recorded_ms FROM statistics_log ORDER BY position DESC LIMIT 1'),
-      targetsBy: db.prepare<[number], { region: string; year: string; targets: string }>(
-        'SELECT region, year, targets FROM statistics_targets WHERE position <= ? ORDER BY position'),
+      regionsWithTargetsBy: db.prepare<[number], string>('SELECT DISTINCT region FROM statistics_targets WHERE position <= ?').pluck(),
+      targetsOfRegionBy: db.prepare<[string, number], { year: string; targets: string }>(
+        'SELECT year, targets FROM statistics_targets WHERE region = ? AND position <= ? ORDER BY year, position'),
     };
   }
 
@@ -241,15 +250,16 @@ export class StatisticsHistoryReader implements ProjectRows {
 
   private readStateAt(position: number): PipelineState {
     const checkpoint = this.reads.checkpointAt.get(position) ?? 0;
-    const changesByLeaf = groupByLeaf(this.reads.changesBetween.all(checkpoint, position));
+    let changesByLeaf: ChangesByLeaf | undefined;
     const regions = new Set<RegionCode>();
     for (const node of this.nodes) if (node.firstPosition <= position) regions.add(node.regionCode);
     const loaded = new Map<RegionCode, Record<string, CubeNode>>();
     const loadRegion = (regionCode: RegionCode): Record<string, CubeNode> => {
+      changesByLeaf ??= groupByLeaf(this.reads.changesBetween.all(checkpoint, position));
       const byCategory: Record<string, CubeNode> = idRecord();
       for (const entry of this.nodesByRegion.get(regionCode) ?? []) {
         if (entry.firstPosition > position) continue;
-        byCategory[entry.category] = this.nodeAt(entry, checkpoint, changesByLeaf);
+        byCategory[entry.category] = this.queriedNodeAt(entry, checkpoint, changesByLeaf);
       }
       return byCategory;
     };
@@ -265,9 +275,31 @@ export class StatisticsHistoryReader implements ProjectRows {
       getOwnPropertyDescriptor: (_target, code) =>
         typeof code === 'string' && regions.has(code) ? { configurable: true, enumerable: true, writable: false, value: undefined } : undefined,
     });
-    const targets: Record<RegionCode, Record<string, Targets>> = idRecord();
-    for (const row of this.reads.targetsBy.iterate(position)) (targets[row.region] ??= idRecord())[row.year] = JSON.parse(row.targets) as Targets;
-    return { position, projects: idRecord(), cube, targets };
+    return { position, projects: idRecord(), cube, targets: this.targetsAt(position) };
+  }
+
+  /** The annual targets set by `position`, each region's read when a query first asks for it. */
+  private targetsAt(position: number): Record<RegionCode, Record<string, Targets>> {
+    let regions: Set<string> | undefined;
+    const regionsSet = (): Set<string> => (regions ??= new Set(this.reads.regionsWithTargetsBy.all(position)));
+    const read = new Map<string, Record<string, Targets>>();
+    return new Proxy(idRecord() as Record<RegionCode, Record<string, Targets>>, {
+      get: (_target, code) => {
+        if (typeof code !== 'string' || !regionsSet().has(code)) return undefined;
+        let byYear = read.get(code);
+        if (byYear === undefined) {
+          byYear = idRecord();
+          for (const row of this.reads.targetsOfRegionBy.iterate(code, position)) byYear[row.year] = JSON.parse(row.targets) as Targets;
+          read.set(code, byYear);
+        }
+        return byYear;
+      },
+      has: (_target, code) => typeof code === 'string' && regionsSet().has(code),
+      ownKeys: () => [...regionsSet()],
+      getOwnPropertyDescriptor: (_target, code) => (typeof code === 'string' && regionsSet().has(code)
+        ? { configurable: true, enumerable: true, writable: false, value: undefined }
+        : undefined),
+    });
   }
 
   /**
@@ -320,6 +352,52 @@ export class StatisticsHistoryReader implements ProjectRows {
         : undefined),
       deleteProperty: () => false,
     });
+  }
+
+  /**
+   * A node as it stood at a position, for queries (never changed): its pipe and flow cells read
+   * whole, each month's signings when a query first asks for that month (the largest signing
+   * of a period reads its months only), from the checkpoint's list and the signings since.
+   */
+  private queriedNodeAt(entry: NodeEntry, checkpoint: number, changesByLeaf: ChangesByLeaf): CubeNode {
+    const node = emptyNode();
+    for (const [key, value] of this.reads.sumCellsAt.all(checkpoint, entry.id, SIGNINGS_KEYS_FROM)) {
+      if (value === null) continue;
+      const { kind, period } = cellOfKey(key);
+      setCell(node, kind, period, JSON.parse(value) as number[]);
+    }
+    // The signings told since the checkpoint, by cell key, in the order they were recorded.
+    const signingsSince = new Map<number, number[]>();
+    const { changes, ranges } = changesByLeaf;
+    for (const [leaf, [start, end]] of ranges) {
+      const leafEntry = this.nodes[leaf];
+      if (leafEntry === undefined || leafEntry.category !== entry.category) continue;
+      if (!rollUpChain(leafEntry.regionCode).includes(entry.regionCode)) continue;
+      for (let i = start; i < end; i += CHANGE_WIDTH) {
+        const key = changes[i + 1] as number;
+        const delta = changes[i + 3] as number;
+        if (key >= SIGNINGS_KEYS_FROM) {
+          let told = signingsSince.get(key);
+          if (told === undefined) signingsSince.set(key, (told = []));
+          told.push(delta);
+        } else applyChange(node, key, changes[i + 2] as number, delta);
+      }
+    }
+    const months: Record<string, number[] | undefined> = {};
+    node.signings = new Proxy(months, {
+      get: (_target, period) => {
+        if (typeof period !== 'string' || !MONTH.test(period)) return undefined;
+        if (period in months) return months[period];
+        const key = cellKey('signings', period);
+        const value = this.reads.cellAt.get(entry.id, key, checkpoint);
+        const list = value === undefined || value === null ? undefined : (JSON.parse(value) as number[]);
+        const month = emptyNode();
+        if (list !== undefined) setCell(month, 'signings', period, list);
+        for (const delta of signingsSince.get(key) ?? []) applyChange(month, key, 0, delta);
+        return (months[period] = month.signings[period]);
+      },
+    }) as CubeNode['signings'];
+    return node;
   }
 
   private nodeAt(entry: NodeEntry, checkpoint: number, changesByLeaf: ChangesByLeaf): CubeNode {
